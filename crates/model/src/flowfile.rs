@@ -1,0 +1,390 @@
+//! Reading and writing flows: the `kind: Flow` file format and plain Kubernetes YAML.
+//!
+//! Loading never fails as a whole: it returns the flow it could build together with positioned
+//! diagnostics (the rust-analyzer habit), so an editor keeps working on a half-written file.
+//! Callers that write files must refuse to when loading reported errors, or they could drop what
+//! the loader could not read.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Number, Value};
+
+use crate::diag::Diagnostic;
+use crate::flow::{Flow, Format, Point};
+use crate::resource::{Origin, Resource};
+use crate::yaml::{self, Document, Pos, Spans};
+
+pub const FLOW_API_VERSION: &str = "knflow.dev/v1alpha1";
+pub const FLOW_KIND: &str = "Flow";
+
+/// A flow and what loading it found. `diagnostics` holds only problems of reading; validation
+/// and lint are separate passes.
+#[derive(Debug)]
+pub struct Loaded {
+    pub flow: Flow,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::Severity::Error)
+    }
+}
+
+fn located(mut d: Diagnostic, file: &str, pos: Option<Pos>) -> Diagnostic {
+    d.file = Some(file.to_string());
+    d.set_pos(pos);
+    d
+}
+
+fn default_name(file: &str) -> String {
+    let stem = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let stem = stem.split('.').next().unwrap_or(stem);
+    if stem.is_empty() {
+        "flow".into()
+    } else {
+        stem.to_string()
+    }
+}
+
+/// Is this document a knflow Flow?
+fn is_flow_doc(v: &Value) -> bool {
+    v.get("kind").and_then(Value::as_str) == Some(FLOW_KIND)
+        && v.get("apiVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|a| a.starts_with("knflow.dev/"))
+}
+
+/// Loads a flow file or plain Kubernetes YAML from text. `file` names it in diagnostics.
+pub fn load_str(text: &str, file: &str) -> Loaded {
+    let mut diags = Vec::new();
+    let docs = match yaml::parse_documents(text) {
+        Ok(d) => d,
+        Err(e) => {
+            diags.push(located(
+                Diagnostic::error("yaml-syntax", e.message),
+                file,
+                Some(e.pos),
+            ));
+            return Loaded {
+                flow: Flow::new(default_name(file), None),
+                diagnostics: diags,
+            };
+        }
+    };
+    let file_arc: Arc<str> = Arc::from(file);
+    let flow_docs: Vec<usize> = docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| is_flow_doc(&d.value))
+        .map(|(i, _)| i)
+        .collect();
+    let flow = if let Some(&first) = flow_docs.first() {
+        if docs.iter().filter(|d| !d.value.is_null()).count() > 1 {
+            let other = docs
+                .iter()
+                .enumerate()
+                .find(|(i, d)| *i != first && !d.value.is_null())
+                .map(|(_, d)| d.start);
+            diags.push(located(
+                Diagnostic::error("invalid-document", "a flow file holds exactly one document, the Flow; put other resources under `resources:`"),
+                file,
+                other,
+            ));
+        }
+        load_flow_doc(&docs[first], &file_arc, &mut diags)
+    } else {
+        let mut flow = Flow::new(default_name(file), None);
+        flow.format = Format::Manifests;
+        // Plain manifests: the namespace most of them share becomes the flow's.
+        flow.namespace = common_namespace(&docs);
+        for doc in &docs {
+            add_manifest_doc(&mut flow, doc.value.clone(), "", doc, &file_arc, &mut diags);
+        }
+        flow.relink();
+        flow
+    };
+    Loaded {
+        flow,
+        diagnostics: diags,
+    }
+}
+
+fn common_namespace(docs: &[Document]) -> Option<String> {
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for d in docs {
+        if let Some(ns) = d
+            .value
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+        {
+            match seen.iter_mut().find(|(n, _)| n == ns) {
+                Some((_, c)) => *c += 1,
+                None => seen.push((ns.to_string(), 1)),
+            }
+        }
+    }
+    seen.into_iter().max_by_key(|(_, c)| *c).map(|(n, _)| n)
+}
+
+/// Adds one manifest (or the items of a `List`) found at `prefix` in `doc`.
+fn add_manifest_doc(
+    flow: &mut Flow,
+    value: Value,
+    prefix: &str,
+    doc: &Document,
+    file: &Arc<str>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let pos = doc.spans.get(prefix).unwrap_or(doc.start);
+    match &value {
+        Value::Null => return,
+        Value::Object(m)
+            if m.get("kind")
+                .and_then(Value::as_str)
+                .is_some_and(|k| k.ends_with("List"))
+                && m.get("items").is_some_and(Value::is_array) =>
+        {
+            let items = m["items"].as_array().cloned().unwrap_or_default();
+            for (i, item) in items.into_iter().enumerate() {
+                add_manifest_doc(
+                    flow,
+                    item,
+                    &format!("{prefix}.items[{i}]"),
+                    doc,
+                    file,
+                    diags,
+                );
+            }
+            return;
+        }
+        _ => {}
+    }
+    let spans = doc.spans.subtree(prefix);
+    match Resource::from_manifest(value, flow.namespace.as_deref()) {
+        Ok(mut r) => {
+            r.origin = Some(Origin {
+                file: file.clone(),
+                start: pos,
+                spans,
+            });
+            let id = r.id.clone();
+            if let Err(e) = flow.insert(r) {
+                let first = flow
+                    .get(&id)
+                    .and_then(|r| r.origin.as_ref())
+                    .map(|o| o.start);
+                let msg = match first {
+                    Some(p) => format!("{e} (first at line {})", p.line),
+                    None => e.to_string(),
+                };
+                diags.push(located(
+                    Diagnostic::error("duplicate-resource", msg).on(&id),
+                    file,
+                    Some(pos),
+                ));
+            }
+        }
+        Err(msg) => {
+            let d = Diagnostic::error(
+                "invalid-document",
+                format!("cannot identify this object: {msg}"),
+            )
+            .at(prefix);
+            diags.push(located(d, file, Some(pos)));
+        }
+    }
+}
+
+fn load_flow_doc(doc: &Document, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Flow {
+    let v = &doc.value;
+    let meta = v
+        .get("metadata")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let name = meta.get("name").and_then(Value::as_str).map(str::to_string);
+    if name.is_none() {
+        diags.push(located(
+            Diagnostic::warning(
+                "missing-field",
+                "the flow has no `metadata.name`; using the file name",
+            )
+            .at(".metadata.name"),
+            file,
+            Some(doc.spans.nearest(".metadata").unwrap_or(doc.start)),
+        ));
+    }
+    let mut flow = Flow::new(
+        name.unwrap_or_else(|| default_name(file)),
+        meta.get("namespace")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    );
+    flow.metadata_extra = meta
+        .into_iter()
+        .filter(|(k, _)| k != "name" && k != "namespace")
+        .collect();
+    let bad_shape = |diags: &mut Vec<Diagnostic>, field: &str, what: &str| {
+        diags.push(located(
+            Diagnostic::error("invalid-document", format!("`{field}` must be {what}"))
+                .at(format!(".{field}")),
+            file,
+            doc.spans.get(&format!(".{field}")),
+        ));
+    };
+    if let Some(obj) = v.as_object() {
+        for (k, val) in obj {
+            match k.as_str() {
+                "apiVersion" | "kind" | "metadata" => {}
+                "resources" => match val {
+                    Value::Array(items) => {
+                        for (i, item) in items.iter().enumerate() {
+                            add_manifest_doc(
+                                &mut flow,
+                                item.clone(),
+                                &format!(".resources[{i}]"),
+                                doc,
+                                file,
+                                diags,
+                            );
+                        }
+                    }
+                    Value::Null => {}
+                    _ => bad_shape(diags, "resources", "a list of Kubernetes objects"),
+                },
+                "layout" => match val {
+                    Value::Object(m) => {
+                        for (key, p) in m {
+                            match (
+                                p.get("x").and_then(Value::as_f64),
+                                p.get("y").and_then(Value::as_f64),
+                            ) {
+                                (Some(x), Some(y)) => {
+                                    flow.layout.insert(key.clone(), Point { x, y });
+                                }
+                                _ => bad_shape(
+                                    diags,
+                                    &format!("layout[{}]", Value::String(key.clone())),
+                                    "a position `{x: number, y: number}`",
+                                ),
+                            }
+                        }
+                    }
+                    Value::Null => {}
+                    _ => bad_shape(diags, "layout", "a mapping of `Kind/name` to positions"),
+                },
+                "simulation" => match val {
+                    Value::Object(m) => {
+                        flow.simulation = m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                    }
+                    Value::Null => {}
+                    _ => bad_shape(diags, "simulation", "a mapping of `Kind/name` to settings"),
+                },
+                "scenarios" => match val {
+                    Value::Array(a) => flow.scenarios = a.clone(),
+                    Value::Null => {}
+                    _ => bad_shape(diags, "scenarios", "a list"),
+                },
+                other => {
+                    diags.push(located(
+                        Diagnostic::warning(
+                            "unknown-field",
+                            format!("unknown flow field `{other}` (kept as is)"),
+                        )
+                        .at(format!(".{other}")),
+                        file,
+                        doc.spans.get(&format!(".{other}")),
+                    ));
+                    flow.extra.insert(other.to_string(), val.clone());
+                }
+            }
+        }
+    }
+    flow.relink();
+    flow
+}
+
+fn number(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        Value::Number(Number::from(x as i64))
+    } else {
+        Number::from_f64(x)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// The flow as one JSON value in canonical key order (what [`save_string`] writes).
+pub fn to_value(flow: &Flow) -> Value {
+    let mut meta = Map::new();
+    meta.insert("name".into(), Value::String(flow.name.clone()));
+    if let Some(ns) = &flow.namespace {
+        meta.insert("namespace".into(), Value::String(ns.clone()));
+    }
+    meta.extend(flow.metadata_extra.clone());
+    let mut top = Map::new();
+    top.insert("apiVersion".into(), Value::String(FLOW_API_VERSION.into()));
+    top.insert("kind".into(), Value::String(FLOW_KIND.into()));
+    top.insert("metadata".into(), Value::Object(meta));
+    top.insert(
+        "resources".into(),
+        Value::Array(flow.resources().map(|r| r.manifest.clone()).collect()),
+    );
+    if !flow.layout.is_empty() {
+        let layout = flow
+            .layout
+            .iter()
+            .map(|(k, p)| {
+                let mut m = Map::new();
+                m.insert("x".into(), number(p.x));
+                m.insert("y".into(), number(p.y));
+                (k.clone(), Value::Object(m))
+            })
+            .collect();
+        top.insert("layout".into(), Value::Object(layout));
+    }
+    if !flow.simulation.is_empty() {
+        top.insert(
+            "simulation".into(),
+            Value::Object(
+                flow.simulation
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+        );
+    }
+    if !flow.scenarios.is_empty() {
+        top.insert("scenarios".into(), Value::Array(flow.scenarios.clone()));
+    }
+    top.extend(flow.extra.clone());
+    Value::Object(top)
+}
+
+/// The flow in its canonical text form, in the format it was read in.
+pub fn save_string(flow: &Flow) -> String {
+    match flow.format {
+        Format::FlowFile => yaml::to_yaml(&to_value(flow)),
+        Format::Manifests => manifests_string(flow.resources().map(|r| &r.manifest)),
+    }
+}
+
+/// Multi-document YAML of manifests, `---` between documents.
+pub fn manifests_string<'a>(manifests: impl Iterator<Item = &'a Value>) -> String {
+    let mut out = String::new();
+    for (i, m) in manifests.enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&yaml::to_yaml(m));
+    }
+    out
+}
+
+/// Positions of a resource for diagnostics, when it was read from a file.
+pub fn resource_spans(r: &Resource) -> Option<&Spans> {
+    r.origin.as_ref().map(|o| &o.spans)
+}

@@ -1,0 +1,317 @@
+//! Typed models of every Knative kind a flow can hold, with every field of its CRD schema.
+//!
+//! Each kind's `spec` is a serde struct; [`KindInfo`] ties it to its API group, versions, palette
+//! category and JSON Schema (derived with schemars from the same struct, so the schema used for
+//! structural checks and editor forms can never drift from the types).
+
+pub mod duck;
+pub mod eventing;
+pub mod flows;
+pub mod messaging;
+pub mod sinks;
+pub mod sources;
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+pub use duck::*;
+pub use eventing::*;
+pub use flows::*;
+pub use messaging::*;
+pub use sinks::*;
+pub use sources::*;
+
+/// Where a kind sits in the editor's palette.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Category {
+    Sources,
+    Routing,
+    Flows,
+    Sinks,
+    Registry,
+}
+
+/// The typed spec of a resource.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Spec {
+    Broker(BrokerSpec),
+    Trigger(TriggerSpec),
+    EventType(EventTypeSpec),
+    EventTypeV1Beta2(EventTypeSpecV1Beta2),
+    Channel(ChannelSpec),
+    InMemoryChannel(InMemoryChannelSpec),
+    Subscription(SubscriptionSpec),
+    Sequence(SequenceSpec),
+    Parallel(ParallelSpec),
+    PingSource(PingSourceSpec),
+    ApiServerSource(ApiServerSourceSpec),
+    ContainerSource(ContainerSourceSpec),
+    SinkBinding(SinkBindingSpec),
+    JobSink(JobSinkSpec),
+    KService(KServiceSpec),
+    Service(k8s_openapi::api::core::v1::ServiceSpec),
+}
+
+/// Static facts about one modelled kind at one API version.
+pub struct KindInfo {
+    pub group: &'static str,
+    pub versions: &'static [&'static str],
+    pub kind: &'static str,
+    pub category: Category,
+    /// One line for the palette and `--help`.
+    pub summary: &'static str,
+    parse: fn(&Value) -> Result<Spec, serde_json::Error>,
+    schema: fn() -> &'static Value,
+}
+
+impl KindInfo {
+    /// `apiVersion` to write for new resources of this kind.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.versions[0].to_string()
+        } else {
+            format!("{}/{}", self.group, self.versions[0])
+        }
+    }
+
+    /// Reads a `spec` (absent spec = `{}`).
+    pub fn parse_spec(&self, spec: &Value) -> Result<Spec, serde_json::Error> {
+        (self.parse)(spec)
+    }
+
+    /// JSON Schema of the `spec`, with `$defs` inlined at the root.
+    pub fn spec_schema(&self) -> &'static Value {
+        (self.schema)()
+    }
+
+    pub fn is_source(&self) -> bool {
+        self.category == Category::Sources
+    }
+}
+
+macro_rules! kind {
+    ($group:expr, [$($v:expr),+], $kind:expr, $cat:ident, $summary:expr, $variant:ident, $ty:ty) => {
+        KindInfo {
+            group: $group,
+            versions: &[$($v),+],
+            kind: $kind,
+            category: Category::$cat,
+            summary: $summary,
+            parse: |v| serde_json::from_value::<$ty>(v.clone()).map(Spec::$variant),
+            schema: || {
+                static S: OnceLock<Value> = OnceLock::new();
+                S.get_or_init(|| schemars::schema_for!($ty).to_value())
+            },
+        }
+    };
+}
+
+/// Every modelled kind. Other kinds are kept as opaque resources.
+pub static KINDS: &[KindInfo] = &[
+    kind!(
+        "sources.knative.dev",
+        ["v1", "v1beta2"],
+        "PingSource",
+        Sources,
+        "Sends an event on a cron schedule",
+        PingSource,
+        PingSourceSpec
+    ),
+    kind!(
+        "sources.knative.dev",
+        ["v1"],
+        "ApiServerSource",
+        Sources,
+        "Turns Kubernetes API events into CloudEvents",
+        ApiServerSource,
+        ApiServerSourceSpec
+    ),
+    kind!(
+        "sources.knative.dev",
+        ["v1"],
+        "ContainerSource",
+        Sources,
+        "Runs a container that sends events to K_SINK",
+        ContainerSource,
+        ContainerSourceSpec
+    ),
+    kind!(
+        "sources.knative.dev",
+        ["v1"],
+        "SinkBinding",
+        Sources,
+        "Injects K_SINK into existing workloads",
+        SinkBinding,
+        SinkBindingSpec
+    ),
+    kind!(
+        "eventing.knative.dev",
+        ["v1"],
+        "Broker",
+        Routing,
+        "Event mesh: receives events and fans them out to triggers",
+        Broker,
+        BrokerSpec
+    ),
+    kind!(
+        "eventing.knative.dev",
+        ["v1"],
+        "Trigger",
+        Routing,
+        "Subscribes a subscriber to a broker's events, filtered",
+        Trigger,
+        TriggerSpec
+    ),
+    kind!(
+        "messaging.knative.dev",
+        ["v1"],
+        "Channel",
+        Routing,
+        "Delivers every event to all its subscriptions",
+        Channel,
+        ChannelSpec
+    ),
+    kind!(
+        "messaging.knative.dev",
+        ["v1"],
+        "InMemoryChannel",
+        Routing,
+        "The in-memory channel implementation",
+        InMemoryChannel,
+        InMemoryChannelSpec
+    ),
+    kind!(
+        "messaging.knative.dev",
+        ["v1"],
+        "Subscription",
+        Routing,
+        "Connects a channel to a subscriber and an optional reply",
+        Subscription,
+        SubscriptionSpec
+    ),
+    kind!(
+        "flows.knative.dev",
+        ["v1"],
+        "Sequence",
+        Flows,
+        "Calls steps in order, each step's reply feeding the next",
+        Sequence,
+        SequenceSpec
+    ),
+    kind!(
+        "flows.knative.dev",
+        ["v1"],
+        "Parallel",
+        Flows,
+        "Sends every event to all branches, each with an optional filter",
+        Parallel,
+        ParallelSpec
+    ),
+    kind!(
+        "serving.knative.dev",
+        ["v1"],
+        "Service",
+        Sinks,
+        "Knative Service: an autoscaled HTTP workload",
+        KService,
+        KServiceSpec
+    ),
+    kind!(
+        "",
+        ["v1"],
+        "Service",
+        Sinks,
+        "Kubernetes Service in front of pods",
+        Service,
+        k8s_openapi::api::core::v1::ServiceSpec
+    ),
+    kind!(
+        "sinks.knative.dev",
+        ["v1alpha1"],
+        "JobSink",
+        Sinks,
+        "Starts a Kubernetes Job for every event",
+        JobSink,
+        JobSinkSpec
+    ),
+    kind!(
+        "eventing.knative.dev",
+        ["v1beta3"],
+        "EventType",
+        Registry,
+        "Declares an event type available from a broker or channel",
+        EventType,
+        EventTypeSpec
+    ),
+    kind!(
+        "eventing.knative.dev",
+        ["v1beta2", "v1beta1"],
+        "EventType",
+        Registry,
+        "Declares an event type (older API)",
+        EventTypeV1Beta2,
+        EventTypeSpecV1Beta2
+    ),
+];
+
+impl std::fmt::Debug for KindInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "KindInfo({}/{} {})",
+            self.group,
+            self.versions.join(","),
+            self.kind
+        )
+    }
+}
+
+/// Two infos are the same kind when they are the same table entry.
+impl PartialEq for KindInfo {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// Splits `group/version` (or a bare core `version`).
+pub fn split_api_version(api_version: &str) -> (&str, &str) {
+    match api_version.rsplit_once('/') {
+        Some((g, v)) => (g, v),
+        None => ("", api_version),
+    }
+}
+
+/// The modelled kind for an `apiVersion` and `kind`, if any.
+pub fn lookup(api_version: &str, kind: &str) -> Option<&'static KindInfo> {
+    let (group, version) = split_api_version(api_version);
+    KINDS
+        .iter()
+        .find(|k| k.group == group && k.kind == kind && k.versions.contains(&version))
+}
+
+/// Kinds we model in some other version of the same group: a version we do not know is most
+/// likely a typo or a retired API, which deserves an error rather than silent opacity.
+pub fn lookup_other_version(api_version: &str, kind: &str) -> Option<&'static KindInfo> {
+    let (group, _) = split_api_version(api_version);
+    KINDS.iter().find(|k| k.group == group && k.kind == kind)
+}
+
+/// The kind to create for a palette entry or a `Kind/name` written by a user: the first one
+/// with that kind name (Knative Service wins over the core Service).
+pub fn by_kind_name(kind: &str) -> Option<&'static KindInfo> {
+    KINDS.iter().find(|k| k.kind == kind)
+}
+
+/// Kinds whose address a reference can point at (they answer HTTP).
+pub fn is_addressable(group: &str, kind: &str) -> bool {
+    matches!(
+        (group, kind),
+        ("eventing.knative.dev", "Broker")
+            | ("messaging.knative.dev", "Channel" | "InMemoryChannel")
+            | ("flows.knative.dev", "Sequence" | "Parallel")
+            | ("serving.knative.dev", "Service")
+            | ("", "Service")
+            | ("sinks.knative.dev", "JobSink")
+    )
+}

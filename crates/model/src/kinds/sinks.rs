@@ -1,0 +1,63 @@
+//! Sinks: Knative `JobSink`, Knative Serving `Service`, Kubernetes `Service`.
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::PodSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct JobSinkSpec {
+    /// The Job started for every event received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<Job>,
+}
+
+/// `serving.knative.dev/v1` Service spec.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct KServiceSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<RevisionTemplateSpec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Vec<TrafficTarget>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct RevisionTemplateSpec {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<ObjectMeta>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<RevisionSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RevisionSpec {
+    #[serde(flatten)]
+    pub pod: PodSpec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_concurrency: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_start_timeout_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_seconds: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrafficTarget {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configuration_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_revision: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}

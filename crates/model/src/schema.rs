@@ -1,0 +1,353 @@
+//! Structural checks of a manifest against the JSON Schema of its typed model: wrong types, bad
+//! enum values, out-of-range numbers, missing required fields and unknown fields, each with its
+//! field path. Every problem is reported, not only the first (like the API server's strict field
+//! validation, which this mirrors).
+//!
+//! Handles the subset of JSON Schema that schemars and k8s-openapi emit: `$ref` into `$defs`,
+//! `type`, `enum`/`const`, `properties`, `required`, `additionalProperties`, `items`,
+//! `anyOf`/`oneOf`, `minimum`/`maximum`. `null` counts as "not set", as in Kubernetes.
+
+use serde_json::Value;
+
+use crate::yaml::{child_index, child_key};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    WrongType {
+        expected: String,
+        found: &'static str,
+    },
+    BadEnum {
+        allowed: Vec<String>,
+        found: String,
+    },
+    OutOfRange {
+        value: String,
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    MissingField(String),
+    UnknownField(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Issue {
+    /// Path of the offending value (for a missing or unknown field: of the field itself).
+    pub path: String,
+    pub problem: Problem,
+}
+
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_f64() => "number",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Checks `value` against `schema`, whose `$defs` live in `root`.
+pub fn check(root: &Value, schema: &Value, value: &Value, path: &str) -> Vec<Issue> {
+    let mut out = Vec::new();
+    check_into(root, schema, value, path, &mut out, 0);
+    out
+}
+
+fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut s = schema;
+    for _ in 0..16 {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                let name = r.rsplit('/').next().unwrap_or(r);
+                match root.get("$defs").and_then(|d| d.get(name)) {
+                    Some(target) => s = target,
+                    None => return &Value::Bool(true),
+                }
+            }
+            None => return s,
+        }
+    }
+    s
+}
+
+fn type_matches(t: &str, v: &Value) -> bool {
+    match t {
+        "null" => v.is_null(),
+        "boolean" => v.is_boolean(),
+        "string" => v.is_string(),
+        "array" => v.is_array(),
+        "object" => v.is_object(),
+        "number" => v.is_number(),
+        "integer" => v.as_i64().is_some() || v.as_u64().is_some(),
+        _ => true,
+    }
+}
+
+fn expected_name(t: &str) -> &str {
+    match t {
+        "array" => "list",
+        other => other,
+    }
+}
+
+fn check_into(
+    root: &Value,
+    schema: &Value,
+    value: &Value,
+    path: &str,
+    out: &mut Vec<Issue>,
+    depth: usize,
+) {
+    if depth > 64 || value.is_null() {
+        return;
+    }
+    let schema = resolve(root, schema);
+    let Some(obj) = schema.as_object() else {
+        return; // `true` or malformed: anything goes
+    };
+    for key in ["anyOf", "oneOf"] {
+        if let Some(branches) = obj.get(key).and_then(Value::as_array) {
+            let mut best: Option<Vec<Issue>> = None;
+            for b in branches {
+                let mut issues = Vec::new();
+                check_into(root, b, value, path, &mut issues, depth + 1);
+                if issues.is_empty() {
+                    best = Some(issues);
+                    break;
+                }
+                // Prefer the branch whose type fits, i.e. the one with the deepest complaints.
+                let wrong_type_here = issues
+                    .iter()
+                    .any(|i| i.path == path && matches!(i.problem, Problem::WrongType { .. }));
+                let better = match &best {
+                    None => true,
+                    Some(prev) => !wrong_type_here && prev.iter().any(|i| i.path == path),
+                };
+                if better {
+                    best = Some(issues);
+                }
+            }
+            out.extend(best.unwrap_or_default());
+            return;
+        }
+    }
+    if let Some(types) = obj.get("type") {
+        let list: Vec<&str> = match types {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        if !list.is_empty() && !list.iter().any(|t| type_matches(t, value)) {
+            let expected: Vec<&str> = list
+                .iter()
+                .filter(|t| **t != "null")
+                .map(|t| expected_name(t))
+                .collect();
+            out.push(Issue {
+                path: path.to_string(),
+                problem: Problem::WrongType {
+                    expected: expected.join(" or "),
+                    found: type_name(value),
+                },
+            });
+            return;
+        }
+    }
+    let allowed = obj
+        .get("enum")
+        .and_then(Value::as_array)
+        .cloned()
+        .or_else(|| obj.get("const").map(|c| vec![c.clone()]));
+    if let Some(allowed) = allowed {
+        if !allowed.contains(value) {
+            out.push(Issue {
+                path: path.to_string(),
+                problem: Problem::BadEnum {
+                    allowed: allowed
+                        .iter()
+                        .map(|a| {
+                            a.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| a.to_string())
+                        })
+                        .collect(),
+                    found: value
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| value.to_string()),
+                },
+            });
+            return;
+        }
+    }
+    if let Some(n) = value.as_f64() {
+        let (fmin, fmax) = match obj.get("format").and_then(Value::as_str) {
+            Some("int32") => (Some(i32::MIN as f64), Some(i32::MAX as f64)),
+            Some("int64") => (Some(i64::MIN as f64), Some(i64::MAX as f64)),
+            _ => (None, None),
+        };
+        let min = obj.get("minimum").and_then(Value::as_f64).or(fmin);
+        let max = obj.get("maximum").and_then(Value::as_f64).or(fmax);
+        if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+            out.push(Issue {
+                path: path.to_string(),
+                problem: Problem::OutOfRange {
+                    value: value.to_string(),
+                    min,
+                    max,
+                },
+            });
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            let props = obj.get("properties").and_then(Value::as_object);
+            if let Some(required) = obj.get("required").and_then(Value::as_array) {
+                for r in required.iter().filter_map(Value::as_str) {
+                    if map.get(r).is_none_or(Value::is_null) {
+                        out.push(Issue {
+                            path: child_key(path, r),
+                            problem: Problem::MissingField(r.to_string()),
+                        });
+                    }
+                }
+            }
+            let additional = obj.get("additionalProperties");
+            for (k, v) in map {
+                let child = child_key(path, k);
+                if let Some(s) = props.and_then(|p| p.get(k)) {
+                    check_into(root, s, v, &child, out, depth + 1);
+                } else {
+                    match additional {
+                        Some(Value::Bool(true)) => {}
+                        Some(s @ Value::Object(_)) => {
+                            check_into(root, s, v, &child, out, depth + 1)
+                        }
+                        None if props.is_none() => {}
+                        _ => out.push(Issue {
+                            path: child,
+                            problem: Problem::UnknownField(k.clone()),
+                        }),
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = obj.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    check_into(root, item_schema, v, &child_index(path, i), out, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Does the schema of `root` know the field at `path` (segments of property names, `[]` for
+/// list items and map values)? Used to prove the typed model covers the CRDs.
+pub fn knows_path(root: &Value, segments: &[&str]) -> bool {
+    let mut current = vec![root];
+    for seg in segments {
+        let mut next = Vec::new();
+        let mut stack: Vec<&Value> = current.clone();
+        while let Some(s) = stack.pop() {
+            let s = resolve(root, s);
+            if s == &Value::Bool(true) {
+                return true;
+            }
+            let Some(obj) = s.as_object() else { continue };
+            for key in ["anyOf", "oneOf", "allOf"] {
+                if let Some(b) = obj.get(key).and_then(Value::as_array) {
+                    stack.extend(b.iter());
+                }
+            }
+            if obj.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true))
+                || (obj.get("type").and_then(Value::as_str) == Some("object")
+                    && obj.get("properties").is_none()
+                    && obj.get("additionalProperties").is_none())
+            {
+                return true; // free-form object: every field is kept
+            }
+            if *seg == "[]" {
+                if let Some(i) = obj.get("items") {
+                    next.push(i);
+                }
+                if let Some(a @ Value::Object(_)) = obj.get("additionalProperties") {
+                    next.push(a);
+                }
+            } else if let Some(p) = obj.get("properties").and_then(|p| p.get(*seg)) {
+                next.push(p);
+            }
+        }
+        if next.is_empty() {
+            return false;
+        }
+        current = next;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::lookup;
+    use serde_json::json;
+
+    fn issues(kind: &str, api: &str, spec: Value) -> Vec<Issue> {
+        let schema = lookup(api, kind).unwrap().spec_schema();
+        check(schema, schema, &spec, ".spec")
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_path() {
+        let got = issues(
+            "Trigger",
+            "eventing.knative.dev/v1",
+            json!({"broker": 3, "delivery": {"retry": "x", "backoffPolicy": "sometimes"}, "bogus": 1}),
+        );
+        let paths: Vec<&str> = got.iter().map(|i| i.path.as_str()).collect();
+        assert!(paths.contains(&".spec.broker"), "{got:?}");
+        assert!(paths.contains(&".spec.delivery.retry"));
+        assert!(paths.contains(&".spec.delivery.backoffPolicy"));
+        assert!(paths.contains(&".spec.bogus"));
+        assert!(got.iter().any(|i| matches!(&i.problem, Problem::BadEnum { allowed, .. } if allowed == &["linear", "exponential"])));
+    }
+
+    #[test]
+    fn required_fields_of_k8s_types_are_checked() {
+        let got = issues(
+            "ContainerSource",
+            "sources.knative.dev/v1",
+            json!({"template": {"spec": {"containers": [{"image": "x"}]}}}),
+        );
+        assert_eq!(
+            got,
+            vec![Issue {
+                path: ".spec.template.spec.containers[0].name".into(),
+                problem: Problem::MissingField("name".into())
+            }]
+        );
+    }
+
+    #[test]
+    fn null_means_unset_and_numbers_are_ranged() {
+        assert!(issues(
+            "Broker",
+            "eventing.knative.dev/v1",
+            json!({"delivery": null})
+        )
+        .is_empty());
+        let got = issues(
+            "Broker",
+            "eventing.knative.dev/v1",
+            json!({"delivery": {"retry": 3_000_000_000u64}}),
+        );
+        assert!(
+            matches!(got[0].problem, Problem::OutOfRange { .. }),
+            "{got:?}"
+        );
+    }
+}
