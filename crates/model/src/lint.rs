@@ -333,12 +333,14 @@ fn reply_loops(flow: &Flow, out: &mut Vec<Diagnostic>) {
                     if let Some(Node::Resource(trig)) = g.node_weight(src) {
                         if let Some(Spec::Trigger(t)) = &trig.spec {
                             if let Some(reply_type) = replies(&g[dst].label()) {
+                                // Only certain loops are reported: a richer filter may well
+                                // stop the reply, and false alarms teach users to ignore lint.
                                 let passes = match (&reply_type, exact_conditions(t)) {
                                     (None, _) => true,
                                     (Some(ty), Some(conds)) => {
                                         conds.iter().all(|(k, v)| k != "type" || v == ty)
                                     }
-                                    (Some(_), None) => true,
+                                    (Some(_), None) => false,
                                 };
                                 let broker = g
                                     .edges_directed(src, Direction::Outgoing)

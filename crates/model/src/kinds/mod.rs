@@ -90,8 +90,23 @@ impl KindInfo {
     }
 }
 
+/// Knative names unnamed containers itself (Serving: `user-container`; ContainerSource:
+/// `<source>-<index>`), so for those kinds a container's `name` is optional, unlike in a Pod.
+fn container_name_optional(schema: &mut Value) {
+    if let Some(Value::Array(req)) =
+        schema.pointer_mut("/$defs/io.k8s.api.core.v1.Container/required")
+    {
+        req.retain(|r| r != "name");
+    }
+}
+
+fn no_patch(_: &mut Value) {}
+
 macro_rules! kind {
     ($group:expr, [$($v:expr),+], $kind:expr, $cat:ident, $summary:expr, $variant:ident, $ty:ty) => {
+        kind!($group, [$($v),+], $kind, $cat, $summary, $variant, $ty, no_patch)
+    };
+    ($group:expr, [$($v:expr),+], $kind:expr, $cat:ident, $summary:expr, $variant:ident, $ty:ty, $patch:expr) => {
         KindInfo {
             group: $group,
             versions: &[$($v),+],
@@ -101,7 +116,11 @@ macro_rules! kind {
             parse: |v| serde_json::from_value::<$ty>(v.clone()).map(Spec::$variant),
             schema: || {
                 static S: OnceLock<Value> = OnceLock::new();
-                S.get_or_init(|| schemars::schema_for!($ty).to_value())
+                S.get_or_init(|| {
+                    let mut v = schemars::schema_for!($ty).to_value();
+                    $patch(&mut v);
+                    v
+                })
             },
         }
     };
@@ -134,7 +153,8 @@ pub static KINDS: &[KindInfo] = &[
         Sources,
         "Runs a container that sends events to K_SINK",
         ContainerSource,
-        ContainerSourceSpec
+        ContainerSourceSpec,
+        container_name_optional
     ),
     kind!(
         "sources.knative.dev",
@@ -215,7 +235,8 @@ pub static KINDS: &[KindInfo] = &[
         Sinks,
         "Knative Service: an autoscaled HTTP workload",
         KService,
-        KServiceSpec
+        KServiceSpec,
+        container_name_optional
     ),
     kind!(
         "",
