@@ -53,6 +53,31 @@ pub enum Spec {
     Service(k8s_openapi::api::core::v1::ServiceSpec),
 }
 
+impl Spec {
+    /// The spec as JSON, written from the typed model alone.
+    pub fn to_value(&self) -> Value {
+        let v = match self {
+            Spec::Broker(s) => serde_json::to_value(s),
+            Spec::Trigger(s) => serde_json::to_value(s),
+            Spec::EventType(s) => serde_json::to_value(s),
+            Spec::EventTypeV1Beta2(s) => serde_json::to_value(s),
+            Spec::Channel(s) => serde_json::to_value(s),
+            Spec::InMemoryChannel(s) => serde_json::to_value(s),
+            Spec::Subscription(s) => serde_json::to_value(s),
+            Spec::Sequence(s) => serde_json::to_value(s),
+            Spec::Parallel(s) => serde_json::to_value(s),
+            Spec::PingSource(s) => serde_json::to_value(s),
+            Spec::ApiServerSource(s) => serde_json::to_value(s),
+            Spec::ContainerSource(s) => serde_json::to_value(s),
+            Spec::SinkBinding(s) => serde_json::to_value(s),
+            Spec::JobSink(s) => serde_json::to_value(s),
+            Spec::KService(s) => serde_json::to_value(s),
+            Spec::Service(s) => serde_json::to_value(s),
+        };
+        v.expect("typed specs always serialize")
+    }
+}
+
 /// Static facts about one modelled kind at one API version.
 pub struct KindInfo {
     pub group: &'static str,
@@ -97,6 +122,16 @@ fn container_name_optional(schema: &mut Value) {
         schema.pointer_mut("/$defs/io.k8s.api.core.v1.Container/required")
     {
         req.retain(|r| r != "name");
+    }
+}
+
+/// Knative Serving fills in probe ports from the container port, so they are optional too.
+fn serving_relaxations(schema: &mut Value) {
+    container_name_optional(schema);
+    for def in ["HTTPGetAction", "TCPSocketAction", "GRPCAction"] {
+        if let Some(Value::Array(req)) = schema.pointer_mut(&format!("/$defs/io.k8s.api.core.v1.{def}/required")) {
+            req.retain(|r| r != "port");
+        }
     }
 }
 
@@ -236,7 +271,7 @@ pub static KINDS: &[KindInfo] = &[
         "Knative Service: an autoscaled HTTP workload",
         KService,
         KServiceSpec,
-        container_name_optional
+        serving_relaxations
     ),
     kind!(
         "",

@@ -1,6 +1,6 @@
 //! Sinks: Knative `JobSink`, Knative Serving `Service`, Kubernetes `Service`.
 
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::batch::v1::JobSpec;
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use schemars::JsonSchema;
@@ -10,7 +10,21 @@ use serde::{Deserialize, Serialize};
 pub struct JobSinkSpec {
     /// The Job started for every event received.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub job: Option<Job>,
+    pub job: Option<JobTemplate>,
+}
+
+/// A `batch/v1` Job as JobSink holds it (type meta optional, unlike k8s-openapi's `Job`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobTemplate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<ObjectMeta>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<JobSpec>,
 }
 
 /// `serving.knative.dev/v1` Service spec.
