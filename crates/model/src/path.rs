@@ -97,6 +97,9 @@ pub fn set(root: &mut Value, path: &str, new: Option<Value>) -> Result<(), Strin
                 m.entry(k.clone()).or_insert(Value::Null)
             }
             Seg::Index(i) => {
+                if v.is_null() && new.is_some() {
+                    *v = Value::Array(Vec::new());
+                }
                 let Value::Array(a) = v else {
                     return Err(format!(
                         "index [{i}] is inside something that is not a list in `{path}`"
@@ -135,6 +138,9 @@ pub fn set(root: &mut Value, path: &str, new: Option<Value>) -> Result<(), Strin
             }
         }
         (Seg::Index(i), Some(val)) => {
+            if v.is_null() {
+                *v = Value::Array(Vec::new());
+            }
             let Value::Array(a) = v else {
                 return Err(format!(
                     "index [{i}] is inside something that is not a list in `{path}`"

@@ -112,7 +112,9 @@ impl Resource {
         Ok(r)
     }
 
-    /// Re-derives the typed spec after the manifest changed.
+    /// Re-derives the typed spec after the manifest changed. A spec with badly typed fields is
+    /// read without them, so one typo does not cut the resource out of the graph (validation
+    /// reports the fields).
     pub fn reparse(&mut self) {
         self.spec = self.info.and_then(|info| {
             let empty = Value::Object(Map::new());
@@ -121,7 +123,16 @@ impl Resource {
                 .get("spec")
                 .filter(|s| !s.is_null())
                 .unwrap_or(&empty);
-            info.parse_spec(spec).ok()
+            info.parse_spec(spec).ok().or_else(|| {
+                let schema = info.spec_schema();
+                let mut pruned = spec.clone();
+                for issue in crate::schema::check(schema, schema, spec, "") {
+                    if !matches!(issue.problem, crate::schema::Problem::UnknownField(_)) {
+                        let _ = crate::path::set(&mut pruned, &issue.path, None);
+                    }
+                }
+                info.parse_spec(&pruned).ok()
+            })
         });
     }
 

@@ -319,17 +319,20 @@ mod tests {
     #[test]
     fn required_fields_of_k8s_types_are_checked() {
         let got = issues(
-            "ContainerSource",
-            "sources.knative.dev/v1",
-            json!({"template": {"spec": {"containers": [{"image": "x"}]}}}),
+            "JobSink",
+            "sinks.knative.dev/v1alpha1",
+            json!({"job": {"spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}}}),
         );
         assert_eq!(
             got,
             vec![Issue {
-                path: ".spec.template.spec.containers[0].name".into(),
+                path: ".spec.job.spec.template.spec.containers[0].name".into(),
                 problem: Problem::MissingField("name".into())
             }]
         );
+        // Knative names ContainerSource containers itself.
+        let cs = json!({"template": {"spec": {"containers": [{"image": "x"}]}}});
+        assert!(issues("ContainerSource", "sources.knative.dev/v1", cs).is_empty());
     }
 
     #[test]

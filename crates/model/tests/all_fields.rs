@@ -10,14 +10,21 @@ use knflow_model::{flowfile, Severity};
 #[test]
 fn every_kind_with_every_field_round_trips() {
     let dir = common::repo_dir().join("crates/model/tests/fixtures/all-fields");
-    let mut files: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     let mut kinds_seen = std::collections::BTreeSet::new();
     for path in &files {
         let text = fs::read_to_string(path).unwrap();
         let name = path.display().to_string();
         let loaded = knflow_model::load_str(&text, &name);
-        assert!(loaded.diagnostics.is_empty(), "{name}: {:?}", loaded.diagnostics);
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{name}: {:?}",
+            loaded.diagnostics
+        );
         let diags = knflow_model::validate::validate(&loaded.flow, Default::default());
         let bad: Vec<_> = diags
             .iter()
@@ -27,7 +34,10 @@ fn every_kind_with_every_field_round_trips() {
         assert!(bad.is_empty(), "{name}:\n{}", bad.join("\n"));
         for r in loaded.flow.resources() {
             kinds_seen.insert(format!("{} {}", r.api_version(), r.id.kind));
-            let spec = r.spec.as_ref().unwrap_or_else(|| panic!("{name}: {} has no typed spec", r.id));
+            let spec = r
+                .spec
+                .as_ref()
+                .unwrap_or_else(|| panic!("{name}: {} has no typed spec", r.id));
             // The typed model alone reproduces the spec: it holds every field. (k8s-openapi types
             // a container's name as required and writes `""` where Knative allows none.)
             let mut typed = spec.to_value();
@@ -37,15 +47,30 @@ fn every_kind_with_every_field_round_trips() {
         let saved = flowfile::save_string(&loaded.flow);
         let reloaded = knflow_model::load_str(&saved, &name);
         assert!(reloaded.diagnostics.is_empty());
-        let a: Vec<_> = loaded.flow.resources().map(|r| r.manifest.clone()).collect();
-        let b: Vec<_> = reloaded.flow.resources().map(|r| r.manifest.clone()).collect();
+        let a: Vec<_> = loaded
+            .flow
+            .resources()
+            .map(|r| r.manifest.clone())
+            .collect();
+        let b: Vec<_> = reloaded
+            .flow
+            .resources()
+            .map(|r| r.manifest.clone())
+            .collect();
         assert_eq!(a, b, "{name}: reload changed the manifests");
-        assert_eq!(flowfile::save_string(&reloaded.flow), saved, "{name}: save is not stable");
+        assert_eq!(
+            flowfile::save_string(&reloaded.flow),
+            saved,
+            "{name}: save is not stable"
+        );
     }
     // Every kind of the model has a fixture.
     for k in knflow_model::kinds::KINDS {
         assert!(
-            kinds_seen.iter().any(|s| s.ends_with(&format!(" {}", k.kind)) && k.versions.iter().any(|v| s.contains(&format!("{v} ")))),
+            kinds_seen
+                .iter()
+                .any(|s| s.ends_with(&format!(" {}", k.kind))
+                    && k.versions.iter().any(|v| s.contains(&format!("{v} ")))),
             "no all-fields fixture for {} {:?}",
             k.kind,
             k.versions

@@ -28,21 +28,41 @@ fn paths(schema: &Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
 
 #[test]
 fn typed_model_covers_every_crd_spec_field() {
-    let Some(reference) = common::reference_dir() else { return };
+    let Some(reference) = common::reference_dir() else {
+        return;
+    };
     let dir = reference.join("knative-crds");
     let mut covered = Vec::new();
     let mut missing = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
     files.sort();
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
         for doc in knflow_model::yaml::parse_documents(&text).unwrap() {
             let crd = &doc.value;
-            let (Some(group), Some(kind)) = (crd.pointer("/spec/group").and_then(Value::as_str), crd.pointer("/spec/names/kind").and_then(Value::as_str)) else { continue };
-            for version in crd.pointer("/spec/versions").and_then(Value::as_array).into_iter().flatten() {
+            let (Some(group), Some(kind)) = (
+                crd.pointer("/spec/group").and_then(Value::as_str),
+                crd.pointer("/spec/names/kind").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            for version in crd
+                .pointer("/spec/versions")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let v = version["name"].as_str().unwrap();
-                let Some(info) = lookup(&format!("{group}/{v}"), kind) else { continue };
-                let Some(spec) = version.pointer("/schema/openAPIV3Schema/properties/spec") else { continue };
+                let Some(info) = lookup(&format!("{group}/{v}"), kind) else {
+                    continue;
+                };
+                let Some(spec) = version.pointer("/schema/openAPIV3Schema/properties/spec") else {
+                    continue;
+                };
                 let mut all = Vec::new();
                 paths(spec, &mut Vec::new(), &mut all);
                 for p in &all {
@@ -56,15 +76,28 @@ fn typed_model_covers_every_crd_spec_field() {
         }
     }
     // The check can fail: a field neither the CRD nor the model has is unknown.
-    let trigger = lookup("eventing.knative.dev/v1", "Trigger").unwrap().spec_schema();
+    let trigger = lookup("eventing.knative.dev/v1", "Trigger")
+        .unwrap()
+        .spec_schema();
     assert!(!knows_path(trigger, &["bogus"]) && !knows_path(trigger, &["delivery", "bogus"]));
     assert!(knows_path(trigger, &["filters", "[]", "cesql"]));
     println!("CRD versions checked:\n  {}", covered.join("\n  "));
-    assert!(missing.is_empty(), "fields of the CRDs the typed model does not know:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "fields of the CRDs the typed model does not know:\n{}",
+        missing.join("\n")
+    );
     // Every modelled Knative kind was checked against a CRD (the core Service has none).
     for k in KINDS.iter().filter(|k| !k.group.is_empty()) {
         for v in k.versions {
-            assert!(covered.iter().any(|c| c.starts_with(&format!("{} {}/{v} ", k.kind, k.group))), "no CRD checked for {} {}/{v}", k.kind, k.group);
+            assert!(
+                covered
+                    .iter()
+                    .any(|c| c.starts_with(&format!("{} {}/{v} ", k.kind, k.group))),
+                "no CRD checked for {} {}/{v}",
+                k.kind,
+                k.group
+            );
         }
     }
 }

@@ -55,7 +55,12 @@ struct Case {
 }
 
 fn case(code: &'static str, path: &'static str, bad: String, good: String) -> Case {
-    Case { code, path, bad, good }
+    Case {
+        code,
+        path,
+        bad,
+        good,
+    }
 }
 
 fn ping(spec: &str) -> String {
@@ -136,7 +141,12 @@ fn every_rule_fails_and_passes() {
         let bad = check(&c.bad);
         let hit = bad.iter().find(|d| d.code == c.code && d.path == c.path);
         match hit {
-            None => failures.push(format!("case {i} ({} at `{}`): not reported; got {:?}", c.code, c.path, codes(&bad))),
+            None => failures.push(format!(
+                "case {i} ({} at `{}`): not reported; got {:?}",
+                c.code,
+                c.path,
+                codes(&bad)
+            )),
             Some(d) => {
                 if d.line.is_none() || d.file.as_deref() != Some("test.yaml") {
                     failures.push(format!("case {i} ({}): no file position: {d}", c.code));
@@ -145,7 +155,11 @@ fn every_rule_fails_and_passes() {
         }
         let good = check(&c.good);
         if good.iter().any(|d| d.code == c.code) {
-            failures.push(format!("case {i} ({}): reported on the passing case: {:?}", c.code, codes(&good)));
+            failures.push(format!(
+                "case {i} ({}): reported on the passing case: {:?}",
+                c.code,
+                codes(&good)
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -163,9 +177,16 @@ fn immutable_fields_are_reported_against_the_previous_version() {
     let moved = common::load(&trigger("").replace("broker: default", "broker: other"));
     let unchanged = common::load(&trigger("  delivery:\n    retry: 1\n"));
     let id = knflow_model::ResourceId::new("Trigger", "t");
-    let d = knflow_model::validate::check_update(before.flow.get(&id).unwrap(), moved.flow.get(&id).unwrap());
+    let d = knflow_model::validate::check_update(
+        before.flow.get(&id).unwrap(),
+        moved.flow.get(&id).unwrap(),
+    );
     assert_eq!(codes(&d), vec!["immutable-field@.spec.broker"]);
-    assert!(knflow_model::validate::check_update(before.flow.get(&id).unwrap(), unchanged.flow.get(&id).unwrap()).is_empty());
+    assert!(knflow_model::validate::check_update(
+        before.flow.get(&id).unwrap(),
+        unchanged.flow.get(&id).unwrap()
+    )
+    .is_empty());
 }
 
 #[test]

@@ -129,7 +129,9 @@ fn container_name_optional(schema: &mut Value) {
 fn serving_relaxations(schema: &mut Value) {
     container_name_optional(schema);
     for def in ["HTTPGetAction", "TCPSocketAction", "GRPCAction"] {
-        if let Some(Value::Array(req)) = schema.pointer_mut(&format!("/$defs/io.k8s.api.core.v1.{def}/required")) {
+        if let Some(Value::Array(req)) =
+            schema.pointer_mut(&format!("/$defs/io.k8s.api.core.v1.{def}/required"))
+        {
             req.retain(|r| r != "port");
         }
     }

@@ -10,11 +10,16 @@ use knflow_model::{Diagnostic, Loaded};
 pub fn reference_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("KNFLOW_REFERENCE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
+        });
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("note: {} is absent; skipping the cases that read reference data", dir.display());
+        eprintln!(
+            "note: {} is absent; skipping the cases that read reference data",
+            dir.display()
+        );
         None
     }
 }
@@ -33,5 +38,8 @@ pub fn check(text: &str) -> Vec<Diagnostic> {
 }
 
 pub fn codes(diags: &[Diagnostic]) -> Vec<String> {
-    diags.iter().map(|d| format!("{}@{}", d.code, d.path)).collect()
+    diags
+        .iter()
+        .map(|d| format!("{}@{}", d.code, d.path))
+        .collect()
 }

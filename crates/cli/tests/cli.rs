@@ -1,0 +1,174 @@
+//! `kn-flow` as a user runs it: the real binary on real files, checking output and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kn_flow(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kn-flow"))
+        .args(args)
+        .output()
+        .expect("kn-flow runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.display().to_string()
+}
+
+const BAD: &str = "apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata:
+  name: t
+spec:
+  broker: default
+  subscriber:
+    uri: http://display.default.svc.cluster.local
+  delivery:
+    backoffPolicy: sometimes
+";
+
+#[test]
+fn validate_examples_exits_zero() {
+    let o = kn_flow(&["validate", repo().join("flows").to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("0 errors, 0 warnings in"));
+}
+
+#[test]
+fn errors_print_positioned_and_exit_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "bad.yaml", BAD);
+    let o = kn_flow(&["validate", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("{f}:10:5: error[bad-enum]: `sometimes` is not one of `linear`, `exponential` (Trigger/t .spec.delivery.backoffPolicy)")),
+        "{out}"
+    );
+    // The broker is not in the file: a warning only.
+    assert!(out.contains("warning[trigger-broker-missing]"), "{out}");
+}
+
+#[test]
+fn warnings_exit_zero_unless_denied_and_strict_makes_unknown_fields_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "warn.yaml",
+        &BAD.replace("    backoffPolicy: sometimes\n", "    custom: 1\n"),
+    );
+    assert_eq!(kn_flow(&["validate", &f]).status.code(), Some(0));
+    assert_eq!(
+        kn_flow(&["validate", "--deny-warnings", &f]).status.code(),
+        Some(1)
+    );
+    let strict = kn_flow(&["validate", "--strict", &f]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(
+        stdout(&strict).contains("error[unknown-field]: unknown field `custom`"),
+        "{}",
+        stdout(&strict)
+    );
+}
+
+#[test]
+fn json_output_is_machine_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "bad.yaml", BAD);
+    let o = kn_flow(&["validate", "-o", "json", &f]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["errors"], 1);
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "bad-enum")
+        .unwrap();
+    assert_eq!(d["path"], ".spec.delivery.backoffPolicy");
+    assert_eq!(d["line"], 10);
+    assert_eq!(d["column"], 5);
+    assert_eq!(d["resource"], "Trigger/t");
+    assert_eq!(d["severity"], "error");
+}
+
+#[test]
+fn usage_and_io_errors_exit_two() {
+    assert_eq!(
+        kn_flow(&["validate", "/no/such/file.yaml"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(kn_flow(&["validate"]).status.code(), Some(2));
+    assert_eq!(kn_flow(&["frobnicate"]).status.code(), Some(2));
+    let v = kn_flow(&["--version"]);
+    assert_eq!(v.status.code(), Some(0));
+    assert!(stdout(&v).starts_with("kn-flow "));
+}
+
+#[test]
+fn immutable_changes_against_a_previous_version_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = write(
+        dir.path(),
+        "old.yaml",
+        &BAD.replace("    backoffPolicy: sometimes\n", ""),
+    );
+    let new = write(
+        dir.path(),
+        "new.yaml",
+        &BAD.replace("    backoffPolicy: sometimes\n", "")
+            .replace("broker: default", "broker: other"),
+    );
+    let o = kn_flow(&["validate", "--previous", &old, &new]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("error[immutable-field]"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn fmt_rewrites_canonically_and_refuses_broken_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy =
+        "kind: Broker\nmetadata: {namespace: x, name: b}\napiVersion: eventing.knative.dev/v1\n";
+    let f = write(dir.path(), "messy.yaml", messy);
+    assert_eq!(kn_flow(&["fmt", "--check", &f]).status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        messy,
+        "--check changes nothing"
+    );
+    assert_eq!(kn_flow(&["fmt", &f]).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: b\n  namespace: x\n"
+    );
+    assert_eq!(kn_flow(&["fmt", "--check", &f]).status.code(), Some(0));
+    // A file that does not load is left exactly as it was.
+    let broken = "apiVersion: v1\nkind: [\n";
+    let b = write(dir.path(), "broken.yaml", broken);
+    assert_eq!(kn_flow(&["fmt", &b]).status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), broken);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
