@@ -227,10 +227,12 @@ fn exact_conditions(t: &TriggerSpec) -> Option<Vec<(String, String)>> {
     Some(conds)
 }
 
+/// Exact-match conditions of a trigger, sorted.
+type Conditions = Vec<(String, String)>;
+
 fn shadowed_triggers(flow: &Flow, out: &mut Vec<Diagnostic>) {
     // Group triggers by (broker, subscriber): only then does an overlap mean duplicates.
-    let mut groups: HashMap<(String, String), Vec<(&crate::Resource, Vec<(String, String)>)>> =
-        HashMap::new();
+    let mut groups: HashMap<(String, String), Vec<(&crate::Resource, Conditions)>> = HashMap::new();
     for r in flow.resources() {
         let Some(Spec::Trigger(t)) = &r.spec else {
             continue;

@@ -174,6 +174,11 @@ const TOP_ORDER: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"]
 const META_ORDER: &[&str] = &["name", "namespace", "labels", "annotations"];
 
 fn reorder(map: Map<String, Value>, first: &[&str]) -> Map<String, Value> {
+    let present = map.keys().filter(|k| first.contains(&k.as_str())).count();
+    let in_order = map.keys().take(present).zip(first.iter().filter(|f| map.contains_key(**f))).all(|(a, b)| a == b);
+    if in_order {
+        return map;
+    }
     let mut map = map;
     let mut out = Map::new();
     for k in first {

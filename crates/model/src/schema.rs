@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use crate::yaml::{child_index, child_key};
+use crate::yaml::{child_key, push_index, push_key};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
@@ -52,7 +52,8 @@ pub fn type_name(v: &Value) -> &'static str {
 /// Checks `value` against `schema`, whose `$defs` live in `root`.
 pub fn check(root: &Value, schema: &Value, value: &Value, path: &str) -> Vec<Issue> {
     let mut out = Vec::new();
-    check_into(root, schema, value, path, &mut out, 0);
+    let mut buf = path.to_string();
+    check_into(root, schema, value, &mut buf, &mut out, 0);
     out
 }
 
@@ -93,11 +94,13 @@ fn expected_name(t: &str) -> &str {
     }
 }
 
+/// `path` is a buffer: children push their segment and truncate it back, so walking a manifest
+/// allocates only for the problems it reports.
 fn check_into(
     root: &Value,
     schema: &Value,
     value: &Value,
-    path: &str,
+    path: &mut String,
     out: &mut Vec<Issue>,
     depth: usize,
 ) {
@@ -119,12 +122,13 @@ fn check_into(
                     break;
                 }
                 // Prefer the branch whose type fits, i.e. the one with the deepest complaints.
+                let here = path.as_str();
                 let wrong_type_here = issues
                     .iter()
-                    .any(|i| i.path == path && matches!(i.problem, Problem::WrongType { .. }));
+                    .any(|i| i.path == here && matches!(i.problem, Problem::WrongType { .. }));
                 let better = match &best {
                     None => true,
-                    Some(prev) => !wrong_type_here && prev.iter().any(|i| i.path == path),
+                    Some(prev) => !wrong_type_here && prev.iter().any(|i| i.path == here),
                 };
                 if better {
                     best = Some(issues);
@@ -147,7 +151,7 @@ fn check_into(
                 .map(|t| expected_name(t))
                 .collect();
             out.push(Issue {
-                path: path.to_string(),
+                path: path.clone(),
                 problem: Problem::WrongType {
                     expected: expected.join(" or "),
                     found: type_name(value),
@@ -164,7 +168,7 @@ fn check_into(
     if let Some(allowed) = allowed {
         if !allowed.contains(value) {
             out.push(Issue {
-                path: path.to_string(),
+                path: path.clone(),
                 problem: Problem::BadEnum {
                     allowed: allowed
                         .iter()
@@ -193,7 +197,7 @@ fn check_into(
         let max = obj.get("maximum").and_then(Value::as_f64).or(fmax);
         if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
             out.push(Issue {
-                path: path.to_string(),
+                path: path.clone(),
                 problem: Problem::OutOfRange {
                     value: value.to_string(),
                     min,
@@ -217,28 +221,31 @@ fn check_into(
             }
             let additional = obj.get("additionalProperties");
             for (k, v) in map {
-                let child = child_key(path, k);
+                let len = path.len();
+                push_key(path, k);
                 if let Some(s) = props.and_then(|p| p.get(k)) {
-                    check_into(root, s, v, &child, out, depth + 1);
+                    check_into(root, s, v, path, out, depth + 1);
                 } else {
                     match additional {
                         Some(Value::Bool(true)) => {}
-                        Some(s @ Value::Object(_)) => {
-                            check_into(root, s, v, &child, out, depth + 1)
-                        }
+                        Some(s @ Value::Object(_)) => check_into(root, s, v, path, out, depth + 1),
                         None if props.is_none() => {}
                         _ => out.push(Issue {
-                            path: child,
+                            path: path.clone(),
                             problem: Problem::UnknownField(k.clone()),
                         }),
                     }
                 }
+                path.truncate(len);
             }
         }
         Value::Array(items) => {
             if let Some(item_schema) = obj.get("items") {
                 for (i, v) in items.iter().enumerate() {
-                    check_into(root, item_schema, v, &child_index(path, i), out, depth + 1);
+                    let len = path.len();
+                    push_index(path, i);
+                    check_into(root, item_schema, v, path, out, depth + 1);
+                    path.truncate(len);
                 }
             }
         }

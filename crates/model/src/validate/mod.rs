@@ -186,9 +186,9 @@ fn envelope(cx: &mut Ctx, opts: Options) {
         );
     }
     let info = r.info.expect("checked above");
-    let spec = m.get("spec").cloned().unwrap_or(Value::Null);
+    let spec = m.get("spec").unwrap_or(&Value::Null);
     let spec_schema = info.spec_schema();
-    let issues = schema::check(spec_schema, spec_schema, &spec, ".spec");
+    let issues = schema::check(spec_schema, spec_schema, spec, ".spec");
     let structural_errors = issues
         .iter()
         .any(|i| !matches!(i.problem, Problem::UnknownField(_)));
