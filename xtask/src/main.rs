@@ -34,13 +34,19 @@ fn main() {
 }
 
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 /// Runs a command, echoing it; fails with its exit status.
 fn run(program: &str, args: &[&str]) -> Result<(), String> {
     eprintln!("$ {program} {}", args.join(" "));
-    let status = Command::new(program).args(args).status().map_err(|e| format!("cannot run {program}: {e}"))?;
+    let status = Command::new(program)
+        .args(args)
+        .status()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -50,7 +56,9 @@ fn run(program: &str, args: &[&str]) -> Result<(), String> {
 
 fn output(program: &str, args: &[&str]) -> Option<String> {
     let o = Command::new(program).args(args).output().ok()?;
-    o.status.success().then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
 /// The rustup target and components the checks use.
@@ -59,7 +67,10 @@ fn ensure_toolchain() -> Result<(), String> {
         return Err("rustup is needed to add the wasm32 target: install it from rustup.rs".into());
     }
     let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+    if !targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
         run("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
     }
     let components = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
@@ -74,7 +85,10 @@ fn ensure_toolchain() -> Result<(), String> {
 fn dev(flow: &str) -> Result<(), String> {
     // The designer UI is not built yet: until it is, `dev` checks the flow it would open.
     eprintln!("The designer UI is not part of this build yet; checking {flow} instead.");
-    run("cargo", &["run", "--quiet", "-p", "knflow-cli", "--", "validate", flow])
+    run(
+        "cargo",
+        &["run", "--quiet", "-p", "knflow-cli", "--", "validate", flow],
+    )
 }
 
 fn test() -> Result<(), String> {
@@ -82,10 +96,29 @@ fn test() -> Result<(), String> {
     ensure_toolchain()?;
     let steps: &[(&str, &[&str])] = &[
         ("format", &["fmt", "--all", "--", "--check"]),
-        ("lint", &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+        (
+            "lint",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
         ("tests", &["test", "--workspace", "--no-fail-fast"]),
         // Invariant 1: the pure crates build for the browser.
-        ("wasm build", &["build", "-p", "knflow-model", "--target", "wasm32-unknown-unknown"]),
+        (
+            "wasm build",
+            &[
+                "build",
+                "-p",
+                "knflow-model",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
+        ),
     ];
     for (name, args) in steps {
         eprintln!("\n== {name}");
@@ -96,5 +129,8 @@ fn test() -> Result<(), String> {
 }
 
 fn bench() -> Result<(), String> {
-    run("cargo", &["bench", "-p", "knflow-model", "--bench", "load_10k"])
+    run(
+        "cargo",
+        &["bench", "-p", "knflow-model", "--bench", "load_10k"],
+    )
 }

@@ -36,7 +36,13 @@ fn generate() -> String {
     let mut layout = String::from("layout:\n");
     for b in 0..400 {
         write!(s, "- apiVersion: eventing.knative.dev/v1\n  kind: Broker\n  metadata:\n    name: broker-{b}\n  spec:\n    delivery:\n      retry: 3\n      backoffPolicy: exponential\n      backoffDelay: PT0.2S\n      deadLetterSink:\n        ref:\n          apiVersion: serving.knative.dev/v1\n          kind: Service\n          name: sink-{b}-0\n").unwrap();
-        writeln!(layout, "  Broker/broker-{b}:\n    x: {}\n    y: {}", 300, b * 600).unwrap();
+        writeln!(
+            layout,
+            "  Broker/broker-{b}:\n    x: {}\n    y: {}",
+            300,
+            b * 600
+        )
+        .unwrap();
         for k in 0..4 {
             write!(s, "- apiVersion: serving.knative.dev/v1\n  kind: Service\n  metadata:\n    name: sink-{b}-{k}\n  spec:\n    template:\n      spec:\n        containers:\n        - image: example/sink:{k}\n").unwrap();
         }
@@ -47,7 +53,12 @@ fn generate() -> String {
                 _ => format!("    filters:\n    - cesql: \"type = 'order.{t}' AND amount > {t}\"\n"),
             };
             write!(s, "- apiVersion: eventing.knative.dev/v1\n  kind: Trigger\n  metadata:\n    name: trigger-{b}-{t}\n  spec:\n    broker: broker-{b}\n{filter}    subscriber:\n      ref:\n        apiVersion: serving.knative.dev/v1\n        kind: Service\n        name: sink-{b}-{}\n", 1 + t % 3).unwrap();
-            writeln!(layout, "  Trigger/trigger-{b}-{t}:\n    x: 600\n    y: {}", b * 600 + t * 30).unwrap();
+            writeln!(
+                layout,
+                "  Trigger/trigger-{b}-{t}:\n    x: 600\n    y: {}",
+                b * 600 + t * 30
+            )
+            .unwrap();
         }
     }
     s + &layout
@@ -87,11 +98,34 @@ fn main() {
         drop((loaded, diags));
     }
     assert_eq!(counts.0, 10_000, "the generated flow has 10,000 resources");
-    println!("flow: {} resources, {} KiB of YAML, {} diagnostics", counts.0, text.len() / 1024, counts.1);
-    println!("  YAML events only (saphyr-parser):  median {:?}", median(tokenize));
-    println!("  YAML to positioned JSON trees:     median {:?}", median(parse));
-    println!("load (parse + typed model + graph): median {:?}", median(load));
-    println!("validate + lint:                    median {:?}", median(check));
-    println!("total:                              median {:?} (target < 200 ms)", median(total));
-    println!("peak heap during load + check:      {:.1} MB (target < 100 MB)", peak as f64 / 1e6);
+    println!(
+        "flow: {} resources, {} KiB of YAML, {} diagnostics",
+        counts.0,
+        text.len() / 1024,
+        counts.1
+    );
+    println!(
+        "  YAML events only (saphyr-parser):  median {:?}",
+        median(tokenize)
+    );
+    println!(
+        "  YAML to positioned JSON trees:     median {:?}",
+        median(parse)
+    );
+    println!(
+        "load (parse + typed model + graph): median {:?}",
+        median(load)
+    );
+    println!(
+        "validate + lint:                    median {:?}",
+        median(check)
+    );
+    println!(
+        "total:                              median {:?} (target < 200 ms)",
+        median(total)
+    );
+    println!(
+        "peak heap during load + check:      {:.1} MB (target < 100 MB)",
+        peak as f64 / 1e6
+    );
 }

@@ -102,7 +102,9 @@ pub fn load_str(text: &str, file: &str) -> Loaded {
         // Plain manifests: the namespace most of them share becomes the flow's.
         flow.namespace = common_namespace(&docs);
         for doc in docs {
-            add_manifest_doc(&mut flow, doc.value, doc.spans, doc.start, "", &file_arc, &mut diags);
+            add_manifest_doc(
+                &mut flow, doc.value, doc.spans, doc.start, "", &file_arc, &mut diags,
+            );
         }
         flow.relink();
         flow
@@ -142,7 +144,10 @@ fn add_manifest_doc(
     diags: &mut Vec<Diagnostic>,
 ) {
     let pos = spans.get("").unwrap_or(fallback);
-    let is_list = value.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List"))
+    let is_list = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"))
         && value.get("items").is_some_and(Value::is_array);
     if value.is_null() {
         return;
@@ -155,48 +160,92 @@ fn add_manifest_doc(
         };
         for (i, item) in items.into_iter().enumerate() {
             let s = item_spans.remove(&i).unwrap_or_default();
-            add_manifest_doc(flow, item, s, pos, &format!("{path}.items[{i}]"), file, diags);
+            add_manifest_doc(
+                flow,
+                item,
+                s,
+                pos,
+                &format!("{path}.items[{i}]"),
+                file,
+                diags,
+            );
         }
         return;
     }
     match Resource::from_manifest(value, flow.namespace.as_deref()) {
         Ok(mut r) => {
-            r.origin = Some(Origin { file: file.clone(), start: pos, spans });
+            r.origin = Some(Origin {
+                file: file.clone(),
+                start: pos,
+                spans,
+            });
             let id = r.id.clone();
             if let Err(e) = flow.insert(r) {
-                let first = flow.get(&id).and_then(|r| r.origin.as_ref()).map(|o| o.start);
+                let first = flow
+                    .get(&id)
+                    .and_then(|r| r.origin.as_ref())
+                    .map(|o| o.start);
                 let msg = match first {
                     Some(p) => format!("{e} (first at line {})", p.line),
                     None => e.to_string(),
                 };
-                diags.push(located(Diagnostic::error("duplicate-resource", msg).on(&id), file, Some(pos)));
+                diags.push(located(
+                    Diagnostic::error("duplicate-resource", msg).on(&id),
+                    file,
+                    Some(pos),
+                ));
             }
         }
         Err(msg) => {
-            let d = Diagnostic::error("invalid-document", format!("cannot identify this object: {msg}")).at(path);
+            let d = Diagnostic::error(
+                "invalid-document",
+                format!("cannot identify this object: {msg}"),
+            )
+            .at(path);
             diags.push(located(d, file, Some(pos)));
         }
     }
 }
 
 fn load_flow_doc(doc: Document, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Flow {
-    let Document { value, start, mut spans } = doc;
-    let Value::Object(mut top) = value else { unreachable!("a Flow document is a mapping") };
+    let Document {
+        value,
+        start,
+        mut spans,
+    } = doc;
+    let Value::Object(mut top) = value else {
+        unreachable!("a Flow document is a mapping")
+    };
     let meta = match top.shift_remove("metadata") {
         Some(Value::Object(m)) => m,
         _ => Map::new(),
     };
     let name = meta.get("name").and_then(Value::as_str).map(str::to_string);
     if name.is_none() {
-        let d = Diagnostic::warning("missing-field", "the flow has no `metadata.name`; using the file name").at(".metadata.name");
-        diags.push(located(d, file, Some(spans.nearest(".metadata").unwrap_or(start))));
+        let d = Diagnostic::warning(
+            "missing-field",
+            "the flow has no `metadata.name`; using the file name",
+        )
+        .at(".metadata.name");
+        diags.push(located(
+            d,
+            file,
+            Some(spans.nearest(".metadata").unwrap_or(start)),
+        ));
     }
-    let namespace = meta.get("namespace").and_then(Value::as_str).map(str::to_string);
+    let namespace = meta
+        .get("namespace")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let mut flow = Flow::new(name.unwrap_or_else(|| default_name(file)), namespace);
-    flow.metadata_extra = meta.into_iter().filter(|(k, _)| k != "name" && k != "namespace").collect();
+    flow.metadata_extra = meta
+        .into_iter()
+        .filter(|(k, _)| k != "name" && k != "namespace")
+        .collect();
     let mut resource_spans = spans.take_items(".resources");
     let bad_shape = |diags: &mut Vec<Diagnostic>, field: &str, what: &str| {
-        let d = Diagnostic::error("invalid-document", format!("`{field}` must be {what}")).at(format!(".{field}"));
+        let d = Diagnostic::error("invalid-document", format!("`{field}` must be {what}"))
+            .at(format!(".{field}"));
         diags.push(located(d, file, spans.get(&format!(".{field}"))));
     };
     for (k, val) in top {
@@ -206,27 +255,48 @@ fn load_flow_doc(doc: Document, file: &Arc<str>, diags: &mut Vec<Diagnostic>) ->
             ("resources", Value::Array(items)) => {
                 for (i, item) in items.into_iter().enumerate() {
                     let s = resource_spans.remove(&i).unwrap_or_default();
-                    add_manifest_doc(&mut flow, item, s, start, &format!(".resources[{i}]"), file, diags);
+                    add_manifest_doc(
+                        &mut flow,
+                        item,
+                        s,
+                        start,
+                        &format!(".resources[{i}]"),
+                        file,
+                        diags,
+                    );
                 }
             }
             ("resources", _) => bad_shape(diags, "resources", "a list of Kubernetes objects"),
             ("layout", Value::Object(m)) => {
                 for (key, p) in m {
-                    match (p.get("x").and_then(Value::as_f64), p.get("y").and_then(Value::as_f64)) {
+                    match (
+                        p.get("x").and_then(Value::as_f64),
+                        p.get("y").and_then(Value::as_f64),
+                    ) {
                         (Some(x), Some(y)) => {
                             flow.layout.insert(key, Point { x, y });
                         }
-                        _ => bad_shape(diags, &format!("layout[{}]", Value::String(key)), "a position `{x: number, y: number}`"),
+                        _ => bad_shape(
+                            diags,
+                            &format!("layout[{}]", Value::String(key)),
+                            "a position `{x: number, y: number}`",
+                        ),
                     }
                 }
             }
             ("layout", _) => bad_shape(diags, "layout", "a mapping of `Kind/name` to positions"),
             ("simulation", Value::Object(m)) => flow.simulation = m.into_iter().collect(),
-            ("simulation", _) => bad_shape(diags, "simulation", "a mapping of `Kind/name` to settings"),
+            ("simulation", _) => {
+                bad_shape(diags, "simulation", "a mapping of `Kind/name` to settings")
+            }
             ("scenarios", Value::Array(a)) => flow.scenarios = a,
             ("scenarios", _) => bad_shape(diags, "scenarios", "a list"),
             (other, val) => {
-                let d = Diagnostic::warning("unknown-field", format!("unknown flow field `{other}` (kept as is)")).at(format!(".{other}"));
+                let d = Diagnostic::warning(
+                    "unknown-field",
+                    format!("unknown flow field `{other}` (kept as is)"),
+                )
+                .at(format!(".{other}"));
                 diags.push(located(d, file, spans.get(&format!(".{other}"))));
                 flow.extra.insert(other.to_string(), val);
             }

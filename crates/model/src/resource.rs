@@ -175,7 +175,11 @@ const META_ORDER: &[&str] = &["name", "namespace", "labels", "annotations"];
 
 fn reorder(map: Map<String, Value>, first: &[&str]) -> Map<String, Value> {
     let present = map.keys().filter(|k| first.contains(&k.as_str())).count();
-    let in_order = map.keys().take(present).zip(first.iter().filter(|f| map.contains_key(**f))).all(|(a, b)| a == b);
+    let in_order = map
+        .keys()
+        .take(present)
+        .zip(first.iter().filter(|f| map.contains_key(**f)))
+        .all(|(a, b)| a == b);
     if in_order {
         return map;
     }

@@ -80,7 +80,8 @@ pub fn accepts(role: Role, target_group: &str, target_kind: &str) -> bool {
         }
         // A SinkBinding injects into workloads: anything with a pod template, never Knative's own kinds.
         Role::Subject => {
-            !(target_group.ends_with("knative.dev") || (target_group.is_empty() && target_kind == "Service"))
+            !(target_group.ends_with("knative.dev")
+                || (target_group.is_empty() && target_kind == "Service"))
         }
         Role::Reference => is_addressable(target_group, target_kind),
         Role::Config => target_group.is_empty() && target_kind == "ConfigMap",

@@ -74,9 +74,15 @@ impl Spans {
         let mut items: std::collections::HashMap<usize, Spans> = std::collections::HashMap::new();
         let open = format!("{list_path}[");
         self.entries.retain_mut(|(p, pos)| {
-            let Some(rest) = p.strip_prefix(open.as_str()) else { return true };
-            let Some(close) = rest.find(']') else { return true };
-            let Ok(index) = rest[..close].parse::<usize>() else { return true };
+            let Some(rest) = p.strip_prefix(open.as_str()) else {
+                return true;
+            };
+            let Some(close) = rest.find(']') else {
+                return true;
+            };
+            let Ok(index) = rest[..close].parse::<usize>() else {
+                return true;
+            };
             let cut = open.len() + close + 1;
             let tail: Box<str> = p[cut..].into();
             items.entry(index).or_default().entries.push((tail, *pos));
@@ -110,7 +116,10 @@ pub fn child_key(path: &str, key: &str) -> String {
 
 /// Appends `.key` (or `["odd key"]`) to a path buffer.
 pub fn push_key(path: &mut String, key: &str) {
-    let plain = !key.is_empty() && key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
+    let plain = !key.is_empty()
+        && key
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
     if plain {
         path.push('.');
         path.push_str(key);
@@ -220,7 +229,12 @@ impl Builder {
         match self.stack.last() {
             None => String::new(),
             Some(Frame::Seq { items, path, .. }) => child_index(path, items.len()),
-            Some(Frame::Map { .. }) => self.spans.entries.last().map(|(p, _)| p.to_string()).unwrap_or_default(),
+            Some(Frame::Map { .. }) => self
+                .spans
+                .entries
+                .last()
+                .map(|(p, _)| p.to_string())
+                .unwrap_or_default(),
         }
     }
 
