@@ -194,9 +194,7 @@ fn envelope(cx: &mut Ctx, opts: Options) {
         .any(|i| !matches!(i.problem, Problem::UnknownField(_)));
     report(cx, issues, unknown_severity);
     if r.spec.is_none() && !structural_errors {
-        let err = info
-            .parse_spec(if spec.is_null() { &Value::Null } else { &spec })
-            .err();
+        let err = info.parse_spec(spec).err();
         cx.error(
             "invalid-spec",
             ".spec",
