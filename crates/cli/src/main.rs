@@ -2,7 +2,10 @@
 //! (`kn flow ...`). The commands only parse arguments, read files and print: the work happens in
 //! the library crates.
 
+mod cesql_cmd;
+mod events;
 mod files;
+mod match_cmd;
 mod validate_cmd;
 
 use std::path::PathBuf;
@@ -29,7 +32,7 @@ A flow is a YAML file (kind: Flow, apiVersion: knflow.dev/v1alpha1) holding real
 manifests plus editor layout, simulation settings and scenarios. Plain Knative YAML (one or \
 many documents) is accepted wherever a flow is.\n\n\
 Exit codes: 0 ok, 1 problems found, 2 usage or I/O error.",
-    after_help = "Examples:\n  kn-flow validate flows/orders.yaml\n  kn-flow validate --strict -o json flows/\n  kn-flow fmt flows/*.yaml"
+    after_help = "Examples:\n  kn-flow validate flows/orders.yaml\n  kn-flow validate --strict -o json flows/\n  kn-flow fmt flows/*.yaml\n  kn-flow cesql \"type = 'order.paid' AND amount > 100\" --event event.json\n  kn-flow match --flow flows/orders.yaml --event event.json"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -71,6 +74,45 @@ enum Command {
         #[arg(long, exclusive = true)]
         codes: bool,
     },
+    /// Evaluate a CloudEvents SQL expression.
+    ///
+    /// Prints the result as JSON on the first line (`true`, `42`, `"s"`; the spec's default value
+    /// where an error occurred), then each error as `error[KIND] at col N: message`. KIND is the
+    /// CESQL TCK's name: parse, math, cast, missingFunction, functionEvaluation, missingAttribute,
+    /// generic. Exits 0 if evaluated without error, 1 otherwise, 2 on usage errors or an
+    /// unreadable event file.
+    Cesql {
+        /// The expression, e.g. "type = 'order.paid' AND amount > 100".
+        expression: String,
+        /// A CloudEvent in JSON format; without it, a minimal valid event (specversion, id,
+        /// source and type only).
+        #[arg(long, value_name = "FILE")]
+        event: Option<PathBuf>,
+    },
+    /// Does an event pass a trigger's filter? Prints `pass` or `fail` (exit 0 / 1).
+    ///
+    /// The filter FILE (YAML or JSON) holds a Trigger manifest, a Trigger spec, or an object with
+    /// `filter` and/or `filters`. The event is a CloudEvent in JSON format (structured mode).
+    /// With --flow instead of --filter, every trigger of the flow (or of --broker) is listed with
+    /// its result and explanation; exit 0 if at least one passes.
+    #[command(group(clap::ArgGroup::new("source").required(true).args(["filter", "flow"])))]
+    Match {
+        /// A Trigger, its spec, or `{filter, filters}`.
+        #[arg(long, value_name = "FILE")]
+        filter: Option<PathBuf>,
+        /// A flow: check every trigger in it.
+        #[arg(long, value_name = "FLOW")]
+        flow: Option<PathBuf>,
+        /// The CloudEvent (JSON format).
+        #[arg(long, value_name = "FILE")]
+        event: PathBuf,
+        /// With --flow: only triggers of this broker.
+        #[arg(long, requires = "flow")]
+        broker: Option<String>,
+        /// Say, for each filter entry and attribute, whether it passed and why.
+        #[arg(long)]
+        explain: bool,
+    },
     /// Rewrite flow files in canonical form (atomically; files with errors are left alone).
     Fmt {
         #[arg(required = true)]
@@ -102,6 +144,18 @@ fn main() -> ExitCode {
             }
         }
         Command::Fmt { files, check } => files::fmt(&files, check),
+        Command::Cesql { expression, event } => cesql_cmd::run(&expression, event.as_deref()),
+        Command::Match {
+            filter,
+            flow,
+            event,
+            broker,
+            explain,
+        } => match (filter, flow) {
+            (Some(f), _) => match_cmd::run_filter(&f, &event, explain),
+            (None, Some(flow)) => match_cmd::run_flow(&flow, &event, broker.as_deref()),
+            (None, None) => unreachable!("clap requires one"),
+        },
     };
     ExitCode::from(code)
 }

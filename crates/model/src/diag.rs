@@ -159,7 +159,6 @@ pub const CODES: &[(&str, &str)] = &[
         "empty-filter-value",
         "an exact/prefix/suffix value is empty, so Knative skips the entry",
     ),
-    ("cesql-unchecked", "a CESQL expression was not parsed"),
     ("invalid-cesql", "a CESQL expression does not parse"),
     (
         "exclusive-fields",

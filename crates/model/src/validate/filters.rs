@@ -65,12 +65,16 @@ fn entry(cx: &mut Ctx, path: &str, f: &SubscriptionsApiFilter, depth: usize) {
         entry(cx, &format!("{path}.not"), n, depth + 1);
     }
     if let Some(expr) = f.cesql.as_deref().filter(|e| !e.is_empty()) {
-        let _ = expr;
-        cx.push(
-            crate::diag::Severity::Info,
-            "cesql-unchecked",
-            format!("{path}.cesql"),
-            "CESQL expressions are not parsed yet",
-        );
+        if let Err(e) = knflow_cesql::Expression::parse(expr) {
+            cx.error(
+                "invalid-cesql",
+                format!("{path}.cesql"),
+                format!(
+                    "CESQL does not parse at column {}: {}",
+                    e.span.column(expr),
+                    e.message
+                ),
+            );
+        }
     }
 }

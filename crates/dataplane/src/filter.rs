@@ -1,0 +1,603 @@
+//! Trigger filtering exactly as Knative's broker-filter does it (KNATIVE-SEMANTICS §3): the
+//! `filters` dialects (exact, prefix, suffix, all, any, not, cesql) when `filters` is non-empty,
+//! else the legacy `filter.attributes`, else no filter. Compiled once per trigger; evaluated per
+//! event, optionally with an explanation of every decision.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use knflow_cesql::{Attributes, Expression, Value};
+use knflow_model::kinds::{
+    AttributeMap, SubscriptionsApiFilter, TriggerFilter as FilterSpec, TriggerSpec,
+};
+
+/// Knative's three-valued filter result. `NoFilter` counts as passing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterResult {
+    Pass,
+    Fail,
+    NoFilter,
+}
+
+impl FilterResult {
+    pub fn passes(self) -> bool {
+        self != FilterResult::Fail
+    }
+}
+
+impl fmt::Display for FilterResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FilterResult::Pass => "pass",
+            FilterResult::Fail => "fail",
+            FilterResult::NoFilter => "no filter",
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Match {
+    Exact,
+    Prefix,
+    Suffix,
+}
+
+#[derive(Debug, Clone)]
+enum Node {
+    Attrs(Match, Vec<(String, String)>),
+    All(Vec<Node>),
+    Any(Vec<Node>),
+    Not(Box<Node>),
+    Cesql(Box<Expression>),
+    /// An entry Knative cannot build at runtime and skips (NoFilter), with the reason.
+    Skipped(String),
+}
+
+#[derive(Debug, Clone)]
+enum Root {
+    Filters(Vec<Node>),
+    Attributes(Vec<(String, String)>),
+    Nothing,
+}
+
+/// A trigger's filter, compiled.
+#[derive(Debug, Clone)]
+pub struct TriggerFilter {
+    root: Root,
+}
+
+/// One decision of an explanation: `filters[1].prefix.type: "order." does not prefix "x"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub path: String,
+    pub result: FilterResult,
+    pub reason: String,
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} ({})", self.path, self.reason, self.result)
+    }
+}
+
+/// The outcome of a filter with the reasons behind it, in evaluation order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    pub result: FilterResult,
+    pub steps: Vec<Step>,
+}
+
+fn pairs(m: &AttributeMap) -> Vec<(String, String)> {
+    m.iter().map(|(k, v)| (k.clone(), v.as_text())).collect()
+}
+
+fn compile_entry(f: &SubscriptionsApiFilter) -> Node {
+    // Knative's constructor picks the first dialect set, in this order.
+    if let Some(m) = &f.exact {
+        return attrs(Match::Exact, m);
+    }
+    if let Some(m) = &f.prefix {
+        return attrs(Match::Prefix, m);
+    }
+    if let Some(m) = &f.suffix {
+        return attrs(Match::Suffix, m);
+    }
+    if let Some(list) = &f.all {
+        return Node::All(list.iter().map(compile_entry).collect());
+    }
+    if let Some(list) = &f.any {
+        return Node::Any(list.iter().map(compile_entry).collect());
+    }
+    if let Some(n) = &f.not {
+        return Node::Not(Box::new(compile_entry(n)));
+    }
+    match f.cesql.as_deref() {
+        Some("") | None => Node::Skipped("empty entry".into()),
+        Some(expr) => match Expression::parse(expr) {
+            Ok(e) => Node::Cesql(Box::new(e)),
+            Err(e) => Node::Skipped(format!(
+                "CESQL does not parse ({}), so Knative skips it",
+                e.message
+            )),
+        },
+    }
+}
+
+fn attrs(kind: Match, m: &AttributeMap) -> Node {
+    if m.is_empty() {
+        return Node::Skipped("no attributes".into());
+    }
+    if let Some((k, _)) = m.iter().find(|(_, v)| v.as_text().is_empty()) {
+        return Node::Skipped(format!(
+            "`{k}` has an empty value, so Knative skips this entry"
+        ));
+    }
+    Node::Attrs(kind, pairs(m))
+}
+
+impl TriggerFilter {
+    pub fn compile(spec: &TriggerSpec) -> Self {
+        Self::from_parts(spec.filter.as_ref(), spec.filters.as_deref())
+    }
+
+    /// `filters` wins when non-empty; else `filter.attributes`; else nothing.
+    pub fn from_parts(
+        filter: Option<&FilterSpec>,
+        filters: Option<&[SubscriptionsApiFilter]>,
+    ) -> Self {
+        let root = match filters {
+            Some(list) if !list.is_empty() => {
+                Root::Filters(list.iter().map(compile_entry).collect())
+            }
+            _ => match filter.and_then(|f| f.attributes.as_ref()) {
+                Some(a) if !a.is_empty() => Root::Attributes(pairs(a)),
+                _ => Root::Nothing,
+            },
+        };
+        TriggerFilter { root }
+    }
+
+    pub fn evaluate<A: Attributes + ?Sized>(&self, event: &A) -> FilterResult {
+        self.run(event, &mut NoSink)
+    }
+
+    pub fn explain<A: Attributes + ?Sized>(&self, event: &A) -> Explanation {
+        let mut sink = Lines(Vec::new());
+        let result = self.run(event, &mut sink);
+        Explanation {
+            result,
+            steps: sink.0,
+        }
+    }
+
+    fn run<A: Attributes + ?Sized, S: Sink>(&self, event: &A, sink: &mut S) -> FilterResult {
+        match &self.root {
+            Root::Nothing => {
+                sink.step(
+                    || "filter".into(),
+                    FilterResult::NoFilter,
+                    || "no filter: every event passes".into(),
+                );
+                FilterResult::NoFilter
+            }
+            Root::Attributes(list) => legacy(list, event, sink),
+            Root::Filters(list) => all(list, event, sink, &|| "filters".to_string()),
+        }
+    }
+}
+
+/// How the explanation is (or is not) recorded: the fast path builds no strings.
+trait Sink {
+    fn step(
+        &mut self,
+        path: impl FnOnce() -> String,
+        result: FilterResult,
+        reason: impl FnOnce() -> String,
+    );
+}
+
+struct NoSink;
+
+impl Sink for NoSink {
+    #[inline]
+    fn step(&mut self, _: impl FnOnce() -> String, _: FilterResult, _: impl FnOnce() -> String) {}
+}
+
+struct Lines(Vec<Step>);
+
+impl Sink for Lines {
+    fn step(
+        &mut self,
+        path: impl FnOnce() -> String,
+        result: FilterResult,
+        reason: impl FnOnce() -> String,
+    ) {
+        self.0.push(Step {
+            path: path(),
+            result,
+            reason: reason(),
+        });
+    }
+}
+
+/// An attribute as the Subscriptions API dialects read it: extensions stringified (Go `%v`),
+/// absent attributes `None`.
+fn text_of(v: Value<'_>) -> Cow<'_, str> {
+    match v {
+        Value::String(s) => s,
+        Value::Integer(i) => Cow::Owned(i.to_string()),
+        Value::Boolean(b) => Cow::Borrowed(if b { "true" } else { "false" }),
+    }
+}
+
+fn all<A: Attributes + ?Sized, S: Sink>(
+    list: &[Node],
+    event: &A,
+    sink: &mut S,
+    path: &dyn Fn() -> String,
+) -> FilterResult {
+    let mut result = FilterResult::NoFilter;
+    for (i, n) in list.iter().enumerate() {
+        result = node(n, event, sink, &|| format!("{}[{i}]", path()));
+        if result == FilterResult::Fail {
+            return FilterResult::Fail;
+        }
+    }
+    result
+}
+
+fn node<A: Attributes + ?Sized, S: Sink>(
+    n: &Node,
+    event: &A,
+    sink: &mut S,
+    path: &dyn Fn() -> String,
+) -> FilterResult {
+    match n {
+        Node::Attrs(kind, list) => {
+            let (name, verb, neg) = match kind {
+                Match::Exact => ("exact", "equals", "does not equal"),
+                Match::Prefix => ("prefix", "prefixes", "does not prefix"),
+                Match::Suffix => ("suffix", "ends", "does not end"),
+            };
+            for (k, want) in list {
+                let at = || format!("{}.{name}.{k}", path());
+                let Some(v) = event.attribute(k) else {
+                    sink.step(at, FilterResult::Fail, || {
+                        format!("the event has no attribute `{k}`")
+                    });
+                    return FilterResult::Fail;
+                };
+                let got = text_of(v);
+                let ok = match kind {
+                    Match::Exact => got == want.as_str(),
+                    Match::Prefix => got.starts_with(want.as_str()),
+                    Match::Suffix => got.ends_with(want.as_str()),
+                };
+                if !ok {
+                    sink.step(at, FilterResult::Fail, || format!("{want:?} {neg} {got:?}"));
+                    return FilterResult::Fail;
+                }
+                sink.step(at, FilterResult::Pass, || {
+                    format!("{want:?} {verb} {got:?}")
+                });
+            }
+            FilterResult::Pass
+        }
+        Node::All(list) => {
+            let r = all(list, event, sink, &|| format!("{}.all", path()));
+            sink.step(
+                || format!("{}.all", path()),
+                r,
+                || "every entry must pass (empty: no filter)".into(),
+            );
+            r
+        }
+        Node::Any(list) => {
+            let mut r = FilterResult::NoFilter;
+            for (i, c) in list.iter().enumerate() {
+                r = node(c, event, sink, &|| format!("{}.any[{i}]", path()));
+                if r == FilterResult::Pass {
+                    break;
+                }
+            }
+            sink.step(
+                || format!("{}.any", path()),
+                r,
+                || "one entry must pass (empty: no filter)".into(),
+            );
+            r
+        }
+        Node::Not(inner) => {
+            let r = match node(inner, event, sink, &|| format!("{}.not", path())) {
+                FilterResult::Pass => FilterResult::Fail,
+                FilterResult::Fail => FilterResult::Pass,
+                FilterResult::NoFilter => FilterResult::NoFilter,
+            };
+            sink.step(
+                || format!("{}.not", path()),
+                r,
+                || "inverts its entry".into(),
+            );
+            r
+        }
+        Node::Cesql(expr) => {
+            let ev = expr.evaluate(event);
+            let r = if ev.errors.is_empty() && ev.value == Value::Boolean(true) {
+                FilterResult::Pass
+            } else {
+                FilterResult::Fail
+            };
+            sink.step(
+                || format!("{}.cesql", path()),
+                r,
+                || match (ev.errors.first(), &ev.value) {
+                    (Some(e), _) => format!("`{}` failed: {}", expr.source(), e.message),
+                    (None, Value::Boolean(b)) => format!("`{}` is {b}", expr.source()),
+                    (None, other) => format!("`{}` gave {other}, not a Boolean", expr.source()),
+                },
+            );
+            r
+        }
+        Node::Skipped(why) => {
+            sink.step(path, FilterResult::NoFilter, || why.clone());
+            FilterResult::NoFilter
+        }
+    }
+}
+
+/// The legacy `filter.attributes` map as the broker filter reads it.
+fn legacy<A: Attributes + ?Sized, S: Sink>(
+    list: &[(String, String)],
+    event: &A,
+    sink: &mut S,
+) -> FilterResult {
+    for (k, want) in list {
+        let at = || format!("filter.attributes.{k}");
+        let got = legacy_attribute(event, k);
+        let result = match (&got, want.as_str()) {
+            (None, _) => Err(format!("the event has no attribute `{k}`")),
+            (Some(Legacy::Other(v)), _) if !want.is_empty() => Err(format!(
+                "`{k}` is {v}, not a string; attribute filters compare strings"
+            )),
+            (Some(Legacy::Other(_)), _) => Ok(format!("`{k}` is present")),
+            (Some(Legacy::Text(v)), "") if v.is_empty() => {
+                Err(format!("`{k}` is empty; \"\" asks for any non-empty value"))
+            }
+            (Some(Legacy::Text(v)), "") => {
+                Ok(format!("\"\" accepts any value, and `{k}` is {v:?}"))
+            }
+            (Some(Legacy::Text(v)), w) if v == w => Ok(format!("{w:?} equals {v:?}")),
+            (Some(Legacy::Text(v)), w) => Err(format!("{w:?} does not equal {v:?}")),
+        };
+        match result {
+            Ok(reason) => sink.step(at, FilterResult::Pass, || reason),
+            Err(reason) => {
+                sink.step(at, FilterResult::Fail, || reason);
+                return FilterResult::Fail;
+            }
+        }
+    }
+    FilterResult::Pass
+}
+
+enum Legacy<'a> {
+    Text(Cow<'a, str>),
+    Other(Value<'a>),
+}
+
+/// The attribute map Knative's attributes filter builds: every context attribute exists (absent
+/// optional ones read as `""`, `time` as the zero time), plus `schemaurl` and `datamediatype`,
+/// plus the extensions with their own types.
+fn legacy_attribute<'a, A: Attributes + ?Sized>(event: &'a A, name: &str) -> Option<Legacy<'a>> {
+    let text = |v: Option<Value<'a>>, default: &'static str| {
+        Some(Legacy::Text(match v {
+            Some(Value::String(s)) => s,
+            Some(other) => Cow::Owned(text_of(other).into_owned()),
+            None => Cow::Borrowed(default),
+        }))
+    };
+    match name {
+        "specversion"
+        | "type"
+        | "source"
+        | "id"
+        | "subject"
+        | "datacontenttype"
+        | "datacontentencoding" => text(event.attribute(name), ""),
+        "time" => text(event.attribute("time"), "0001-01-01T00:00:00Z"),
+        "schemaurl" => text(event.attribute("dataschema"), ""),
+        "datamediatype" => match event.attribute("datacontenttype") {
+            Some(Value::String(ct)) => Some(Legacy::Text(Cow::Owned(
+                ct.split(';').next().unwrap_or("").trim().to_string(),
+            ))),
+            _ => Some(Legacy::Text(Cow::Borrowed(""))),
+        },
+        _ => match event.attribute(name)? {
+            Value::String(s) => Some(Legacy::Text(s)),
+            other => Some(Legacy::Other(other)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Map};
+
+    fn event(extra: serde_json::Value) -> Map<String, serde_json::Value> {
+        let mut m =
+            json!({"specversion": "1.0", "id": "1", "source": "/shop", "type": "order.paid"})
+                .as_object()
+                .unwrap()
+                .clone();
+        m.extend(extra.as_object().unwrap().clone());
+        m
+    }
+
+    fn trigger(spec: serde_json::Value) -> TriggerFilter {
+        TriggerFilter::compile(&serde_json::from_value::<TriggerSpec>(spec).unwrap())
+    }
+
+    #[test]
+    fn no_filter_passes_everything() {
+        let f = trigger(json!({"broker": "b"}));
+        assert_eq!(f.evaluate(&event(json!({}))), FilterResult::NoFilter);
+        assert_eq!(
+            trigger(json!({"filter": {}})).evaluate(&event(json!({}))),
+            FilterResult::NoFilter
+        );
+        assert_eq!(
+            trigger(json!({"filters": []})).evaluate(&event(json!({}))),
+            FilterResult::NoFilter
+        );
+    }
+
+    #[test]
+    fn legacy_attributes() {
+        let f = trigger(json!({"filter": {"attributes": {"type": "order.paid", "source": ""}}}));
+        assert_eq!(f.evaluate(&event(json!({}))), FilterResult::Pass);
+        assert_eq!(
+            f.evaluate(&event(json!({"type": "order.Paid"}))),
+            FilterResult::Fail,
+            "case-sensitive"
+        );
+        // "" means present and non-empty; an absent optional attribute reads as "".
+        let any_subject = trigger(json!({"filter": {"attributes": {"subject": ""}}}));
+        assert_eq!(any_subject.evaluate(&event(json!({}))), FilterResult::Fail);
+        assert_eq!(
+            any_subject.evaluate(&event(json!({"subject": "s"}))),
+            FilterResult::Pass
+        );
+        // Extensions must exist; special names.
+        assert_eq!(
+            trigger(json!({"filter": {"attributes": {"region": "eu"}}}))
+                .evaluate(&event(json!({}))),
+            FilterResult::Fail
+        );
+        let media = trigger(
+            json!({"filter": {"attributes": {"datamediatype": "application/json", "schemaurl": "http://s"}}}),
+        );
+        assert_eq!(media.evaluate(&event(json!({"datacontenttype": "application/json; charset=utf-8", "dataschema": "http://s"}))), FilterResult::Pass);
+        let time = trigger(json!({"filter": {"attributes": {"time": "0001-01-01T00:00:00Z"}}}));
+        assert_eq!(time.evaluate(&event(json!({}))), FilterResult::Pass);
+    }
+
+    #[test]
+    fn filters_take_precedence_over_filter() {
+        let f = trigger(
+            json!({"filter": {"attributes": {"type": "nope"}}, "filters": [{"exact": {"type": "order.paid"}}]}),
+        );
+        assert_eq!(f.evaluate(&event(json!({}))), FilterResult::Pass);
+    }
+
+    #[test]
+    fn dialects() {
+        let e = event(json!({"subject": "eu-42", "amount": 250, "vip": true}));
+        let r = |spec: serde_json::Value| trigger(json!({ "filters": spec })).evaluate(&e);
+        assert_eq!(
+            r(json!([{"exact": {"type": "order.paid", "amount": "250", "vip": "true"}}])),
+            FilterResult::Pass,
+            "non-strings are stringified"
+        );
+        assert_eq!(r(json!([{"exact": {"missing": "x"}}])), FilterResult::Fail);
+        assert_eq!(
+            r(json!([{"prefix": {"type": "order."}}, {"suffix": {"subject": "-42"}}])),
+            FilterResult::Pass
+        );
+        assert_eq!(
+            r(json!([{"prefix": {"type": "invoice."}}])),
+            FilterResult::Fail
+        );
+        assert_eq!(
+            r(json!([{"exact": {"type": ""}}])),
+            FilterResult::NoFilter,
+            "empty value: entry skipped"
+        );
+        assert_eq!(
+            r(json!([{"not": {"exact": {"type": "order.paid"}}}])),
+            FilterResult::Fail
+        );
+        assert_eq!(
+            r(json!([{"not": {"exact": {"type": ""}}}])),
+            FilterResult::NoFilter,
+            "not keeps NoFilter"
+        );
+        assert_eq!(r(json!([{"all": []}])), FilterResult::NoFilter);
+        assert_eq!(r(json!([{"any": []}])), FilterResult::NoFilter);
+        assert_eq!(
+            r(json!([{"any": [{"exact": {"type": "x"}}, {"exact": {"type": "order.paid"}}]}])),
+            FilterResult::Pass
+        );
+        // `any` returns the last child's result when none passes, NoFilter included.
+        assert_eq!(
+            r(json!([{"any": [{"exact": {"type": "x"}}, {"exact": {"type": ""}}]}])),
+            FilterResult::NoFilter
+        );
+        // `all` fails at the first Fail, else the last child's result.
+        assert_eq!(
+            r(json!([{"all": [{"exact": {"type": "order.paid"}}, {"exact": {"type": ""}}]}])),
+            FilterResult::NoFilter
+        );
+        assert_eq!(
+            r(json!([{"all": [{"exact": {"type": "x"}}, {"exact": {"type": "order.paid"}}]}])),
+            FilterResult::Fail
+        );
+        assert_eq!(
+            r(json!([{"cesql": "type = 'order.paid' AND amount > 100 AND subject LIKE 'eu-%'"}])),
+            FilterResult::Pass
+        );
+        assert_eq!(
+            r(json!([{"cesql": "missing = 'x' OR true"}])),
+            FilterResult::Fail,
+            "errors fail"
+        );
+        assert_eq!(
+            r(json!([{"cesql": "amount"}])),
+            FilterResult::Fail,
+            "non-boolean fails"
+        );
+        assert_eq!(r(json!([{"cesql": ""}])), FilterResult::NoFilter);
+        assert_eq!(
+            r(json!([{"cesql": "type = = 1"}])),
+            FilterResult::NoFilter,
+            "unparseable: skipped"
+        );
+    }
+
+    #[test]
+    fn explanations_say_why() {
+        let f = trigger(
+            json!({"filters": [{"exact": {"source": "/shop"}}, {"prefix": {"type": "order."}}]}),
+        );
+        let e = f.explain(&event(json!({"type": "invoice.created"})));
+        assert_eq!(e.result, FilterResult::Fail);
+        let lines: Vec<String> = e.steps.iter().map(Step::to_string).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "filters[0].exact.source: \"/shop\" equals \"/shop\" (pass)",
+                "filters[1].prefix.type: \"order.\" does not prefix \"invoice.created\" (fail)"
+            ]
+        );
+        let c = trigger(json!({"filters": [{"cesql": "amount > 100"}]})).explain(&event(json!({})));
+        assert_eq!(
+            c.steps[0].to_string(),
+            "filters[0].cesql: `amount > 100` failed: the event has no attribute `amount` (fail)"
+        );
+        let l =
+            trigger(json!({"filter": {"attributes": {"type": "a"}}})).explain(&event(json!({})));
+        assert_eq!(
+            l.steps[0].to_string(),
+            "filter.attributes.type: \"a\" does not equal \"order.paid\" (fail)"
+        );
+    }
+
+    #[test]
+    fn works_on_sdk_events() {
+        let ev: cloudevents::Event = serde_json::from_value(json!({"specversion": "1.0", "id": "1", "source": "/shop", "type": "order.paid", "amount": 250, "subject": "eu-1"})).unwrap();
+        let f = trigger(
+            json!({"filters": [{"cesql": "type = 'order.paid' AND amount > 100 AND subject LIKE 'eu-%'"}, {"exact": {"amount": "250"}}]}),
+        );
+        assert_eq!(f.evaluate(&ev), FilterResult::Pass);
+    }
+}
