@@ -115,6 +115,10 @@ fn test() -> Result<(), String> {
                 "build",
                 "-p",
                 "knflow-model",
+                "-p",
+                "knflow-cesql",
+                "-p",
+                "knflow-dataplane",
                 "--target",
                 "wasm32-unknown-unknown",
             ],
@@ -132,5 +136,9 @@ fn bench() -> Result<(), String> {
     run(
         "cargo",
         &["bench", "-p", "knflow-model", "--bench", "load_10k"],
+    )?;
+    run(
+        "cargo",
+        &["bench", "-p", "knflow-dataplane", "--bench", "filters"],
     )
 }

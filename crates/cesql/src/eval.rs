@@ -21,25 +21,17 @@ impl<'a, A: Attributes + ?Sized> Evaluator<'a, A> {
     pub fn eval(&mut self, n: &'a Node) -> Value<'a> {
         match &n.expr {
             Expr::Literal(v) => borrow(v),
-            Expr::Attribute(name) => match self.event.attribute(name) {
+            Expr::Attribute(key) => match self.event.get(key) {
                 Some(v) => v,
-                None => {
-                    self.errors.push(Error::new(
-                        ErrorKind::MissingAttribute,
-                        n.span,
-                        format!("the event has no attribute `{name}`"),
-                    ));
-                    // A lone attribute has no result type to take a zero from: Boolean (§3.2).
-                    Value::Boolean(false)
-                }
+                None => self.missing(n, key.name()),
             },
-            Expr::Exists(name) => Value::Boolean(self.event.attribute(name).is_some()),
+            Expr::Exists(key) => Value::Boolean(self.event.get(key).is_some()),
             Expr::Not(x) => match self.operand(x) {
-                Some(v) => Value::Boolean(!self.to_bool(v, x)),
+                Some(v) => Value::Boolean(!self.as_bool(v, x)),
                 None => Value::Boolean(false),
             },
             Expr::Negate(x) => match self.operand(x) {
-                Some(v) => Value::Integer(self.to_int(v, x).wrapping_neg()),
+                Some(v) => Value::Integer(self.as_int(v, x).wrapping_neg()),
                 None => Value::Integer(0),
             },
             Expr::Binary(op, l, r) => self
@@ -104,21 +96,48 @@ impl<'a, A: Attributes + ?Sized> Evaluator<'a, A> {
         }
     }
 
-    /// Evaluates an operand; `None` if that recorded any error.
-    fn operand(&mut self, n: &'a Node) -> Option<Value<'a>> {
-        let before = self.errors.len();
-        let v = self.eval(n);
-        (self.errors.len() == before).then_some(v)
+    #[cold]
+    fn missing(&mut self, n: &Node, name: &str) -> Value<'a> {
+        self.errors.push(Error::new(
+            ErrorKind::MissingAttribute,
+            n.span,
+            format!("the event has no attribute `{name}`"),
+        ));
+        // A lone attribute has no result type to take a zero from: Boolean (§3.2).
+        Value::Boolean(false)
     }
 
-    fn to_bool(&mut self, v: Value<'a>, n: &Node) -> bool {
+    /// Evaluates an operand; `None` if that recorded any error. Literals and attributes, the
+    /// operands of nearly every comparison, are read inline.
+    #[inline]
+    fn operand(&mut self, n: &'a Node) -> Option<Value<'a>> {
+        match &n.expr {
+            Expr::Literal(v) => Some(borrow(v)),
+            Expr::Attribute(key) => match self.event.get(key) {
+                Some(v) => Some(v),
+                None => {
+                    self.missing(n, key.name());
+                    None
+                }
+            },
+            _ => {
+                let before = self.errors.len();
+                let v = self.eval(n);
+                (self.errors.len() == before).then_some(v)
+            }
+        }
+    }
+
+    #[inline]
+    fn as_bool(&mut self, v: Value<'a>, n: &Node) -> bool {
         matches!(
             cast(v, Type::Boolean, true, n.span, &mut self.errors),
             Value::Boolean(true)
         )
     }
 
-    fn to_int(&mut self, v: Value<'a>, n: &Node) -> i32 {
+    #[inline]
+    fn as_int(&mut self, v: Value<'a>, n: &Node) -> i32 {
         match cast(v, Type::Integer, true, n.span, &mut self.errors) {
             Value::Integer(i) => i,
             _ => unreachable!("cast to Integer"),
@@ -144,17 +163,17 @@ impl<'a, A: Attributes + ?Sized> Evaluator<'a, A> {
         match op {
             BinOp::And | BinOp::Or => {
                 let lv = self.operand(l)?;
-                let lb = self.to_bool(lv, l);
+                let lb = self.as_bool(lv, l);
                 // Short circuit (§3.4.2): the right side is not evaluated at all.
                 if (op == BinOp::And && !lb) || (op == BinOp::Or && lb) {
                     return Some(Value::Boolean(lb));
                 }
                 let rv = self.operand(r)?;
-                Some(Value::Boolean(self.to_bool(rv, r)))
+                Some(Value::Boolean(self.as_bool(rv, r)))
             }
             BinOp::Xor => {
                 let (lv, rv) = (self.operand(l), self.operand(r));
-                let (lb, rb) = (self.to_bool(lv?, l), self.to_bool(rv?, r));
+                let (lb, rb) = (self.as_bool(lv?, l), self.as_bool(rv?, r));
                 Some(Value::Boolean(lb != rb))
             }
             BinOp::Eq | BinOp::NotEq => {
@@ -172,7 +191,7 @@ impl<'a, A: Attributes + ?Sized> Evaluator<'a, A> {
             _ => {
                 let (lv, rv) = (self.operand(l), self.operand(r));
                 let (lv, rv) = (lv?, rv?);
-                let (a, b) = (self.to_int(lv, l), self.to_int(rv, r));
+                let (a, b) = (self.as_int(lv, l), self.as_int(rv, r));
                 Some(match op {
                     BinOp::Less => Value::Boolean(a < b),
                     BinOp::LessEq => Value::Boolean(a <= b),

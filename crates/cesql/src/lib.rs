@@ -16,7 +16,7 @@ mod parser;
 mod value;
 
 pub use error::{Error, ErrorKind, Span};
-pub use event::Attributes;
+pub use event::{AttrKey, Attributes, Context};
 pub use parser::MAX_DEPTH;
 pub use value::{Type, Value};
 

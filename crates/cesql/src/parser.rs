@@ -3,6 +3,7 @@
 //! `AND`/`OR`/`XOR` at one level, right-associative (as the grammar, and so Knative, reads them).
 
 use crate::error::{Error, ErrorKind, Span};
+use crate::event::AttrKey;
 use crate::functions::{self, Function};
 use crate::lexer::{tokenize, Tok, Token};
 use crate::like::LikePattern;
@@ -35,8 +36,8 @@ pub enum BinOp {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     Literal(Value<'static>),
-    Attribute(String),
-    Exists(String),
+    Attribute(AttrKey),
+    Exists(AttrKey),
     Not(Box<Node>),
     Negate(Box<Node>),
     Binary(BinOp, Box<Node>, Box<Node>),
@@ -209,8 +210,7 @@ impl<'s> Parser<'s> {
             .map_or(self.end_span(), |t| t.span);
         self.enter(start)?;
         let mut lhs = self.prefix()?;
-        loop {
-            let Some(tok) = self.peek() else { break };
+        while let Some(tok) = self.peek() {
             let negated = *tok == Tok::Not && matches!(self.peek_at(1), Some(Tok::Like | Tok::In));
             let op_tok = if negated {
                 self.peek_at(1).expect("checked")
@@ -345,7 +345,7 @@ impl<'s> Parser<'s> {
                 Some(Token {
                     tok: Tok::Ident(name),
                     span: s,
-                }) => leaf(Expr::Exists(name), span.to(s)),
+                }) => leaf(Expr::Exists(AttrKey::new(&name)), span.to(s)),
                 _ => {
                     self.pos -= 1;
                     Err(self.error_here("an attribute name after EXISTS"))
@@ -363,7 +363,7 @@ impl<'s> Parser<'s> {
             Tok::Str(s) => leaf(Expr::Literal(Value::String(s.into())), span),
             Tok::True => leaf(Expr::Literal(Value::Boolean(true)), span),
             Tok::False => leaf(Expr::Literal(Value::Boolean(false)), span),
-            Tok::Ident(name) => leaf(Expr::Attribute(name), span),
+            Tok::Ident(name) => leaf(Expr::Attribute(AttrKey::new(&name)), span),
             Tok::Func(name) => self.call(name, span),
             _ => {
                 self.pos -= 1;
@@ -458,8 +458,8 @@ mod tests {
     fn show(n: &Node) -> String {
         match &n.expr {
             Expr::Literal(v) => v.to_string(),
-            Expr::Attribute(a) => a.clone(),
-            Expr::Exists(a) => format!("(EXISTS {a})"),
+            Expr::Attribute(a) => a.name().to_string(),
+            Expr::Exists(a) => format!("(EXISTS {})", a.name()),
             Expr::Not(x) => format!("(NOT {})", show(x)),
             Expr::Negate(x) => format!("(- {})", show(x)),
             Expr::Binary(op, l, r) => format!("({} {} {})", op.symbol(), show(l), show(r)),

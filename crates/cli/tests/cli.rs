@@ -172,3 +172,120 @@ fn fmt_rewrites_canonically_and_refuses_broken_files() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+const EVENT: &str = r#"{"specversion": "1.0", "id": "42", "source": "/shop/checkout", "type": "order.paid",
+  "time": "2026-11-27T10:00:00+01:00", "amount": 250, "subject": "eu-7", "data": {"amount": 250}}"#;
+
+#[test]
+fn cesql_prints_value_then_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = write(dir.path(), "ev.json", EVENT);
+    let o = kn_flow(&[
+        "cesql",
+        "type = 'order.paid' AND amount > 100 AND subject LIKE 'eu-%'",
+        "--event",
+        &ev,
+    ]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "true\n"));
+    let o = kn_flow(&["cesql", "time", "--event", &ev]);
+    assert_eq!(
+        stdout(&o),
+        "\"2026-11-27T10:00:00+01:00\"\n",
+        "time reads as written"
+    );
+    let o = kn_flow(&["cesql", "LENGTH('abc') * 2"]);
+    assert_eq!(stdout(&o), "6\n");
+    let o = kn_flow(&["cesql", "10 / 0 + missing"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "0\nerror[math] at col 6: division by zero\nerror[missingAttribute] at col 10: the event has no attribute `missing`\n"
+    );
+    let o = kn_flow(&["cesql", "subject LIKE 5"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with("false\nerror[parse] at col 14: expected a string literal pattern"),
+        "{}",
+        stdout(&o)
+    );
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        r#"{"specversion": "1.0", "type": "x", "source": "/s"}"#,
+    );
+    let o = kn_flow(&["cesql", "true", "--event", &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("`id` is missing"));
+    assert_eq!(
+        kn_flow(&["cesql", "true", "--event", "/no/such.json"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn match_with_a_filter_file_explains() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = write(dir.path(), "ev.json", EVENT);
+    let trigger = write(
+        dir.path(),
+        "t.yaml",
+        "apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {name: t}\nspec:\n  broker: b\n  filters:\n  - prefix: {type: invoice.}\n  subscriber: {uri: 'http://x.y'}\n",
+    );
+    let o = kn_flow(&["match", "--filter", &trigger, "--event", &ev, "--explain"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "fail\n  filters[0].prefix.type: \"invoice.\" does not prefix \"order.paid\" (fail)\n"
+    );
+    let spec_only = write(
+        dir.path(),
+        "s.json",
+        r#"{"filter": {"attributes": {"type": "order.paid"}}}"#,
+    );
+    let o = kn_flow(&["match", "--filter", &spec_only, "--event", &ev]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "pass\n"));
+    let nothing = write(dir.path(), "n.yaml", "hello: world\n");
+    assert_eq!(
+        kn_flow(&["match", "--filter", &nothing, "--event", &ev])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        kn_flow(&["match", "--event", &ev]).status.code(),
+        Some(2),
+        "--filter or --flow is required"
+    );
+}
+
+#[test]
+fn match_with_a_flow_lists_every_trigger() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = write(dir.path(), "ev.json", EVENT);
+    let flow = repo().join("flows/orders.yaml");
+    let o = kn_flow(&[
+        "match",
+        "--flow",
+        flow.to_str().unwrap(),
+        "--event",
+        &ev,
+        "--broker",
+        "orders",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("Trigger/big-paid-orders (broker orders): pass\n  filters[0].cesql: `type = 'order.paid' AND amount > 100` is true (pass)"), "{out}");
+    assert!(out.contains("Trigger/notify-fulfilled (broker orders): fail\n  filters[0].exact.type: \"order.fulfilled\" does not equal \"order.paid\" (fail)"), "{out}");
+    let o = kn_flow(&[
+        "match",
+        "--flow",
+        flow.to_str().unwrap(),
+        "--event",
+        &ev,
+        "--broker",
+        "nope",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

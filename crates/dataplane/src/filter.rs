@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use knflow_cesql::{Attributes, Expression, Value};
+use knflow_cesql::{AttrKey, Attributes, Context, Expression, Value};
 use knflow_model::kinds::{
     AttributeMap, SubscriptionsApiFilter, TriggerFilter as FilterSpec, TriggerSpec,
 };
@@ -44,7 +44,7 @@ enum Match {
 
 #[derive(Debug, Clone)]
 enum Node {
-    Attrs(Match, Vec<(String, String)>),
+    Attrs(Match, Vec<(AttrKey, String)>),
     All(Vec<Node>),
     Any(Vec<Node>),
     Not(Box<Node>),
@@ -56,8 +56,44 @@ enum Node {
 #[derive(Debug, Clone)]
 enum Root {
     Filters(Vec<Node>),
-    Attributes(Vec<(String, String)>),
+    Attributes(Vec<(LegacyKey, String)>),
     Nothing,
+}
+
+/// Where the legacy attributes filter reads a name from.
+#[derive(Debug, Clone)]
+enum LegacyKey {
+    /// A context attribute: always present, `default` when the event lacks it.
+    Context(AttrKey, &'static str),
+    /// `schemaurl`: the `dataschema` attribute.
+    SchemaUrl,
+    /// `datamediatype`: the content type without parameters.
+    DataMediaType,
+    Extension(AttrKey),
+}
+
+impl LegacyKey {
+    fn new(name: &str) -> LegacyKey {
+        match name {
+            "time" => LegacyKey::Context(AttrKey::Context(Context::Time), "0001-01-01T00:00:00Z"),
+            "schemaurl" => LegacyKey::SchemaUrl,
+            "datamediatype" => LegacyKey::DataMediaType,
+            // Deprecated, but still in Knative's attribute map: always present, usually empty.
+            "datacontentencoding" => LegacyKey::Context(AttrKey::new(name), ""),
+            _ => match AttrKey::new(name) {
+                k @ AttrKey::Context(_) => LegacyKey::Context(k, ""),
+                k => LegacyKey::Extension(k),
+            },
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            LegacyKey::Context(k, _) | LegacyKey::Extension(k) => k.name(),
+            LegacyKey::SchemaUrl => "schemaurl",
+            LegacyKey::DataMediaType => "datamediatype",
+        }
+    }
 }
 
 /// A trigger's filter, compiled.
@@ -87,8 +123,10 @@ pub struct Explanation {
     pub steps: Vec<Step>,
 }
 
-fn pairs(m: &AttributeMap) -> Vec<(String, String)> {
-    m.iter().map(|(k, v)| (k.clone(), v.as_text())).collect()
+fn pairs(m: &AttributeMap) -> Vec<(AttrKey, String)> {
+    m.iter()
+        .map(|(k, v)| (AttrKey::new(k), v.as_text()))
+        .collect()
 }
 
 fn compile_entry(f: &SubscriptionsApiFilter) -> Node {
@@ -150,7 +188,11 @@ impl TriggerFilter {
                 Root::Filters(list.iter().map(compile_entry).collect())
             }
             _ => match filter.and_then(|f| f.attributes.as_ref()) {
-                Some(a) if !a.is_empty() => Root::Attributes(pairs(a)),
+                Some(a) if !a.is_empty() => Root::Attributes(
+                    a.iter()
+                        .map(|(k, v)| (LegacyKey::new(k), v.as_text()))
+                        .collect(),
+                ),
                 _ => Root::Nothing,
             },
         };
@@ -259,9 +301,10 @@ fn node<A: Attributes + ?Sized, S: Sink>(
                 Match::Prefix => ("prefix", "prefixes", "does not prefix"),
                 Match::Suffix => ("suffix", "ends", "does not end"),
             };
-            for (k, want) in list {
+            for (key, want) in list {
+                let k = key.name();
                 let at = || format!("{}.{name}.{k}", path());
-                let Some(v) = event.attribute(k) else {
+                let Some(v) = event.get(key) else {
                     sink.step(at, FilterResult::Fail, || {
                         format!("the event has no attribute `{k}`")
                     });
@@ -347,34 +390,40 @@ fn node<A: Attributes + ?Sized, S: Sink>(
 
 /// The legacy `filter.attributes` map as the broker filter reads it.
 fn legacy<A: Attributes + ?Sized, S: Sink>(
-    list: &[(String, String)],
+    list: &[(LegacyKey, String)],
     event: &A,
     sink: &mut S,
 ) -> FilterResult {
-    for (k, want) in list {
+    for (key, want) in list {
+        let k = key.name();
         let at = || format!("filter.attributes.{k}");
-        let got = legacy_attribute(event, k);
-        let result = match (&got, want.as_str()) {
-            (None, _) => Err(format!("the event has no attribute `{k}`")),
-            (Some(Legacy::Other(v)), _) if !want.is_empty() => Err(format!(
-                "`{k}` is {v}, not a string; attribute filters compare strings"
-            )),
-            (Some(Legacy::Other(_)), _) => Ok(format!("`{k}` is present")),
-            (Some(Legacy::Text(v)), "") if v.is_empty() => {
-                Err(format!("`{k}` is empty; \"\" asks for any non-empty value"))
-            }
-            (Some(Legacy::Text(v)), "") => {
-                Ok(format!("\"\" accepts any value, and `{k}` is {v:?}"))
-            }
-            (Some(Legacy::Text(v)), w) if v == w => Ok(format!("{w:?} equals {v:?}")),
-            (Some(Legacy::Text(v)), w) => Err(format!("{w:?} does not equal {v:?}")),
+        let got = legacy_attribute(event, key);
+        let pass = match (&got, want.as_str()) {
+            (None, _) => false,
+            (Some(Legacy::Other(_)), w) => w.is_empty(),
+            (Some(Legacy::Text(v)), "") => !v.is_empty(),
+            (Some(Legacy::Text(v)), w) => v == w,
         };
-        match result {
-            Ok(reason) => sink.step(at, FilterResult::Pass, || reason),
-            Err(reason) => {
-                sink.step(at, FilterResult::Fail, || reason);
-                return FilterResult::Fail;
+        let result = if pass {
+            FilterResult::Pass
+        } else {
+            FilterResult::Fail
+        };
+        sink.step(at, result, || match (&got, want.as_str()) {
+            (None, _) => format!("the event has no attribute `{k}`"),
+            (Some(Legacy::Other(v)), "") => format!("`{k}` is present ({v})"),
+            (Some(Legacy::Other(v)), _) => {
+                format!("`{k}` is {v}, not a string; attribute filters compare strings")
             }
+            (Some(Legacy::Text(v)), "") if v.is_empty() => {
+                format!("`{k}` is empty; \"\" asks for any non-empty value")
+            }
+            (Some(Legacy::Text(v)), "") => format!("\"\" accepts any value, and `{k}` is {v:?}"),
+            (Some(Legacy::Text(v)), w) if pass => format!("{w:?} equals {v:?}"),
+            (Some(Legacy::Text(v)), w) => format!("{w:?} does not equal {v:?}"),
+        });
+        if !pass {
+            return FilterResult::Fail;
         }
     }
     FilterResult::Pass
@@ -388,7 +437,10 @@ enum Legacy<'a> {
 /// The attribute map Knative's attributes filter builds: every context attribute exists (absent
 /// optional ones read as `""`, `time` as the zero time), plus `schemaurl` and `datamediatype`,
 /// plus the extensions with their own types.
-fn legacy_attribute<'a, A: Attributes + ?Sized>(event: &'a A, name: &str) -> Option<Legacy<'a>> {
+fn legacy_attribute<'a, A: Attributes + ?Sized>(
+    event: &'a A,
+    key: &LegacyKey,
+) -> Option<Legacy<'a>> {
     let text = |v: Option<Value<'a>>, default: &'static str| {
         Some(Legacy::Text(match v {
             Some(Value::String(s)) => s,
@@ -396,23 +448,17 @@ fn legacy_attribute<'a, A: Attributes + ?Sized>(event: &'a A, name: &str) -> Opt
             None => Cow::Borrowed(default),
         }))
     };
-    match name {
-        "specversion"
-        | "type"
-        | "source"
-        | "id"
-        | "subject"
-        | "datacontenttype"
-        | "datacontentencoding" => text(event.attribute(name), ""),
-        "time" => text(event.attribute("time"), "0001-01-01T00:00:00Z"),
-        "schemaurl" => text(event.attribute("dataschema"), ""),
-        "datamediatype" => match event.attribute("datacontenttype") {
-            Some(Value::String(ct)) => Some(Legacy::Text(Cow::Owned(
-                ct.split(';').next().unwrap_or("").trim().to_string(),
-            ))),
+    match key {
+        LegacyKey::Context(k, default) => text(event.get(k), default),
+        LegacyKey::SchemaUrl => text(event.get(&AttrKey::Context(Context::DataSchema)), ""),
+        LegacyKey::DataMediaType => match event.get(&AttrKey::Context(Context::DataContentType)) {
+            Some(Value::String(ct)) => Some(Legacy::Text(match ct {
+                Cow::Borrowed(b) => Cow::Borrowed(b.split(';').next().unwrap_or("").trim()),
+                Cow::Owned(o) => Cow::Owned(o.split(';').next().unwrap_or("").trim().to_string()),
+            })),
             _ => Some(Legacy::Text(Cow::Borrowed(""))),
         },
-        _ => match event.attribute(name)? {
+        LegacyKey::Extension(k) => match event.get(k)? {
             Value::String(s) => Some(Legacy::Text(s)),
             other => Some(Legacy::Other(other)),
         },
