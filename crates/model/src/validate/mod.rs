@@ -8,6 +8,7 @@ mod kinds;
 pub mod names;
 mod update;
 
+pub use kinds::parse_schedule;
 pub use update::check_update;
 
 use serde_json::Value;

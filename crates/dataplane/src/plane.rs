@@ -1,0 +1,538 @@
+//! The data plane as a sans-IO state machine (the quinn-proto pattern): callers feed it "an
+//! event was sent to X" and "attempt N answered 503", with the current time; it returns what to
+//! do — deliver this event to that sink after this delay — and records every hop. It performs no
+//! I/O and reads no clock, so the simulator (virtual time) and the live runtime (real HTTP) drive
+//! the same rules (KNATIVE-SEMANTICS §1–§7).
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use chrono::{DateTime, SecondsFormat, Utc};
+use cloudevents::event::ExtensionValue;
+use cloudevents::{AttributesReader, Event, EventBuilder, EventBuilderV10};
+use serde::Serialize;
+
+use crate::routes::{Endpoint, Policy, Routes, SubKind};
+
+pub type AttemptId = u64;
+
+/// Broker ingress's maximum TTL (`MAX_TTL`, §2).
+pub const MAX_TTL: i64 = 255;
+pub const TTL_EXTENSION: &str = "knativebrokerttl";
+pub const ARRIVAL_EXTENSION: &str = "knativearrivaltime";
+
+/// A request the caller must make: send `event` to `url` after `delay_ms`, giving up after
+/// `timeout_ms`, then report the outcome with [`Plane::complete`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub id: AttemptId,
+    pub to: Endpoint,
+    pub url: String,
+    pub event: Event,
+    /// 1-based.
+    pub attempt: u32,
+    pub delay_ms: u64,
+    pub timeout_ms: Option<u64>,
+    pub via: Option<String>,
+    pub from: String,
+}
+
+/// What a response body held.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Empty,
+    Event(Box<Event>),
+    /// Bytes that are not a CloudEvent.
+    Other(Vec<u8>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Response {
+        status: u16,
+        body: Body,
+        retry_after_ms: Option<u64>,
+    },
+    /// No answer within the attempt's timeout.
+    Timeout,
+    /// Connection refused, reset, …
+    TransportError,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HopOutcome {
+    Delivered,
+    Failed,
+    Retrying,
+    Filtered,
+    DeadLettered,
+    Replied,
+    Dropped,
+}
+
+/// One step of an event's journey, for traces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hop {
+    pub from: String,
+    pub to: String,
+    pub via: Option<String>,
+    pub attempt: Option<u32>,
+    pub status: Option<u16>,
+    pub outcome: HopOutcome,
+    pub event: Event,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Deliver(Delivery),
+    Hop(Hop),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stage {
+    Subscriber,
+    /// Delivering a subscriber's reply to a sink.
+    Reply,
+    DeadLetter,
+}
+
+#[derive(Debug, Clone)]
+struct Flight {
+    sub: Option<usize>,
+    stage: Stage,
+    /// What goes to the dead-letter sink: the event as the subscription received it.
+    original: Event,
+    event: Event,
+    attempt: u32,
+    /// TTL to re-attach to a trigger's reply (§2).
+    ttl: Option<i64>,
+    from: String,
+    to: Endpoint,
+    url: String,
+    policy: Policy,
+}
+
+/// Status codes Knative retries (§5): 5xx, 404, 408, 409, 429.
+pub fn is_retryable(status: u16) -> bool {
+    status >= 500 || matches!(status, 404 | 408 | 409 | 429)
+}
+
+/// The data plane of one flow.
+pub struct Plane {
+    routes: Routes,
+    in_flight: HashMap<AttemptId, Flight>,
+    next_id: AttemptId,
+}
+
+impl Plane {
+    pub fn new(routes: Routes) -> Plane {
+        Plane {
+            routes,
+            in_flight: HashMap::new(),
+            next_id: 1,
+        }
+    }
+
+    pub fn routes(&self) -> &Routes {
+        &self.routes
+    }
+
+    /// Deliveries still waiting for their outcome.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// An event sent by `from` to an endpoint (a broker, a channel or a sink).
+    pub fn send(
+        &mut self,
+        to: &Endpoint,
+        event: Event,
+        from: &str,
+        now: DateTime<Utc>,
+    ) -> Vec<Action> {
+        let mut out = Vec::new();
+        self.route(to, event, from, None, now, &mut out);
+        out
+    }
+
+    fn route(
+        &mut self,
+        to: &Endpoint,
+        event: Event,
+        from: &str,
+        via: Option<&str>,
+        now: DateTime<Utc>,
+        out: &mut Vec<Action>,
+    ) {
+        match to {
+            Endpoint::Broker(label) => self.broker_ingress(label, event, from, via, now, out),
+            Endpoint::Channel(label) => {
+                out.push(Action::Hop(Hop {
+                    from: from.into(),
+                    to: label.clone(),
+                    via: via.map(Into::into),
+                    attempt: None,
+                    status: Some(202),
+                    outcome: HopOutcome::Delivered,
+                    event: event.clone(),
+                    note: None,
+                }));
+                for i in self.routes.on.get(to).cloned().unwrap_or_default() {
+                    self.start(i, event.clone(), None, label, now, out);
+                }
+            }
+            Endpoint::Sink(_) => {
+                let url = self.routes.url(to);
+                self.launch(
+                    Flight {
+                        sub: None,
+                        stage: Stage::Subscriber,
+                        original: event.clone(),
+                        event,
+                        attempt: 1,
+                        ttl: None,
+                        from: from.into(),
+                        to: to.clone(),
+                        url,
+                        policy: Policy::NONE,
+                    },
+                    0,
+                    out,
+                );
+            }
+        }
+    }
+
+    /// §1–§3: validation, arrival time, TTL, then every trigger of the broker filters the event.
+    fn broker_ingress(
+        &mut self,
+        label: &str,
+        mut event: Event,
+        from: &str,
+        via: Option<&str>,
+        now: DateTime<Utc>,
+        out: &mut Vec<Action>,
+    ) {
+        let ttl = match event.extension(TTL_EXTENSION) {
+            Some(ExtensionValue::Integer(t)) => (*t - 1).max(0),
+            Some(ExtensionValue::String(s)) => {
+                s.parse::<i64>().map(|t| (t - 1).max(0)).unwrap_or(MAX_TTL)
+            }
+            _ => MAX_TTL,
+        };
+        event.set_extension(
+            ARRIVAL_EXTENSION,
+            now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        );
+        event.set_extension(TTL_EXTENSION, ttl);
+        let hop = |status, outcome, note: Option<String>, event: &Event| {
+            Action::Hop(Hop {
+                from: from.into(),
+                to: label.into(),
+                via: via.map(Into::into),
+                attempt: None,
+                status: Some(status),
+                outcome,
+                event: event.clone(),
+                note,
+            })
+        };
+        if ttl <= 0 {
+            out.push(hop(
+                400,
+                HopOutcome::Dropped,
+                Some("knativebrokerttl exhausted: the broker drops the event (400)".into()),
+                &event,
+            ));
+            return;
+        }
+        out.push(hop(202, HopOutcome::Delivered, None, &event));
+        let subs = self
+            .routes
+            .on
+            .get(&Endpoint::Broker(label.into()))
+            .cloned()
+            .unwrap_or_default();
+        // The broker filter strips the TTL before filtering and delivery (§2).
+        let mut seen = event.clone();
+        seen.remove_extension(TTL_EXTENSION);
+        for i in subs {
+            let sub = &self.routes.subscriptions[i];
+            let SubKind::Trigger { filter, .. } = &sub.kind else {
+                continue;
+            };
+            if !filter.evaluate(&seen).passes() {
+                let explain = filter
+                    .explain(&seen)
+                    .steps
+                    .iter()
+                    .filter(|s| s.result == crate::FilterResult::Fail)
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                out.push(Action::Hop(Hop {
+                    from: label.into(),
+                    to: sub.subscriber.label().into(),
+                    via: Some(sub.via.clone()),
+                    attempt: None,
+                    status: Some(200),
+                    outcome: HopOutcome::Filtered,
+                    event: seen.clone(),
+                    note: Some(explain),
+                }));
+                continue;
+            }
+            self.start(i, seen.clone(), Some(ttl), label, now, out);
+        }
+    }
+
+    /// First attempt of a subscription's delivery.
+    fn start(
+        &mut self,
+        sub: usize,
+        event: Event,
+        ttl: Option<i64>,
+        from: &str,
+        now: DateTime<Utc>,
+        out: &mut Vec<Action>,
+    ) {
+        let s = &self.routes.subscriptions[sub];
+        let (to, url) = (s.subscriber.clone(), s.subscriber_url.clone());
+        let policy = s.policy.clone();
+        match &to {
+            // A channel subscribing to a channel (a Parallel branch without filter) is in-process.
+            Endpoint::Channel(_) | Endpoint::Broker(_) => {
+                let via = s.via.clone();
+                self.route(&to, event, from, Some(&via), now, out);
+            }
+            Endpoint::Sink(_) => self.launch(
+                Flight {
+                    sub: Some(sub),
+                    stage: Stage::Subscriber,
+                    original: event.clone(),
+                    event,
+                    attempt: 1,
+                    ttl,
+                    from: from.into(),
+                    to,
+                    url,
+                    policy,
+                },
+                0,
+                out,
+            ),
+        }
+    }
+
+    fn launch(&mut self, f: Flight, delay_ms: u64, out: &mut Vec<Action>) {
+        let id = self.next_id;
+        self.next_id += 1;
+        let via = f.sub.map(|i| self.routes.subscriptions[i].via.clone());
+        out.push(Action::Deliver(Delivery {
+            id,
+            to: f.to.clone(),
+            url: f.url.clone(),
+            event: f.event.clone(),
+            attempt: f.attempt,
+            delay_ms,
+            timeout_ms: f.policy.timeout_ms,
+            via,
+            from: f.from.clone(),
+        }));
+        self.in_flight.insert(id, f);
+    }
+
+    /// The outcome of a delivery attempt.
+    pub fn complete(&mut self, id: AttemptId, outcome: Outcome, now: DateTime<Utc>) -> Vec<Action> {
+        let mut out = Vec::new();
+        let Some(f) = self.in_flight.remove(&id) else {
+            return out;
+        };
+        let sub = f.sub.map(|i| self.routes.subscriptions[i].clone());
+        let is_trigger = matches!(sub.as_ref().map(|s| &s.kind), Some(SubKind::Trigger { .. }));
+        let via = sub.as_ref().map(|s| s.via.clone());
+        // What Knative makes of the response (§4).
+        let (status, body, retry_after, error_body) = match outcome {
+            Outcome::Response {
+                status,
+                body: Body::Other(bytes),
+                retry_after_ms,
+            } if (200..300).contains(&status) => {
+                if is_trigger && f.stage == Stage::Subscriber && !bytes.is_empty() {
+                    (Some(502), Body::Empty, retry_after_ms, bytes)
+                } else {
+                    (Some(status), Body::Empty, retry_after_ms, Vec::new())
+                }
+            }
+            Outcome::Response {
+                status,
+                body: Body::Other(bytes),
+                retry_after_ms,
+            } => (Some(status), Body::Empty, retry_after_ms, bytes),
+            Outcome::Response {
+                status,
+                body,
+                retry_after_ms,
+            } => (Some(status), body, retry_after_ms, Vec::new()),
+            Outcome::Timeout | Outcome::TransportError => (None, Body::Empty, None, Vec::new()),
+        };
+        let hop = |outcome, note: Option<String>| Hop {
+            from: f.from.clone(),
+            to: f.to.label().into(),
+            via: via.clone(),
+            attempt: Some(f.attempt),
+            status,
+            outcome,
+            event: f.event.clone(),
+            note,
+        };
+        let ok = status.is_some_and(|s| (200..300).contains(&s));
+        if ok {
+            match (f.stage, body) {
+                (Stage::DeadLetter, _) => {
+                    out.push(Action::Hop(hop(HopOutcome::DeadLettered, None)))
+                }
+                (Stage::Subscriber, Body::Event(reply)) if sub.is_some() => {
+                    let s = sub.expect("checked");
+                    let mut reply = *reply;
+                    out.push(Action::Hop(hop(
+                        HopOutcome::Replied,
+                        Some(format!("replied with a `{}` event", reply.ty())),
+                    )));
+                    if let Some(ttl) = f.ttl {
+                        reply.set_extension(TTL_EXTENSION, ttl);
+                    }
+                    match &s.reply {
+                        Some(Endpoint::Sink(_)) => {
+                            let ep = s.reply.clone().expect("checked");
+                            let url = self.routes.url(&ep);
+                            let from = f.to.label().to_string();
+                            self.launch(
+                                Flight {
+                                    sub: f.sub,
+                                    stage: Stage::Reply,
+                                    original: f.original,
+                                    event: reply,
+                                    attempt: 1,
+                                    ttl: None,
+                                    from,
+                                    to: ep,
+                                    url,
+                                    policy: s.policy.clone(),
+                                },
+                                0,
+                                &mut out,
+                            );
+                        }
+                        Some(ep) => {
+                            let ep = ep.clone();
+                            self.route(&ep, reply, f.to.label(), Some(&s.via), now, &mut out);
+                        }
+                        None => out.push(Action::Hop(Hop {
+                            note: Some("no reply is configured: the reply is discarded".into()),
+                            outcome: HopOutcome::Dropped,
+                            from: f.to.label().into(),
+                            to: f.to.label().into(),
+                            via: Some(s.via.clone()),
+                            attempt: None,
+                            status: None,
+                            event: reply,
+                        })),
+                    }
+                }
+                _ => out.push(Action::Hop(hop(HopOutcome::Delivered, None))),
+            }
+            return out;
+        }
+        let retryable = status.is_none_or(is_retryable);
+        if retryable && f.attempt <= f.policy.retry {
+            let k = f.attempt;
+            let mut wait = f.policy.backoff_ms(k);
+            if let (Some(max), Some(ra), Some(s @ (429 | 503))) =
+                (f.policy.retry_after_max_ms, retry_after, status)
+            {
+                let _ = s;
+                wait = wait.max(ra.min(max));
+            }
+            out.push(Action::Hop(hop(
+                HopOutcome::Retrying,
+                Some(format!("retry {k} of {} in {wait} ms", f.policy.retry)),
+            )));
+            let next = Flight {
+                attempt: f.attempt + 1,
+                ..f
+            };
+            self.launch(next, wait, &mut out);
+            return out;
+        }
+        let why = match status {
+            Some(s) if !retryable => format!("{s} is not retried"),
+            Some(s) => format!("{s} after {} attempt(s)", f.attempt),
+            None => format!("no answer after {} attempt(s)", f.attempt),
+        };
+        match (&f.policy.dead_letter, f.stage) {
+            (Some((dls, dls_url)), Stage::Subscriber | Stage::Reply) => {
+                out.push(Action::Hop(hop(
+                    HopOutcome::Failed,
+                    Some(format!("{why}; sending to the dead-letter sink")),
+                )));
+                let mut dead = f.original.clone();
+                dead.set_extension("knativeerrordest", f.url.clone());
+                dead.set_extension("knativeerrorcode", status.unwrap_or(500) as i64);
+                if !error_body.is_empty() {
+                    let mut data = base64::engine::general_purpose::STANDARD.encode(&error_body);
+                    data.truncate(1024);
+                    dead.set_extension("knativeerrordata", data);
+                }
+                let (dls, dls_url) = (dls.clone(), dls_url.clone());
+                self.launch(
+                    Flight {
+                        sub: f.sub,
+                        stage: Stage::DeadLetter,
+                        original: dead.clone(),
+                        event: dead,
+                        attempt: 1,
+                        ttl: None,
+                        from: f.to.label().into(),
+                        to: dls,
+                        url: dls_url,
+                        policy: Policy {
+                            dead_letter: None,
+                            ..f.policy.clone()
+                        },
+                    },
+                    0,
+                    &mut out,
+                );
+            }
+            _ => out.push(Action::Hop(hop(
+                HopOutcome::Failed,
+                Some(format!("{why}; no dead-letter sink: the event is lost")),
+            ))),
+        }
+        out
+    }
+}
+
+/// Builds a reply event the way simulated and example sinks do: same data, new type and id.
+pub fn reply_event(to: &Event, ty: &str, id: String) -> Event {
+    let mut b = EventBuilderV10::new()
+        .id(id)
+        .ty(ty)
+        .source(to.source().to_string());
+    if let Some(s) = to.subject() {
+        b = b.subject(s);
+    }
+    let mut e = b.build().expect("id, type and source are set");
+    if let Some(d) = to.data() {
+        e.set_data(
+            to.datacontenttype()
+                .unwrap_or("application/json")
+                .to_string(),
+            d.clone(),
+        );
+    }
+    e
+}

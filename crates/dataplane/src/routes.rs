@@ -1,0 +1,526 @@
+//! A flow compiled into the routing table Knative's reconcilers would build (KNATIVE-SEMANTICS
+//! §4–§7, §9): a Trigger is a subscription on its broker's channel whose reply is the broker; a
+//! Sequence is channels `<seq>-kn-sequence-<i>` with step i replying into channel i+1; a Parallel is
+//! an ingress channel, a filter subscription and a branch channel per branch.
+
+use std::collections::HashMap;
+
+use knflow_model::kinds::{BackoffPolicy, DeliverySpec, Destination, Spec};
+use knflow_model::validate::names::duration_ms;
+use knflow_model::{Flow, Resource};
+
+use crate::filter::TriggerFilter;
+
+/// Where an event can be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// A broker's ingress (`Broker/name`).
+    Broker(String),
+    /// A channel, user-made (`Channel/x`, `InMemoryChannel/x`) or made by a Sequence/Parallel
+    /// (`Channel/<seq>-kn-sequence-0`).
+    Channel(String),
+    /// Anything that answers HTTP outside the data plane: services, job sinks, URIs, and
+    /// references to objects the flow does not hold.
+    Sink(String),
+}
+
+impl Endpoint {
+    pub fn label(&self) -> &str {
+        match self {
+            Endpoint::Broker(l) | Endpoint::Channel(l) | Endpoint::Sink(l) => l,
+        }
+    }
+}
+
+/// Retries, backoff, timeout and dead-letter sink, resolved the way Knative resolves them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub retry: u32,
+    pub backoff: Option<(BackoffPolicy, u64)>,
+    pub timeout_ms: Option<u64>,
+    pub retry_after_max_ms: Option<u64>,
+    pub dead_letter: Option<(Endpoint, String)>,
+}
+
+impl Policy {
+    pub const NONE: Policy = Policy {
+        retry: 0,
+        backoff: None,
+        timeout_ms: None,
+        retry_after_max_ms: None,
+        dead_letter: None,
+    };
+
+    /// Wait before retry `k` (1-based). Knative passes the zero-based index `k - 1` to its
+    /// backoff function: linear `delay × (k−1)`, exponential `delay × 2^(k−1)` (§5).
+    pub fn backoff_ms(&self, k: u32) -> u64 {
+        match self.backoff {
+            None => 0,
+            Some((BackoffPolicy::Linear, d)) => d.saturating_mul((k - 1) as u64),
+            Some((BackoffPolicy::Exponential, d)) => {
+                d.saturating_mul(1u64.checked_shl(k - 1).unwrap_or(u64::MAX))
+            }
+        }
+    }
+}
+
+/// What kind of subscription, which decides reply and failure handling.
+#[derive(Debug, Clone)]
+pub enum SubKind {
+    /// A trigger: filtered, replies go back into the broker, a non-event 2xx body is a 502.
+    Trigger {
+        broker: String,
+        filter: Box<TriggerFilter>,
+    },
+    /// A channel subscription (Subscription, Sequence step, Parallel filter or subscriber).
+    Channel,
+}
+
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    /// The resource that routed the event: `Trigger/t`, `Subscription/s`, `Sequence/s`, …
+    pub via: String,
+    pub kind: SubKind,
+    pub subscriber: Endpoint,
+    /// Absolute URL of the subscriber, for `knativeerrordest`.
+    pub subscriber_url: String,
+    pub reply: Option<Endpoint>,
+    pub policy: Policy,
+}
+
+/// The routing table.
+#[derive(Debug, Clone, Default)]
+pub struct Routes {
+    pub subscriptions: Vec<Subscription>,
+    /// Subscriptions (indexes) on each broker and channel.
+    pub on: HashMap<Endpoint, Vec<usize>>,
+    /// What a user can send to: `Broker/x`, `Channel/x`, `InMemoryChannel/x`, `Sequence/x`,
+    /// `Parallel/x`, and every sink.
+    pub entries: HashMap<String, Endpoint>,
+    /// Knative's address of every endpoint (§9).
+    pub urls: HashMap<Endpoint, String>,
+    /// Sequence steps and Parallel filters/subscribers: sinks that reply by default in simulation.
+    pub replying_by_default: Vec<String>,
+}
+
+const DOMAIN: &str = "svc.cluster.local";
+
+fn ns(flow: &Flow, r: &Resource) -> String {
+    flow.namespace_of(r).unwrap_or("default").to_string()
+}
+
+impl Routes {
+    pub fn compile(flow: &Flow) -> Routes {
+        let mut rt = Routes::default();
+        // Entry points first, so references can resolve to them.
+        for r in flow.resources() {
+            let label = r.id.to_string();
+            let n = ns(flow, r);
+            let (ep, url) = match &r.spec {
+                Some(Spec::Broker(_)) => (
+                    Endpoint::Broker(label.clone()),
+                    format!(
+                        "http://broker-ingress.knative-eventing.{DOMAIN}/{n}/{}",
+                        r.name()
+                    ),
+                ),
+                Some(Spec::Channel(_) | Spec::InMemoryChannel(_)) => (
+                    Endpoint::Channel(label.clone()),
+                    format!("http://{}-kn-channel.{n}.{DOMAIN}", r.name()),
+                ),
+                Some(Spec::Sequence(_)) => {
+                    let ch = format!("{}-kn-sequence-0", r.name());
+                    (
+                        Endpoint::Channel(format!("Channel/{ch}")),
+                        format!("http://{ch}-kn-channel.{n}.{DOMAIN}"),
+                    )
+                }
+                Some(Spec::Parallel(_)) => {
+                    let ch = format!("{}-kn-parallel", r.name());
+                    (
+                        Endpoint::Channel(format!("Channel/{ch}")),
+                        format!("http://{ch}-kn-channel.{n}.{DOMAIN}"),
+                    )
+                }
+                Some(Spec::JobSink(_)) => (
+                    Endpoint::Sink(label.clone()),
+                    format!("http://job-sink.knative-eventing.{DOMAIN}/{n}/{}", r.name()),
+                ),
+                Some(Spec::KService(_) | Spec::Service(_)) => (
+                    Endpoint::Sink(label.clone()),
+                    format!("http://{}.{n}.{DOMAIN}", r.name()),
+                ),
+                _ => continue,
+            };
+            rt.urls.insert(ep.clone(), url);
+            rt.entries.insert(label, ep);
+        }
+        for r in flow.resources() {
+            rt.add_resource(flow, r);
+        }
+        rt
+    }
+
+    /// The endpoint and URL a destination of `from` resolves to.
+    fn destination(
+        &mut self,
+        flow: &Flow,
+        from: &Resource,
+        d: &Destination,
+    ) -> Option<(Endpoint, String)> {
+        if let Some(k) = &d.reference {
+            let (kind, name) = (k.kind.as_deref()?, k.name.as_deref()?);
+            let id = flow.target_id(from, kind, name, k.namespace.as_deref());
+            let label = id.to_string();
+            let ep = self
+                .entries
+                .get(&label)
+                .cloned()
+                .unwrap_or_else(|| Endpoint::Sink(label.clone()));
+            let base = self.urls.get(&ep).cloned().unwrap_or_else(|| {
+                let n = id
+                    .namespace
+                    .clone()
+                    .or_else(|| flow.namespace_of(from).map(str::to_string))
+                    .unwrap_or_else(|| "default".into());
+                format!("http://{}.{n}.{DOMAIN}", id.name.to_lowercase())
+            });
+            self.urls.entry(ep.clone()).or_insert_with(|| base.clone());
+            let url = match d.uri.as_deref() {
+                Some(rel) if !rel.is_empty() => join(&base, rel),
+                _ => base,
+            };
+            return Some((ep, url));
+        }
+        let uri = d.uri.clone().filter(|u| !u.is_empty())?;
+        let ep = Endpoint::Sink(uri.clone());
+        self.urls.insert(ep.clone(), uri.clone());
+        Some((ep, uri))
+    }
+
+    fn policy(
+        &mut self,
+        flow: &Flow,
+        from: &Resource,
+        own: Option<&DeliverySpec>,
+        fallback: Option<&DeliverySpec>,
+    ) -> Policy {
+        // The whole spec is replaced (trigger → broker, subscription → channel); the DLS falls
+        // back on its own (§5).
+        let spec = own.or(fallback);
+        let Some(spec) = spec else {
+            return Policy::NONE;
+        };
+        let ms = |v: &Option<String>| v.as_deref().and_then(|s| duration_ms(s).ok());
+        let dls = own
+            .and_then(|d| d.dead_letter_sink.as_ref())
+            .or(fallback.and_then(|d| d.dead_letter_sink.as_ref()));
+        let dead_letter = dls.and_then(|d| self.destination(flow, from, d));
+        Policy {
+            retry: spec.retry.unwrap_or(0).max(0) as u32,
+            backoff: match (spec.backoff_policy, ms(&spec.backoff_delay)) {
+                (Some(p), Some(d)) => Some((p, d)),
+                _ => None,
+            },
+            timeout_ms: ms(&spec.timeout),
+            retry_after_max_ms: ms(&spec.retry_after_max).filter(|m| *m > 0),
+            dead_letter,
+        }
+    }
+
+    fn push(&mut self, on: Endpoint, sub: Subscription) {
+        self.subscriptions.push(sub);
+        let i = self.subscriptions.len() - 1;
+        self.on.entry(on).or_default().push(i);
+    }
+
+    fn add_resource(&mut self, flow: &Flow, r: &Resource) {
+        let n = ns(flow, r);
+        match &r.spec {
+            Some(Spec::Trigger(t)) => {
+                let Some(broker_name) = t
+                    .broker
+                    .as_deref()
+                    .or(t.broker_ref.as_ref().and_then(|b| b.name.as_deref()))
+                else {
+                    return;
+                };
+                let broker_id = flow.target_id(
+                    r,
+                    "Broker",
+                    broker_name,
+                    t.broker_ref.as_ref().and_then(|b| b.namespace.as_deref()),
+                );
+                let broker = flow.get(&broker_id);
+                let broker_delivery = match broker.and_then(|b| b.spec.as_ref()) {
+                    Some(Spec::Broker(b)) => {
+                        Some(b.delivery.clone().unwrap_or_else(default_broker_delivery))
+                    }
+                    _ => None,
+                };
+                let Some((subscriber, subscriber_url)) = t
+                    .subscriber
+                    .as_ref()
+                    .and_then(|d| self.destination(flow, r, d))
+                else {
+                    return;
+                };
+                let policy = self.policy(flow, r, t.delivery.as_ref(), broker_delivery.as_ref());
+                let label = broker_id.to_string();
+                self.push(
+                    Endpoint::Broker(label.clone()),
+                    Subscription {
+                        via: r.id.to_string(),
+                        kind: SubKind::Trigger {
+                            broker: label.clone(),
+                            filter: Box::new(TriggerFilter::compile(t)),
+                        },
+                        subscriber,
+                        subscriber_url,
+                        reply: Some(Endpoint::Broker(label)),
+                        policy,
+                    },
+                );
+            }
+            Some(Spec::Subscription(s)) => {
+                let Some(ch) = s.channel.as_ref() else { return };
+                let (Some(kind), Some(name)) = (ch.kind.as_deref(), ch.name.as_deref()) else {
+                    return;
+                };
+                let ch_id = flow.target_id(r, kind, name, ch.namespace.as_deref());
+                let channel_delivery = match flow.get(&ch_id).and_then(|c| c.spec.as_ref()) {
+                    Some(Spec::Channel(c)) => c.delivery.clone(),
+                    Some(Spec::InMemoryChannel(c)) => c.delivery.clone(),
+                    _ => None,
+                };
+                let Some((subscriber, subscriber_url)) = s
+                    .subscriber
+                    .as_ref()
+                    .and_then(|d| self.destination(flow, r, d))
+                else {
+                    return;
+                };
+                let reply = s
+                    .reply
+                    .as_ref()
+                    .and_then(|d| self.destination(flow, r, d))
+                    .map(|(e, _)| e);
+                let policy = self.policy(flow, r, s.delivery.as_ref(), channel_delivery.as_ref());
+                self.push(
+                    Endpoint::Channel(ch_id.to_string()),
+                    Subscription {
+                        via: r.id.to_string(),
+                        kind: SubKind::Channel,
+                        subscriber,
+                        subscriber_url,
+                        reply,
+                        policy,
+                    },
+                );
+            }
+            Some(Spec::Sequence(s)) => {
+                let steps = s.steps.as_deref().unwrap_or_default();
+                let reply = s
+                    .reply
+                    .as_ref()
+                    .and_then(|d| self.destination(flow, r, d))
+                    .map(|(e, _)| e);
+                for (i, step) in steps.iter().enumerate() {
+                    let Some((subscriber, subscriber_url)) =
+                        self.destination(flow, r, &step.destination)
+                    else {
+                        continue;
+                    };
+                    self.replying_by_default
+                        .push(subscriber.label().to_string());
+                    let next = if i + 1 < steps.len() {
+                        let ch = format!("{}-kn-sequence-{}", r.name(), i + 1);
+                        let ep = Endpoint::Channel(format!("Channel/{ch}"));
+                        self.urls
+                            .insert(ep.clone(), format!("http://{ch}-kn-channel.{n}.{DOMAIN}"));
+                        Some(ep)
+                    } else {
+                        reply.clone()
+                    };
+                    let policy = self.policy(flow, r, step.delivery.as_ref(), None);
+                    let on = Endpoint::Channel(format!("Channel/{}-kn-sequence-{i}", r.name()));
+                    self.push(
+                        on,
+                        Subscription {
+                            via: format!("{} step {i}", r.id),
+                            kind: SubKind::Channel,
+                            subscriber,
+                            subscriber_url,
+                            reply: next,
+                            policy,
+                        },
+                    );
+                }
+            }
+            Some(Spec::Parallel(p)) => {
+                let ingress = Endpoint::Channel(format!("Channel/{}-kn-parallel", r.name()));
+                let reply = p
+                    .reply
+                    .as_ref()
+                    .and_then(|d| self.destination(flow, r, d))
+                    .map(|(e, _)| e);
+                for (i, b) in p.branches.iter().flatten().enumerate() {
+                    let ch = format!("{}-kn-parallel-{i}", r.name());
+                    let branch = Endpoint::Channel(format!("Channel/{ch}"));
+                    let branch_url = format!("http://{ch}-kn-channel.{n}.{DOMAIN}");
+                    self.urls.insert(branch.clone(), branch_url.clone());
+                    // The filter (if any) replies into the branch channel; without one the branch
+                    // channel itself subscribes to the ingress.
+                    let (filter_sub, filter_url, filter_reply) =
+                        match b.filter.as_ref().and_then(|d| self.destination(flow, r, d)) {
+                            Some((f, url)) => {
+                                self.replying_by_default.push(f.label().to_string());
+                                (f, url, Some(branch.clone()))
+                            }
+                            None => (branch.clone(), branch_url, None),
+                        };
+                    let policy = self.policy(flow, r, b.delivery.as_ref(), None);
+                    self.push(
+                        ingress.clone(),
+                        Subscription {
+                            via: format!("{} branch {i} filter", r.id),
+                            kind: SubKind::Channel,
+                            subscriber: filter_sub,
+                            subscriber_url: filter_url,
+                            reply: filter_reply,
+                            policy: policy.clone(),
+                        },
+                    );
+                    let Some((subscriber, subscriber_url)) = b
+                        .subscriber
+                        .as_ref()
+                        .and_then(|d| self.destination(flow, r, d))
+                    else {
+                        continue;
+                    };
+                    self.replying_by_default
+                        .push(subscriber.label().to_string());
+                    let branch_reply = b
+                        .reply
+                        .as_ref()
+                        .and_then(|d| self.destination(flow, r, d))
+                        .map(|(e, _)| e)
+                        .or_else(|| reply.clone());
+                    self.push(
+                        branch,
+                        Subscription {
+                            via: format!("{} branch {i}", r.id),
+                            kind: SubKind::Channel,
+                            subscriber,
+                            subscriber_url,
+                            reply: branch_reply,
+                            policy,
+                        },
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The endpoint a user names (`Broker/x`, `Sequence/x`, a sink label or a URI).
+    pub fn entry(&self, name: &str) -> Option<&Endpoint> {
+        self.entries.get(name)
+    }
+
+    pub fn url(&self, ep: &Endpoint) -> String {
+        self.urls
+            .get(ep)
+            .cloned()
+            .unwrap_or_else(|| ep.label().to_string())
+    }
+
+    /// The resources a source sends to, as endpoints (for simulated sources).
+    pub fn sink_of(&mut self, flow: &Flow, source: &Resource) -> Option<Endpoint> {
+        let sink = match &source.spec {
+            Some(Spec::PingSource(s)) => s.source.sink.as_ref(),
+            Some(Spec::ApiServerSource(s)) => s.source.sink.as_ref(),
+            Some(Spec::ContainerSource(s)) => s.source.sink.as_ref(),
+            Some(Spec::SinkBinding(s)) => s.source.sink.as_ref(),
+            _ => None,
+        }?;
+        self.destination(flow, source, sink).map(|(e, _)| e)
+    }
+}
+
+/// Knative's default for a Broker without `spec.delivery` (config-br-defaults, §11).
+pub fn default_broker_delivery() -> DeliverySpec {
+    DeliverySpec {
+        retry: Some(10),
+        backoff_policy: Some(BackoffPolicy::Exponential),
+        backoff_delay: Some("PT0.2S".into()),
+        ..Default::default()
+    }
+}
+
+/// RFC 3986 reference resolution for the simple cases destinations use (absolute path or
+/// relative path against the ref's URL).
+fn join(base: &str, rel: &str) -> String {
+    if rel.contains("://") {
+        return rel.to_string();
+    }
+    let origin_end = base
+        .find("://")
+        .map(|i| i + 3)
+        .and_then(|i| base[i..].find('/').map(|j| i + j))
+        .unwrap_or(base.len());
+    if rel.starts_with('/') {
+        format!("{}{rel}", &base[..origin_end])
+    } else {
+        let dir = match base[origin_end..].rfind('/') {
+            Some(i) => &base[..origin_end + i + 1],
+            None => return format!("{base}/{rel}"),
+        };
+        format!("{dir}{rel}")
+    }
+}
+
+/// Every node label of the flow that is a source, in file order.
+pub fn sources(flow: &Flow) -> Vec<&Resource> {
+    flow.resources()
+        .filter(|r| r.info.is_some_and(|i| i.is_source()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_follows_the_zero_based_index() {
+        let exp = Policy {
+            retry: 3,
+            backoff: Some((BackoffPolicy::Exponential, 200)),
+            ..Policy::NONE
+        };
+        assert_eq!(
+            (1..=3).map(|k| exp.backoff_ms(k)).collect::<Vec<_>>(),
+            vec![200, 400, 800]
+        );
+        let lin = Policy {
+            retry: 3,
+            backoff: Some((BackoffPolicy::Linear, 200)),
+            ..Policy::NONE
+        };
+        assert_eq!(
+            (1..=3).map(|k| lin.backoff_ms(k)).collect::<Vec<_>>(),
+            vec![0, 200, 400]
+        );
+        assert_eq!(Policy::NONE.backoff_ms(1), 0);
+    }
+
+    #[test]
+    fn urls_resolve_relative_uris() {
+        assert_eq!(
+            join("http://audit.shop.svc.cluster.local", "/events"),
+            "http://audit.shop.svc.cluster.local/events"
+        );
+        assert_eq!(join("http://a.b/x/y", "z"), "http://a.b/x/z");
+        assert_eq!(join("http://a.b", "z"), "http://a.b/z");
+    }
+}

@@ -1,0 +1,166 @@
+//! Simulated sources: what each Knative source would emit (KNATIVE-SEMANTICS §8).
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use cloudevents::{Event, EventBuilder, EventBuilderV10};
+use knflow_model::kinds::{CloudEventOverrides, Spec};
+use knflow_model::{Flow, Resource};
+use serde_json::json;
+
+use crate::sim::Simulation;
+
+/// How long a source runs when no `until` is given.
+pub const DEFAULT_RUN_MS: u64 = 3_600_000;
+
+fn apply_overrides(event: &mut Event, o: &Option<CloudEventOverrides>) {
+    for (k, v) in o.iter().flat_map(|o| o.extensions.iter().flatten()) {
+        event.set_extension(k, v.clone());
+    }
+}
+
+/// A deterministic "random" number for jitter: SplitMix64 of seed and counter.
+fn mix(seed: u64, n: u64) -> u64 {
+    let mut z = seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The events a source sends, with their virtual times (ms since the simulation start).
+pub fn emissions(
+    flow: &Flow,
+    r: &Resource,
+    given: Option<Event>,
+    sim: &mut Simulation,
+) -> Result<Vec<(u64, Event)>, String> {
+    let ns = flow.namespace_of(r).unwrap_or("default").to_string();
+    let name = r.name().to_string();
+    match &r.spec {
+        Some(Spec::PingSource(p)) => {
+            let schedule = p.schedule.as_deref().unwrap_or("* * * * *");
+            let cron = knflow_model::validate::parse_schedule(schedule)?;
+            let tz_name = schedule
+                .split_whitespace()
+                .next()
+                .and_then(|f| f.strip_prefix("CRON_TZ=").or_else(|| f.strip_prefix("TZ=")))
+                .or(p.timezone.as_deref())
+                .unwrap_or("UTC");
+            let tz: chrono_tz::Tz = tz_name
+                .parse()
+                .map_err(|_| format!("`{tz_name}` is not a time zone"))?;
+            let start = sim.start_time();
+            let until = sim_until(sim);
+            let data = match (&p.data, &p.data_base64) {
+                (_, Some(b)) => base64::engine::general_purpose::STANDARD
+                    .decode(b.trim())
+                    .map_err(|e| format!("dataBase64: {e}"))?,
+                (Some(d), None) => d.clone().into_bytes(),
+                (None, None) => Vec::new(),
+            };
+            let mut out = Vec::new();
+            for (n, tick) in cron.iter_after(start.with_timezone(&tz)).enumerate() {
+                let tick: DateTime<Utc> = tick.with_timezone(&Utc);
+                let at = (tick - start).num_milliseconds().max(0) as u64;
+                // Knative's sender waits 0–500 ms of jitter before each send.
+                let at = at + mix(sim_seed(sim), n as u64) % 501;
+                if at > until {
+                    break;
+                }
+                let id = sim.next_id();
+                let mut b = EventBuilderV10::new()
+                    .id(id)
+                    .ty("dev.knative.sources.ping")
+                    .source(format!("/apis/v1/namespaces/{ns}/pingsources/{name}"))
+                    .time(tick);
+                if !data.is_empty() {
+                    b = b.data(
+                        p.content_type
+                            .clone()
+                            .unwrap_or_else(|| "application/json".into()),
+                        data.clone(),
+                    );
+                }
+                let mut e = b.build().map_err(|e| e.to_string())?;
+                apply_overrides(&mut e, &p.source.ce_overrides);
+                out.push((at, e));
+            }
+            Ok(out)
+        }
+        Some(Spec::ApiServerSource(a)) => {
+            let reference = a.mode != Some(knflow_model::kinds::ApiServerSourceMode::Resource);
+            let mut out = Vec::new();
+            for res in a.resources.iter().flatten() {
+                let (api_version, kind) = (
+                    res.api_version.clone().unwrap_or_else(|| "v1".into()),
+                    res.kind.clone().unwrap_or_else(|| "Event".into()),
+                );
+                let obj = format!("example-{}", kind.to_lowercase());
+                let plural = format!("{}s", kind.to_lowercase());
+                let data = if reference {
+                    json!({"apiVersion": api_version, "kind": kind, "name": obj, "namespace": ns})
+                } else {
+                    json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": obj, "namespace": ns}})
+                };
+                let ty = if reference {
+                    "dev.knative.apiserver.ref.add"
+                } else {
+                    "dev.knative.apiserver.resource.add"
+                };
+                let id = sim.next_id();
+                let mut e = EventBuilderV10::new()
+                    .id(id)
+                    .ty(ty)
+                    .source("https://kubernetes.default.svc")
+                    .subject(format!(
+                        "/apis/{api_version}/namespaces/{ns}/{plural}/{obj}"
+                    ))
+                    .time(sim.now())
+                    .data("application/json", data)
+                    .extension("kind", kind.clone())
+                    .extension("apiversion", api_version.clone())
+                    .extension("name", obj.clone())
+                    .extension("namespace", ns.clone())
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                apply_overrides(&mut e, &a.source.ce_overrides);
+                out.push((0, e));
+            }
+            Ok(out)
+        }
+        Some(Spec::ContainerSource(_) | Spec::SinkBinding(_)) => {
+            let overrides = match &r.spec {
+                Some(Spec::ContainerSource(c)) => &c.source.ce_overrides,
+                Some(Spec::SinkBinding(b)) => &b.source.ce_overrides,
+                _ => unreachable!("matched above"),
+            };
+            let mut e = match given {
+                Some(e) => e,
+                None => {
+                    let id = sim.next_id();
+                    EventBuilderV10::new()
+                        .id(id)
+                        .ty("dev.knative.eventing.samples.heartbeat")
+                        .source(format!(
+                            "https://knative.dev/eventing/cmd/heartbeats/#{ns}/{name}"
+                        ))
+                        .time(sim.now())
+                        .data("application/json", json!({"id": 1, "label": ""}))
+                        .build()
+                        .map_err(|e| e.to_string())?
+                }
+            };
+            // What K_CE_OVERRIDES tells the process to add (§8).
+            apply_overrides(&mut e, overrides);
+            Ok(vec![(0, e)])
+        }
+        _ => Err(format!("{} is not a source", r.id)),
+    }
+}
+
+fn sim_until(sim: &Simulation) -> u64 {
+    sim.until_ms().unwrap_or(DEFAULT_RUN_MS)
+}
+
+fn sim_seed(sim: &Simulation) -> u64 {
+    sim.seed()
+}
