@@ -6,6 +6,7 @@ mod cesql_cmd;
 mod events;
 mod files;
 mod match_cmd;
+mod simulate_cmd;
 mod validate_cmd;
 
 use std::path::PathBuf;
@@ -113,6 +114,47 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
+    /// Send an event through a flow on a virtual clock and show every hop.
+    ///
+    /// TARGET is Broker/NAME, Channel/NAME, InMemoryChannel/NAME, Sequence/NAME, Parallel/NAME, a
+    /// sink, or a source (PingSource/NAME runs its schedule until --until, default 1h;
+    /// ApiServerSource, ContainerSource and SinkBinding emit what Knative's would).
+    /// Sinks answer per their behavior: the flow's `simulation` section, overridden by
+    /// --behavior. Behaviors: ack (202, the default), reply (200 + the same event),
+    /// reply:TYPE (200 + an event of that type, new id), fail:STATUS, fail:STATUSxN (the first N
+    /// attempts fail, then ack), timeout, latency:DURATION; combine with `,`. Sequence steps and
+    /// Parallel filters and subscribers default to `reply`, so a flow works out of the box.
+    /// `-o json` prints {"hops": [...], "summary": {...}} (schema in the README).
+    Simulate {
+        flow: PathBuf,
+        /// Where to send: Kind/name.
+        #[arg(long, value_name = "TARGET")]
+        send: String,
+        /// The CloudEvent to send (JSON format); not needed for sources.
+        #[arg(long, value_name = "FILE")]
+        event: Option<PathBuf>,
+        /// KIND/NAME=SPEC, e.g. Service/fulfil=latency:50ms,fail:503x2 (repeatable).
+        #[arg(long = "behavior", value_name = "KIND/NAME=SPEC")]
+        behaviors: Vec<String>,
+        /// Stop at this virtual time: 500ms, 30s, 10m, 2h or PT1H.
+        #[arg(long)]
+        until: Option<String>,
+        /// Seed for ids and jitter: the same seed gives the same trace.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(short, long, value_enum, default_value = "text")]
+        output: Output,
+    },
+    /// Run the scenarios of flows: send events, check where they go. Exit 1 on any failure.
+    Test {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// text (default) or junit.
+        #[arg(long, default_value = "text", value_parser = ["text", "junit"])]
+        format: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Rewrite flow files in canonical form (atomically; files with errors are left alone).
     Fmt {
         #[arg(required = true)]
@@ -144,6 +186,28 @@ fn main() -> ExitCode {
             }
         }
         Command::Fmt { files, check } => files::fmt(&files, check),
+        Command::Simulate {
+            flow,
+            send,
+            event,
+            behaviors,
+            until,
+            seed,
+            output,
+        } => simulate_cmd::simulate(simulate_cmd::SimulateArgs {
+            flow: &flow,
+            send: &send,
+            event: event.as_deref(),
+            behaviors: &behaviors,
+            until: until.as_deref(),
+            seed,
+            output,
+        }),
+        Command::Test {
+            files,
+            format,
+            seed,
+        } => simulate_cmd::test(&files, format == "junit", seed),
         Command::Cesql { expression, event } => cesql_cmd::run(&expression, event.as_deref()),
         Command::Match {
             filter,

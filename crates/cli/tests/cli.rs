@@ -289,3 +289,120 @@ fn match_with_a_flow_lists_every_trigger() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn simulate_prints_a_timeline_and_json_hops() {
+    let dir = tempfile::tempdir().unwrap();
+    let ev = write(dir.path(), "ev.json", EVENT);
+    let flow = repo().join("flows/orders.yaml");
+    let flow = flow.to_str().unwrap();
+    let o = kn_flow(&[
+        "simulate",
+        flow,
+        "--send",
+        "Broker/orders",
+        "--event",
+        &ev,
+        "--behavior",
+        "Service/notify=fail:503",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let notify: Vec<&serde_json::Value> = v["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["to"] == "Service/notify" && !h["attempt"].is_null())
+        .collect();
+    // retry 5, linear PT1S (retry k waits (k−1) s): attempts at 0, 0, 1, 3, 6 and 10 s, then the DLS.
+    let times: Vec<u64> = notify
+        .iter()
+        .map(|h| h["time_ms"].as_u64().unwrap())
+        .collect();
+    assert_eq!(times, vec![0, 0, 1000, 3000, 6000, 10000]);
+    assert_eq!(notify[5]["outcome"], "failed");
+    assert_eq!(notify[0]["outcome"], "retrying");
+    assert_eq!(notify[0]["via"], "Trigger/notify-fulfilled");
+    assert_eq!(notify[0]["status"], 503);
+    assert_eq!(notify[0]["event"]["type"], "order.fulfilled");
+    let dls: Vec<_> = v["hops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|h| h["outcome"] == "dead-lettered")
+        .collect();
+    assert_eq!(dls.len(), 1);
+    assert_eq!(dls[0]["to"], "Service/dead-letters");
+    assert_eq!(dls[0]["event"]["knativeerrorcode"], 503);
+    assert_eq!(v["summary"]["Service/notify"]["retried"], 5);
+    let text = kn_flow(&["simulate", flow, "--send", "Broker/orders", "--event", &ev]);
+    let out = stdout(&text);
+    assert!(
+        out.contains("Broker/orders → Service/fulfil via Trigger/big-paid-orders #1  200 replied"),
+        "{out}"
+    );
+    assert!(out.contains("summary:"));
+    // Errors: unknown target, bad behavior.
+    assert_eq!(
+        kn_flow(&["simulate", flow, "--send", "Broker/nope", "--event", &ev])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        kn_flow(&[
+            "simulate",
+            flow,
+            "--send",
+            "Broker/orders",
+            "--event",
+            &ev,
+            "--behavior",
+            "Service/x=explode"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    let ping = kn_flow(&[
+        "simulate",
+        repo().join("flows/hello-ping.yaml").to_str().unwrap(),
+        "--send",
+        "PingSource/heartbeat",
+        "--until",
+        "5m",
+        "-o",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&ping.stdout).unwrap();
+    assert_eq!(
+        v["summary"]["Service/event-display"]["delivered"], 4,
+        "ticks at minutes 1–4 within 5m"
+    );
+}
+
+#[test]
+fn test_runs_scenarios_and_fails_with_a_diff() {
+    let o = kn_flow(&["test", repo().join("flows").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).trim_end().ends_with("0 failed"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut flow = std::fs::read_to_string(repo().join("flows/orders.yaml")).unwrap();
+    flow.push_str("- name: broken on purpose\n  send:\n    to: Broker/orders\n    event: {type: order.paid, amount: 5}\n  expect:\n  - delivered: Service/fulfil\n");
+    let f = write(dir.path(), "orders.yaml", &flow);
+    let o = kn_flow(&["test", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("FAIL  ") && out.contains("broken on purpose\n  - expected: delivered to Service/fulfil\n    + actual:   never delivered"), "{out}");
+    assert!(out.trim_end().ends_with("2 passed, 1 failed"));
+    let junit = kn_flow(&["test", "--format", "junit", &f]);
+    let xml = stdout(&junit);
+    assert!(xml.contains("<testsuite ") && xml.contains("failures=\"1\"") && xml.contains("<failure message=\"expected delivered to Service/fulfil; actual: never delivered\">"), "{xml}");
+}

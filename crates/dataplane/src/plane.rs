@@ -536,3 +536,172 @@ pub fn reply_event(to: &Event, ty: &str, id: String) -> Event {
     }
     e
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn plane(delivery: &str, subscription: bool) -> Plane {
+        let yaml = if subscription {
+            format!("apiVersion: messaging.knative.dev/v1\nkind: InMemoryChannel\nmetadata: {{name: c}}\n---\napiVersion: messaging.knative.dev/v1\nkind: Subscription\nmetadata: {{name: s}}\nspec:\n  channel: {{apiVersion: messaging.knative.dev/v1, kind: InMemoryChannel, name: c}}\n  subscriber: {{uri: 'http://sub.x'}}\n{delivery}")
+        } else {
+            format!("apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata: {{name: b}}\n---\napiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {{name: t}}\nspec:\n  broker: b\n  subscriber: {{uri: 'http://sub.x'}}\n{delivery}")
+        };
+        let l = knflow_model::load_str(&yaml, "t.yaml");
+        Plane::new(Routes::compile(&l.flow))
+    }
+
+    fn ev() -> Event {
+        serde_json::from_value(
+            json!({"specversion": "1.0", "id": "1", "source": "/s", "type": "t"}),
+        )
+        .unwrap()
+    }
+
+    fn deliveries(actions: &[Action]) -> Vec<&Delivery> {
+        actions
+            .iter()
+            .filter_map(|a| {
+                if let Action::Deliver(d) = a {
+                    Some(d)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    fn hops(actions: &[Action]) -> Vec<&Hop> {
+        actions
+            .iter()
+            .filter_map(|a| {
+                if let Action::Hop(h) = a {
+                    Some(h)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn non_event_2xx_body_is_a_502_for_triggers_but_ignored_by_channels() {
+        let now = Utc::now();
+        let mut p = plane("  delivery: {retry: 1}\n", false);
+        let a = p.send(&Endpoint::Broker("Broker/b".into()), ev(), "test", now);
+        let id = deliveries(&a)[0].id;
+        let a = p.complete(
+            id,
+            Outcome::Response {
+                status: 200,
+                body: Body::Other(b"<html>ok</html>".to_vec()),
+                retry_after_ms: None,
+            },
+            now,
+        );
+        assert_eq!(
+            (hops(&a)[0].status, hops(&a)[0].outcome),
+            (Some(502), HopOutcome::Retrying)
+        );
+        assert_eq!(deliveries(&a).len(), 1, "retried");
+
+        let mut p = plane("  delivery: {retry: 1}\n", true);
+        let a = p.send(
+            &Endpoint::Channel("InMemoryChannel/c".into()),
+            ev(),
+            "test",
+            now,
+        );
+        let id = deliveries(&a)[0].id;
+        let a = p.complete(
+            id,
+            Outcome::Response {
+                status: 200,
+                body: Body::Other(b"<html>ok</html>".to_vec()),
+                retry_after_ms: None,
+            },
+            now,
+        );
+        assert_eq!(
+            (hops(&a)[0].status, hops(&a)[0].outcome),
+            (Some(200), HopOutcome::Delivered)
+        );
+        assert!(deliveries(&a).is_empty());
+    }
+
+    #[test]
+    fn retry_after_is_honoured_only_with_retry_after_max_on_429_and_503() {
+        let now = Utc::now();
+        let wait = |delivery: &str, status: u16, ra: u64| {
+            let mut p = plane(delivery, false);
+            let a = p.send(&Endpoint::Broker("Broker/b".into()), ev(), "test", now);
+            let id = deliveries(&a)[0].id;
+            let a = p.complete(
+                id,
+                Outcome::Response {
+                    status,
+                    body: Body::Empty,
+                    retry_after_ms: Some(ra),
+                },
+                now,
+            );
+            deliveries(&a)[0].delay_ms
+        };
+        let base = "  delivery: {retry: 2, backoffPolicy: linear, backoffDelay: PT1S";
+        assert_eq!(
+            wait(&format!("{base}}}\n"), 503, 5000),
+            0,
+            "no retryAfterMax: Retry-After ignored"
+        );
+        assert_eq!(
+            wait(&format!("{base}, retryAfterMax: PT3S}}\n"), 503, 5000),
+            3000,
+            "capped at retryAfterMax"
+        );
+        assert_eq!(
+            wait(&format!("{base}, retryAfterMax: PT3S}}\n"), 429, 2000),
+            2000
+        );
+        assert_eq!(
+            wait(&format!("{base}, retryAfterMax: PT3S}}\n"), 500, 2000),
+            0,
+            "only 429 and 503"
+        );
+        assert_eq!(
+            wait(&format!("{base}, retryAfterMax: PT0S}}\n"), 503, 2000),
+            0,
+            "PT0S disables it"
+        );
+    }
+
+    #[test]
+    fn dead_letter_data_is_standard_base64_truncated_to_1024_characters() {
+        let now = Utc::now();
+        let mut p = plane(
+            "  delivery: {deadLetterSink: {uri: 'http://dls.x'}}\n",
+            false,
+        );
+        let a = p.send(&Endpoint::Broker("Broker/b".into()), ev(), "test", now);
+        let id = deliveries(&a)[0].id;
+        let body = vec![0xFFu8; 2000];
+        let a = p.complete(
+            id,
+            Outcome::Response {
+                status: 500,
+                body: Body::Other(body),
+                retry_after_ms: None,
+            },
+            now,
+        );
+        let dead = &deliveries(&a)[0].event;
+        let data = dead.extension("knativeerrordata").unwrap().to_string();
+        assert_eq!(data.len(), 1024);
+        assert!(data.starts_with("////"), "standard alphabet, not URL-safe");
+        assert_eq!(
+            dead.extension("knativeerrordest").unwrap().to_string(),
+            "http://sub.x"
+        );
+        assert_eq!(deliveries(&a)[0].url, "http://dls.x");
+    }
+}

@@ -542,3 +542,65 @@ fn same_seed_same_trace() {
         "jitter depends on the seed"
     );
 }
+
+#[test]
+fn every_example_flow_passes_its_scenarios() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../flows");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let f = flow(&std::fs::read_to_string(&path).unwrap());
+        for r in knflow_sim::scenario::run_all(&f, 1) {
+            assert!(
+                r.passed(),
+                "{}: {}: {:?} {:?}",
+                path.display(),
+                r.name,
+                r.error,
+                r.failures
+            );
+            n += 1;
+        }
+    }
+    assert!(n >= 8);
+}
+
+#[test]
+fn failing_expectations_say_what_happened() {
+    let f = example("orders.yaml");
+    let scenario = json!({
+        "name": "wrong on purpose",
+        "send": {"to": "Broker/orders", "event": {"type": "order.paid", "amount": 250}},
+        "behaviors": {"Service/fulfil": "fail:400"},
+        "expect": [
+            {"delivered": "Service/notify"},
+            {"not_delivered": "Service/audit"},
+            {"delivered": "Service/audit", "times": 3},
+            {"dead_lettered": "Service/dead-letters", "code": 503},
+            {"delivered": "Service/audit", "with": {"type": "order.paid"}},
+        ]
+    });
+    let r = knflow_sim::scenario::run_one(&f, &scenario, 0, 1);
+    let got: Vec<(String, String)> = r.failures;
+    assert_eq!(
+        got,
+        vec![
+            (
+                "delivered to Service/notify".into(),
+                "never delivered".into()
+            ),
+            (
+                "not delivered to Service/audit".into(),
+                "delivered 1 time(s), at 0 ms".into()
+            ),
+            (
+                "delivered to Service/audit 3 time(s)".into(),
+                "delivered 1 time(s), at 0 ms".into()
+            ),
+            (
+                "dead-lettered to Service/dead-letters with knativeerrorcode 503".into(),
+                "knativeerrorcode 400".into()
+            ),
+        ]
+    );
+}
