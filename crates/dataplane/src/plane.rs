@@ -3,8 +3,13 @@
 //! do — deliver this event to that sink after this delay — and records every hop. It performs no
 //! I/O and reads no clock, so the simulator (virtual time) and the live runtime (real HTTP) drive
 //! the same rules (KNATIVE-SEMANTICS §1–§7).
+//!
+//! Events and labels are shared (`Arc`): a broker with 200 triggers makes 200 decisions per event,
+//! and a hop must not cost a copy of the event.
 
-use std::collections::HashMap;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -12,7 +17,7 @@ use cloudevents::event::ExtensionValue;
 use cloudevents::{AttributesReader, Event, EventBuilder, EventBuilderV10};
 use serde::Serialize;
 
-use crate::routes::{Endpoint, Policy, Routes, SubKind};
+use crate::routes::{Endpoint, Label, Policy, Routes, SubKind};
 
 pub type AttemptId = u64;
 
@@ -27,14 +32,14 @@ pub const ARRIVAL_EXTENSION: &str = "knativearrivaltime";
 pub struct Delivery {
     pub id: AttemptId,
     pub to: Endpoint,
-    pub url: String,
-    pub event: Event,
+    pub url: Label,
+    pub event: Arc<Event>,
     /// 1-based.
     pub attempt: u32,
     pub delay_ms: u64,
     pub timeout_ms: Option<u64>,
-    pub via: Option<String>,
-    pub from: String,
+    pub via: Option<Label>,
+    pub from: Label,
 }
 
 /// What a response body held.
@@ -74,13 +79,13 @@ pub enum HopOutcome {
 /// One step of an event's journey, for traces.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hop {
-    pub from: String,
-    pub to: String,
-    pub via: Option<String>,
+    pub from: Label,
+    pub to: Label,
+    pub via: Option<Label>,
     pub attempt: Option<u32>,
     pub status: Option<u16>,
     pub outcome: HopOutcome,
-    pub event: Event,
+    pub event: Arc<Event>,
     pub note: Option<String>,
 }
 
@@ -103,14 +108,14 @@ struct Flight {
     sub: Option<usize>,
     stage: Stage,
     /// What goes to the dead-letter sink: the event as the subscription received it.
-    original: Event,
-    event: Event,
+    original: Arc<Event>,
+    event: Arc<Event>,
     attempt: u32,
     /// TTL to re-attach to a trigger's reply (§2).
     ttl: Option<i64>,
-    from: String,
+    from: Label,
     to: Endpoint,
-    url: String,
+    url: Label,
     policy: Policy,
 }
 
@@ -122,17 +127,46 @@ pub fn is_retryable(status: u16) -> bool {
 /// The data plane of one flow.
 pub struct Plane {
     routes: Routes,
-    in_flight: HashMap<AttemptId, Flight>,
+    in_flight: FxHashMap<AttemptId, Flight>,
     next_id: AttemptId,
+    explain: bool,
+    /// Without hops for filtered events, they are only counted, per subscription.
+    filtered_hops: bool,
+    filtered: Vec<u64>,
 }
 
 impl Plane {
     pub fn new(routes: Routes) -> Plane {
+        let n = routes.subscriptions.len();
         Plane {
             routes,
-            in_flight: HashMap::new(),
+            in_flight: FxHashMap::default(),
             next_id: 1,
+            explain: true,
+            filtered_hops: true,
+            filtered: vec![0; n],
         }
+    }
+
+    /// Whether filtered hops carry the filter's explanation (costly: off for bulk runs).
+    pub fn set_explain(&mut self, explain: bool) {
+        self.explain = explain;
+    }
+
+    /// Whether an event a trigger filters out yields a hop (for traces) or is only counted
+    /// ([`Plane::filtered_counts`]); a broker with many triggers filters out most of its events.
+    pub fn set_filtered_hops(&mut self, on: bool) {
+        self.filtered_hops = on;
+    }
+
+    /// Events filtered out per trigger, counted while filtered hops are off.
+    pub fn filtered_counts(&self) -> impl Iterator<Item = (&Label, u64)> {
+        self.routes
+            .subscriptions
+            .iter()
+            .zip(&self.filtered)
+            .filter(|(_, n)| **n > 0)
+            .map(|(s, n)| (&s.via, *n))
     }
 
     pub fn routes(&self) -> &Routes {
@@ -153,7 +187,7 @@ impl Plane {
         now: DateTime<Utc>,
     ) -> Vec<Action> {
         let mut out = Vec::new();
-        self.route(to, event, from, None, now, &mut out);
+        self.route(to, event, &Label::from(from), None, now, &mut out);
         out
     }
 
@@ -161,30 +195,33 @@ impl Plane {
         &mut self,
         to: &Endpoint,
         event: Event,
-        from: &str,
-        via: Option<&str>,
+        from: &Label,
+        via: Option<&Label>,
         now: DateTime<Utc>,
         out: &mut Vec<Action>,
     ) {
         match to {
             Endpoint::Broker(label) => self.broker_ingress(label, event, from, via, now, out),
             Endpoint::Channel(label) => {
+                let event = Arc::new(event);
                 out.push(Action::Hop(Hop {
-                    from: from.into(),
+                    from: from.clone(),
                     to: label.clone(),
-                    via: via.map(Into::into),
+                    via: via.cloned(),
                     attempt: None,
                     status: Some(202),
                     outcome: HopOutcome::Delivered,
                     event: event.clone(),
                     note: None,
                 }));
-                for i in self.routes.on.get(to).cloned().unwrap_or_default() {
+                let subs = self.routes.on.get(to).cloned().unwrap_or_default();
+                for &i in subs.iter() {
                     self.start(i, event.clone(), None, label, now, out);
                 }
             }
             Endpoint::Sink(_) => {
                 let url = self.routes.url(to);
+                let event = Arc::new(event);
                 self.launch(
                     Flight {
                         sub: None,
@@ -193,7 +230,7 @@ impl Plane {
                         event,
                         attempt: 1,
                         ttl: None,
-                        from: from.into(),
+                        from: from.clone(),
                         to: to.clone(),
                         url,
                         policy: Policy::NONE,
@@ -205,13 +242,13 @@ impl Plane {
         }
     }
 
-    /// §1–§3: validation, arrival time, TTL, then every trigger of the broker filters the event.
+    /// §1–§3: arrival time, TTL, then every trigger of the broker filters the event.
     fn broker_ingress(
         &mut self,
-        label: &str,
+        label: &Label,
         mut event: Event,
-        from: &str,
-        via: Option<&str>,
+        from: &Label,
+        via: Option<&Label>,
         now: DateTime<Utc>,
         out: &mut Vec<Action>,
     ) {
@@ -227,60 +264,66 @@ impl Plane {
             now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
         );
         event.set_extension(TTL_EXTENSION, ttl);
-        let hop = |status, outcome, note: Option<String>, event: &Event| {
-            Action::Hop(Hop {
-                from: from.into(),
-                to: label.into(),
-                via: via.map(Into::into),
-                attempt: None,
-                status: Some(status),
-                outcome,
-                event: event.clone(),
-                note,
-            })
-        };
-        if ttl <= 0 {
-            out.push(hop(
+        let (status, outcome, note) = if ttl <= 0 {
+            (
                 400,
                 HopOutcome::Dropped,
-                Some("knativebrokerttl exhausted: the broker drops the event (400)".into()),
-                &event,
-            ));
+                Some("knativebrokerttl exhausted: the broker drops the event (400)".to_string()),
+            )
+        } else {
+            (202, HopOutcome::Delivered, None)
+        };
+        out.push(Action::Hop(Hop {
+            from: from.clone(),
+            to: label.clone(),
+            via: via.cloned(),
+            attempt: None,
+            status: Some(status),
+            outcome,
+            event: Arc::new(event.clone()),
+            note,
+        }));
+        if ttl <= 0 {
             return;
         }
-        out.push(hop(202, HopOutcome::Delivered, None, &event));
+        // The broker filter strips the TTL before filtering and delivery (§2).
+        event.remove_extension(TTL_EXTENSION);
+        let seen = Arc::new(event);
         let subs = self
             .routes
             .on
-            .get(&Endpoint::Broker(label.into()))
+            .get(&Endpoint::Broker(label.clone()))
             .cloned()
             .unwrap_or_default();
-        // The broker filter strips the TTL before filtering and delivery (§2).
-        let mut seen = event.clone();
-        seen.remove_extension(TTL_EXTENSION);
-        for i in subs {
+        for &i in subs.iter() {
             let sub = &self.routes.subscriptions[i];
             let SubKind::Trigger { filter, .. } = &sub.kind else {
                 continue;
             };
-            if !filter.evaluate(&seen).passes() {
-                let explain = filter
-                    .explain(&seen)
-                    .steps
-                    .iter()
-                    .filter(|s| s.result == crate::FilterResult::Fail)
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ");
+            if !filter.evaluate(&*seen).passes() {
+                if !self.filtered_hops {
+                    self.filtered[i] += 1;
+                    continue;
+                }
+                let note = self.explain.then(|| {
+                    filter
+                        .explain(&*seen)
+                        .steps
+                        .iter()
+                        .filter(|s| s.result == crate::FilterResult::Fail)
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                });
                 out.push(Action::Hop(Hop {
-                    from: label.into(),
-                    to: sub.subscriber.label().into(),
+                    from: label.clone(),
+                    to: sub.subscriber.label().clone(),
                     via: Some(sub.via.clone()),
                     attempt: None,
                     status: Some(200),
                     outcome: HopOutcome::Filtered,
                     event: seen.clone(),
-                    note: Some(explain),
+                    note,
                 }));
                 continue;
             }
@@ -292,37 +335,34 @@ impl Plane {
     fn start(
         &mut self,
         sub: usize,
-        event: Event,
+        event: Arc<Event>,
         ttl: Option<i64>,
-        from: &str,
+        from: &Label,
         now: DateTime<Utc>,
         out: &mut Vec<Action>,
     ) {
         let s = &self.routes.subscriptions[sub];
-        let (to, url) = (s.subscriber.clone(), s.subscriber_url.clone());
-        let policy = s.policy.clone();
-        match &to {
+        match &s.subscriber {
             // A channel subscribing to a channel (a Parallel branch without filter) is in-process.
-            Endpoint::Channel(_) | Endpoint::Broker(_) => {
-                let via = s.via.clone();
-                self.route(&to, event, from, Some(&via), now, out);
+            to @ (Endpoint::Channel(_) | Endpoint::Broker(_)) => {
+                let (to, via) = (to.clone(), s.via.clone());
+                self.route(&to, Arc::unwrap_or_clone(event), from, Some(&via), now, out);
             }
-            Endpoint::Sink(_) => self.launch(
-                Flight {
+            to @ Endpoint::Sink(_) => {
+                let f = Flight {
                     sub: Some(sub),
                     stage: Stage::Subscriber,
                     original: event.clone(),
                     event,
                     attempt: 1,
                     ttl,
-                    from: from.into(),
-                    to,
-                    url,
-                    policy,
-                },
-                0,
-                out,
-            ),
+                    from: from.clone(),
+                    to: to.clone(),
+                    url: s.subscriber_url.clone(),
+                    policy: s.policy.clone(),
+                };
+                self.launch(f, 0, out);
+            }
         }
     }
 
@@ -350,9 +390,14 @@ impl Plane {
         let Some(f) = self.in_flight.remove(&id) else {
             return out;
         };
-        let sub = f.sub.map(|i| self.routes.subscriptions[i].clone());
-        let is_trigger = matches!(sub.as_ref().map(|s| &s.kind), Some(SubKind::Trigger { .. }));
-        let via = sub.as_ref().map(|s| s.via.clone());
+        let (is_trigger, via, reply_to) = match f.sub.map(|i| &self.routes.subscriptions[i]) {
+            Some(s) => (
+                matches!(s.kind, SubKind::Trigger { .. }),
+                Some(s.via.clone()),
+                s.reply.clone(),
+            ),
+            None => (false, None, None),
+        };
         // What Knative makes of the response (§4).
         let (status, body, retry_after, error_body) = match outcome {
             Outcome::Response {
@@ -380,7 +425,7 @@ impl Plane {
         };
         let hop = |outcome, note: Option<String>| Hop {
             from: f.from.clone(),
-            to: f.to.label().into(),
+            to: f.to.label().clone(),
             via: via.clone(),
             attempt: Some(f.attempt),
             status,
@@ -388,14 +433,12 @@ impl Plane {
             event: f.event.clone(),
             note,
         };
-        let ok = status.is_some_and(|s| (200..300).contains(&s));
-        if ok {
+        if status.is_some_and(|s| (200..300).contains(&s)) {
             match (f.stage, body) {
                 (Stage::DeadLetter, _) => {
                     out.push(Action::Hop(hop(HopOutcome::DeadLettered, None)))
                 }
-                (Stage::Subscriber, Body::Event(reply)) if sub.is_some() => {
-                    let s = sub.expect("checked");
+                (Stage::Subscriber, Body::Event(reply)) if f.sub.is_some() => {
                     let mut reply = *reply;
                     out.push(Action::Hop(hop(
                         HopOutcome::Replied,
@@ -404,41 +447,38 @@ impl Plane {
                     if let Some(ttl) = f.ttl {
                         reply.set_extension(TTL_EXTENSION, ttl);
                     }
-                    match &s.reply {
-                        Some(Endpoint::Sink(_)) => {
-                            let ep = s.reply.clone().expect("checked");
+                    let replier = f.to.label().clone();
+                    match reply_to {
+                        Some(ep @ Endpoint::Sink(_)) => {
                             let url = self.routes.url(&ep);
-                            let from = f.to.label().to_string();
+                            let policy = f.policy.clone();
                             self.launch(
                                 Flight {
                                     sub: f.sub,
                                     stage: Stage::Reply,
                                     original: f.original,
-                                    event: reply,
+                                    event: Arc::new(reply),
                                     attempt: 1,
                                     ttl: None,
-                                    from,
+                                    from: replier,
                                     to: ep,
                                     url,
-                                    policy: s.policy.clone(),
+                                    policy,
                                 },
                                 0,
                                 &mut out,
                             );
                         }
-                        Some(ep) => {
-                            let ep = ep.clone();
-                            self.route(&ep, reply, f.to.label(), Some(&s.via), now, &mut out);
-                        }
+                        Some(ep) => self.route(&ep, reply, &replier, via.as_ref(), now, &mut out),
                         None => out.push(Action::Hop(Hop {
                             note: Some("no reply is configured: the reply is discarded".into()),
                             outcome: HopOutcome::Dropped,
-                            from: f.to.label().into(),
-                            to: f.to.label().into(),
-                            via: Some(s.via.clone()),
+                            from: replier.clone(),
+                            to: replier,
+                            via,
                             attempt: None,
                             status: None,
-                            event: reply,
+                            event: Arc::new(reply),
                         })),
                     }
                 }
@@ -450,10 +490,9 @@ impl Plane {
         if retryable && f.attempt <= f.policy.retry {
             let k = f.attempt;
             let mut wait = f.policy.backoff_ms(k);
-            if let (Some(max), Some(ra), Some(s @ (429 | 503))) =
+            if let (Some(max), Some(ra), Some(429 | 503)) =
                 (f.policy.retry_after_max_ms, retry_after, status)
             {
-                let _ = s;
                 wait = wait.max(ra.min(max));
             }
             out.push(Action::Hop(hop(
@@ -478,15 +517,20 @@ impl Plane {
                     HopOutcome::Failed,
                     Some(format!("{why}; sending to the dead-letter sink")),
                 )));
-                let mut dead = f.original.clone();
-                dead.set_extension("knativeerrordest", f.url.clone());
+                let mut dead = (*f.original).clone();
+                dead.set_extension("knativeerrordest", f.url.to_string());
                 dead.set_extension("knativeerrorcode", status.unwrap_or(500) as i64);
                 if !error_body.is_empty() {
                     let mut data = base64::engine::general_purpose::STANDARD.encode(&error_body);
                     data.truncate(1024);
                     dead.set_extension("knativeerrordata", data);
                 }
+                let dead = Arc::new(dead);
                 let (dls, dls_url) = (dls.clone(), dls_url.clone());
+                let policy = Policy {
+                    dead_letter: None,
+                    ..f.policy.clone()
+                };
                 self.launch(
                     Flight {
                         sub: f.sub,
@@ -495,13 +539,10 @@ impl Plane {
                         event: dead,
                         attempt: 1,
                         ttl: None,
-                        from: f.to.label().into(),
+                        from: f.to.label().clone(),
                         to: dls,
                         url: dls_url,
-                        policy: Policy {
-                            dead_letter: None,
-                            ..f.policy.clone()
-                        },
+                        policy,
                     },
                     0,
                     &mut out,
@@ -702,6 +743,6 @@ mod tests {
             dead.extension("knativeerrordest").unwrap().to_string(),
             "http://sub.x"
         );
-        assert_eq!(deliveries(&a)[0].url, "http://dls.x");
+        assert_eq!(&*deliveries(&a)[0].url, "http://dls.x");
     }
 }

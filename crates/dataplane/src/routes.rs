@@ -4,6 +4,7 @@
 //! an ingress channel, a filter subscription and a branch channel per branch.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use knflow_model::kinds::{BackoffPolicy, DeliverySpec, Destination, Spec};
 use knflow_model::validate::names::duration_ms;
@@ -11,21 +12,24 @@ use knflow_model::{Flow, Resource};
 
 use crate::filter::TriggerFilter;
 
+/// A `Kind/name` (or URI) shared by every hop that mentions it: cloning is a count bump.
+pub type Label = Arc<str>;
+
 /// Where an event can be sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Endpoint {
     /// A broker's ingress (`Broker/name`).
-    Broker(String),
+    Broker(Label),
     /// A channel, user-made (`Channel/x`, `InMemoryChannel/x`) or made by a Sequence/Parallel
     /// (`Channel/<seq>-kn-sequence-0`).
-    Channel(String),
+    Channel(Label),
     /// Anything that answers HTTP outside the data plane: services, job sinks, URIs, and
     /// references to objects the flow does not hold.
-    Sink(String),
+    Sink(Label),
 }
 
 impl Endpoint {
-    pub fn label(&self) -> &str {
+    pub fn label(&self) -> &Label {
         match self {
             Endpoint::Broker(l) | Endpoint::Channel(l) | Endpoint::Sink(l) => l,
         }
@@ -39,7 +43,7 @@ pub struct Policy {
     pub backoff: Option<(BackoffPolicy, u64)>,
     pub timeout_ms: Option<u64>,
     pub retry_after_max_ms: Option<u64>,
-    pub dead_letter: Option<(Endpoint, String)>,
+    pub dead_letter: Option<(Endpoint, Label)>,
 }
 
 impl Policy {
@@ -69,7 +73,7 @@ impl Policy {
 pub enum SubKind {
     /// A trigger: filtered, replies go back into the broker, a non-event 2xx body is a 502.
     Trigger {
-        broker: String,
+        broker: Label,
         filter: Box<TriggerFilter>,
     },
     /// A channel subscription (Subscription, Sequence step, Parallel filter or subscriber).
@@ -79,11 +83,11 @@ pub enum SubKind {
 #[derive(Debug, Clone)]
 pub struct Subscription {
     /// The resource that routed the event: `Trigger/t`, `Subscription/s`, `Sequence/s`, …
-    pub via: String,
+    pub via: Label,
     pub kind: SubKind,
     pub subscriber: Endpoint,
     /// Absolute URL of the subscriber, for `knativeerrordest`.
-    pub subscriber_url: String,
+    pub subscriber_url: Label,
     pub reply: Option<Endpoint>,
     pub policy: Policy,
 }
@@ -93,12 +97,12 @@ pub struct Subscription {
 pub struct Routes {
     pub subscriptions: Vec<Subscription>,
     /// Subscriptions (indexes) on each broker and channel.
-    pub on: HashMap<Endpoint, Vec<usize>>,
+    pub on: HashMap<Endpoint, Arc<[usize]>>,
     /// What a user can send to: `Broker/x`, `Channel/x`, `InMemoryChannel/x`, `Sequence/x`,
     /// `Parallel/x`, and every sink.
     pub entries: HashMap<String, Endpoint>,
     /// Knative's address of every endpoint (§9).
-    pub urls: HashMap<Endpoint, String>,
+    pub urls: HashMap<Endpoint, Label>,
     /// Sequence steps and Parallel filters/subscribers: sinks that reply by default in simulation.
     pub replying_by_default: Vec<String>,
 }
@@ -118,41 +122,41 @@ impl Routes {
             let n = ns(flow, r);
             let (ep, url) = match &r.spec {
                 Some(Spec::Broker(_)) => (
-                    Endpoint::Broker(label.clone()),
+                    Endpoint::Broker(label.clone().into()),
                     format!(
                         "http://broker-ingress.knative-eventing.{DOMAIN}/{n}/{}",
                         r.name()
                     ),
                 ),
                 Some(Spec::Channel(_) | Spec::InMemoryChannel(_)) => (
-                    Endpoint::Channel(label.clone()),
+                    Endpoint::Channel(label.clone().into()),
                     format!("http://{}-kn-channel.{n}.{DOMAIN}", r.name()),
                 ),
                 Some(Spec::Sequence(_)) => {
                     let ch = format!("{}-kn-sequence-0", r.name());
                     (
-                        Endpoint::Channel(format!("Channel/{ch}")),
+                        Endpoint::Channel(format!("Channel/{ch}").into()),
                         format!("http://{ch}-kn-channel.{n}.{DOMAIN}"),
                     )
                 }
                 Some(Spec::Parallel(_)) => {
                     let ch = format!("{}-kn-parallel", r.name());
                     (
-                        Endpoint::Channel(format!("Channel/{ch}")),
+                        Endpoint::Channel(format!("Channel/{ch}").into()),
                         format!("http://{ch}-kn-channel.{n}.{DOMAIN}"),
                     )
                 }
                 Some(Spec::JobSink(_)) => (
-                    Endpoint::Sink(label.clone()),
+                    Endpoint::Sink(label.clone().into()),
                     format!("http://job-sink.knative-eventing.{DOMAIN}/{n}/{}", r.name()),
                 ),
                 Some(Spec::KService(_) | Spec::Service(_)) => (
-                    Endpoint::Sink(label.clone()),
+                    Endpoint::Sink(label.clone().into()),
                     format!("http://{}.{n}.{DOMAIN}", r.name()),
                 ),
                 _ => continue,
             };
-            rt.urls.insert(ep.clone(), url);
+            rt.urls.insert(ep.clone(), url.into());
             rt.entries.insert(label, ep);
         }
         for r in flow.resources() {
@@ -167,7 +171,7 @@ impl Routes {
         flow: &Flow,
         from: &Resource,
         d: &Destination,
-    ) -> Option<(Endpoint, String)> {
+    ) -> Option<(Endpoint, Label)> {
         if let Some(k) = &d.reference {
             let (kind, name) = (k.kind.as_deref()?, k.name.as_deref()?);
             let id = flow.target_id(from, kind, name, k.namespace.as_deref());
@@ -176,23 +180,24 @@ impl Routes {
                 .entries
                 .get(&label)
                 .cloned()
-                .unwrap_or_else(|| Endpoint::Sink(label.clone()));
+                .unwrap_or_else(|| Endpoint::Sink(label.clone().into()));
             let base = self.urls.get(&ep).cloned().unwrap_or_else(|| {
                 let n = id
                     .namespace
                     .clone()
                     .or_else(|| flow.namespace_of(from).map(str::to_string))
                     .unwrap_or_else(|| "default".into());
-                format!("http://{}.{n}.{DOMAIN}", id.name.to_lowercase())
+                format!("http://{}.{n}.{DOMAIN}", id.name.to_lowercase()).into()
             });
             self.urls.entry(ep.clone()).or_insert_with(|| base.clone());
             let url = match d.uri.as_deref() {
-                Some(rel) if !rel.is_empty() => join(&base, rel),
+                Some(rel) if !rel.is_empty() => join(&base, rel).into(),
                 _ => base,
             };
             return Some((ep, url));
         }
         let uri = d.uri.clone().filter(|u| !u.is_empty())?;
+        let uri: Label = uri.into();
         let ep = Endpoint::Sink(uri.clone());
         self.urls.insert(ep.clone(), uri.clone());
         Some((ep, uri))
@@ -231,7 +236,11 @@ impl Routes {
     fn push(&mut self, on: Endpoint, sub: Subscription) {
         self.subscriptions.push(sub);
         let i = self.subscriptions.len() - 1;
-        self.on.entry(on).or_default().push(i);
+        // Shared slices: the data plane takes the list for every event it routes.
+        let list = self.on.entry(on).or_insert_with(|| Arc::from([]));
+        let mut v = list.to_vec();
+        v.push(i);
+        *list = Arc::from(v);
     }
 
     fn add_resource(&mut self, flow: &Flow, r: &Resource) {
@@ -268,16 +277,16 @@ impl Routes {
                 let policy = self.policy(flow, r, t.delivery.as_ref(), broker_delivery.as_ref());
                 let label = broker_id.to_string();
                 self.push(
-                    Endpoint::Broker(label.clone()),
+                    Endpoint::Broker(label.clone().into()),
                     Subscription {
-                        via: r.id.to_string(),
+                        via: r.id.to_string().into(),
                         kind: SubKind::Trigger {
-                            broker: label.clone(),
+                            broker: label.clone().into(),
                             filter: Box::new(TriggerFilter::compile(t)),
                         },
                         subscriber,
                         subscriber_url,
-                        reply: Some(Endpoint::Broker(label)),
+                        reply: Some(Endpoint::Broker(label.into())),
                         policy,
                     },
                 );
@@ -307,9 +316,9 @@ impl Routes {
                     .map(|(e, _)| e);
                 let policy = self.policy(flow, r, s.delivery.as_ref(), channel_delivery.as_ref());
                 self.push(
-                    Endpoint::Channel(ch_id.to_string()),
+                    Endpoint::Channel(ch_id.to_string().into()),
                     Subscription {
-                        via: r.id.to_string(),
+                        via: r.id.to_string().into(),
                         kind: SubKind::Channel,
                         subscriber,
                         subscriber_url,
@@ -335,19 +344,22 @@ impl Routes {
                         .push(subscriber.label().to_string());
                     let next = if i + 1 < steps.len() {
                         let ch = format!("{}-kn-sequence-{}", r.name(), i + 1);
-                        let ep = Endpoint::Channel(format!("Channel/{ch}"));
-                        self.urls
-                            .insert(ep.clone(), format!("http://{ch}-kn-channel.{n}.{DOMAIN}"));
+                        let ep = Endpoint::Channel(format!("Channel/{ch}").into());
+                        self.urls.insert(
+                            ep.clone(),
+                            format!("http://{ch}-kn-channel.{n}.{DOMAIN}").into(),
+                        );
                         Some(ep)
                     } else {
                         reply.clone()
                     };
                     let policy = self.policy(flow, r, step.delivery.as_ref(), None);
-                    let on = Endpoint::Channel(format!("Channel/{}-kn-sequence-{i}", r.name()));
+                    let on =
+                        Endpoint::Channel(format!("Channel/{}-kn-sequence-{i}", r.name()).into());
                     self.push(
                         on,
                         Subscription {
-                            via: format!("{} step {i}", r.id),
+                            via: format!("{} step {i}", r.id).into(),
                             kind: SubKind::Channel,
                             subscriber,
                             subscriber_url,
@@ -358,7 +370,7 @@ impl Routes {
                 }
             }
             Some(Spec::Parallel(p)) => {
-                let ingress = Endpoint::Channel(format!("Channel/{}-kn-parallel", r.name()));
+                let ingress = Endpoint::Channel(format!("Channel/{}-kn-parallel", r.name()).into());
                 let reply = p
                     .reply
                     .as_ref()
@@ -366,8 +378,8 @@ impl Routes {
                     .map(|(e, _)| e);
                 for (i, b) in p.branches.iter().flatten().enumerate() {
                     let ch = format!("{}-kn-parallel-{i}", r.name());
-                    let branch = Endpoint::Channel(format!("Channel/{ch}"));
-                    let branch_url = format!("http://{ch}-kn-channel.{n}.{DOMAIN}");
+                    let branch = Endpoint::Channel(format!("Channel/{ch}").into());
+                    let branch_url: Label = format!("http://{ch}-kn-channel.{n}.{DOMAIN}").into();
                     self.urls.insert(branch.clone(), branch_url.clone());
                     // The filter (if any) replies into the branch channel; without one the branch
                     // channel itself subscribes to the ingress.
@@ -383,7 +395,7 @@ impl Routes {
                     self.push(
                         ingress.clone(),
                         Subscription {
-                            via: format!("{} branch {i} filter", r.id),
+                            via: format!("{} branch {i} filter", r.id).into(),
                             kind: SubKind::Channel,
                             subscriber: filter_sub,
                             subscriber_url: filter_url,
@@ -409,7 +421,7 @@ impl Routes {
                     self.push(
                         branch,
                         Subscription {
-                            via: format!("{} branch {i}", r.id),
+                            via: format!("{} branch {i}", r.id).into(),
                             kind: SubKind::Channel,
                             subscriber,
                             subscriber_url,
@@ -428,11 +440,11 @@ impl Routes {
         self.entries.get(name)
     }
 
-    pub fn url(&self, ep: &Endpoint) -> String {
+    pub fn url(&self, ep: &Endpoint) -> Label {
         self.urls
             .get(ep)
             .cloned()
-            .unwrap_or_else(|| ep.label().to_string())
+            .unwrap_or_else(|| ep.label().clone())
     }
 
     /// The resources a source sends to, as endpoints (for simulated sources).

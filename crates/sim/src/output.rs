@@ -8,13 +8,13 @@ pub fn hop_json(t: &TracedHop) -> Value {
     let h = &t.hop;
     json!({
         "time_ms": t.time_ms,
-        "from": h.from,
-        "to": h.to,
-        "via": h.via,
+        "from": &*h.from,
+        "to": &*h.to,
+        "via": h.via.as_deref(),
         "attempt": h.attempt,
         "status": h.status,
         "outcome": h.outcome,
-        "event": serde_json::to_value(&h.event).expect("events serialize"),
+        "event": serde_json::to_value(&*h.event).expect("events serialize"),
         "note": h.note,
     })
 }

@@ -71,7 +71,7 @@ pub fn scenario_event(spec: &Value, index: usize) -> Result<Event, String> {
 fn delivered(hops: &[TracedHop], target: &str) -> Vec<TracedHop> {
     hops.iter()
         .filter(|t| {
-            t.hop.to == target
+            &*t.hop.to == target
                 && t.hop.attempt.is_some()
                 && matches!(
                     t.hop.outcome,
@@ -146,7 +146,7 @@ fn check(expect: &Value, trace: &[TracedHop]) -> Result<(), (String, String)> {
     if let Some(target) = get("dead_lettered").map(text) {
         let hits: Vec<_> = trace
             .iter()
-            .filter(|t| t.hop.to == target && t.hop.outcome == HopOutcome::DeadLettered)
+            .filter(|t| *t.hop.to == *target && t.hop.outcome == HopOutcome::DeadLettered)
             .collect();
         let Some(first) = hits.first() else {
             return Err((
@@ -174,11 +174,11 @@ fn check(expect: &Value, trace: &[TracedHop]) -> Result<(), (String, String)> {
         let repliers: Vec<&str> = trace
             .iter()
             .filter(|t| t.hop.outcome == HopOutcome::Replied)
-            .map(|t| t.hop.to.as_str())
+            .map(|t| &*t.hop.to)
             .collect();
         let hit = trace
             .iter()
-            .any(|t| t.hop.to == target && repliers.contains(&t.hop.from.as_str()));
+            .any(|t| *t.hop.to == *target && repliers.contains(&&*t.hop.from));
         return if hit {
             Ok(())
         } else {

@@ -2,10 +2,12 @@
 //! ticks and retries run in milliseconds and the same seed always gives the same trace.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+
+use rustc_hash::FxHashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use cloudevents::{AttributesReader, Event};
+use cloudevents::Event;
 use knflow_dataplane::plane::reply_event;
 use knflow_dataplane::{Action, Body, Delivery, Endpoint, Hop, HopOutcome, Outcome, Plane, Routes};
 use knflow_model::Flow;
@@ -26,6 +28,9 @@ pub struct Options {
     pub start: DateTime<Utc>,
     /// Safety net against loops the TTL cannot stop (channel reply cycles).
     pub max_deliveries: usize,
+    /// Keep every hop. Without it only the summary is kept, so memory stays bounded by the
+    /// events in flight however long the simulation runs.
+    pub keep_trace: bool,
 }
 
 impl Default for Options {
@@ -38,6 +43,7 @@ impl Default for Options {
                 .expect("valid")
                 .with_timezone(&Utc),
             max_deliveries: 1_000_000,
+            keep_trace: true,
         }
     }
 }
@@ -66,8 +72,9 @@ pub struct Counters {
 
 enum Due {
     /// A request reaches a sink.
-    Attempt(Box<Delivery>),
-    Outcome(u64, Outcome),
+    /// With the time its delivery's first attempt was made (for latencies).
+    Attempt(Box<Delivery>, u64),
+    Outcome(u64, Outcome, u64),
     Emit {
         to: Endpoint,
         event: Box<Event>,
@@ -75,19 +82,48 @@ enum Due {
     },
 }
 
+/// A queue entry: ordered by time, then by scheduling order (so equal times stay FIFO and runs
+/// are deterministic).
+struct Item {
+    at: u64,
+    seq: u64,
+    due: Due,
+}
+
+impl PartialEq for Item {
+    fn eq(&self, o: &Self) -> bool {
+        (self.at, self.seq) == (o.at, o.seq)
+    }
+}
+
+impl Eq for Item {}
+
+impl PartialOrd for Item {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Ord for Item {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(o.at, o.seq))
+    }
+}
+
 pub struct Simulation {
     plane: Plane,
-    queue: BinaryHeap<Reverse<(u64, u64, usize)>>,
-    /// Queue payloads, indexed by the queue's third field (BinaryHeap needs `Ord` keys).
-    payloads: HashMap<usize, Due>,
-    next_slot: usize,
+    queue: BinaryHeap<Reverse<Item>>,
+    /// Work due at the current time, in scheduling order: most of a simulation happens "now"
+    /// (no latency, no backoff), and a FIFO is much cheaper than the heap for it.
+    now_queue: VecDeque<Due>,
     seq: u64,
     now_ms: u64,
     opts: Options,
-    behaviors: HashMap<String, Behavior>,
-    /// Event id → time it first entered the simulation.
-    origin: HashMap<String, u64>,
+    behaviors: FxHashMap<String, Behavior>,
+    /// Start of the delivery whose outcome is being processed.
+    current_start: Option<u64>,
     trace: Vec<TracedHop>,
+    summary: FxHashMap<String, Counters>,
     counter: u64,
     deliveries: usize,
     pub stopped_early: Option<String>,
@@ -98,7 +134,7 @@ pub struct Simulation {
 impl Simulation {
     pub fn new(flow: &Flow, opts: Options) -> Result<Simulation, String> {
         let routes = Routes::compile(flow);
-        let mut behaviors = HashMap::new();
+        let mut behaviors = FxHashMap::default();
         for label in &routes.replying_by_default {
             behaviors.insert(label.clone(), Behavior::replying());
         }
@@ -116,17 +152,21 @@ impl Simulation {
                 Behavior::parse(spec).map_err(|e| format!("--behavior {label}: {e}"))?,
             );
         }
+        let mut plane = Plane::new(routes.clone());
+        // Explanations and hops of filtered events are only worth their cost in a kept trace.
+        plane.set_explain(opts.keep_trace);
+        plane.set_filtered_hops(opts.keep_trace);
         Ok(Simulation {
-            plane: Plane::new(routes.clone()),
+            plane,
             queue: BinaryHeap::new(),
-            payloads: HashMap::new(),
-            next_slot: 0,
+            now_queue: VecDeque::new(),
             seq: 0,
             now_ms: 0,
             opts,
             behaviors,
-            origin: HashMap::new(),
+            current_start: None,
             trace: Vec::new(),
+            summary: FxHashMap::default(),
             counter: 0,
             deliveries: 0,
             stopped_early: None,
@@ -151,12 +191,36 @@ impl Simulation {
         self.opts.seed
     }
 
+    /// Queues work. Everything in the heap due now was scheduled before anything in the
+    /// now-queue, so running the heap's due items first keeps (time, scheduling order).
     fn schedule(&mut self, at: u64, due: Due) {
-        let slot = self.next_slot;
-        self.next_slot += 1;
+        if at == self.now_ms {
+            self.now_queue.push_back(due);
+            return;
+        }
         self.seq += 1;
-        self.payloads.insert(slot, due);
-        self.queue.push(Reverse((at, self.seq, slot)));
+        self.queue.push(Reverse(Item {
+            at,
+            seq: self.seq,
+            due,
+        }));
+    }
+
+    fn next_due(&mut self) -> Option<Due> {
+        if let Some(Reverse(top)) = self.queue.peek() {
+            if top.at <= self.now_ms {
+                return self.queue.pop().map(|Reverse(i)| i.due);
+            }
+        }
+        if let Some(d) = self.now_queue.pop_front() {
+            return Some(d);
+        }
+        let at = self.queue.peek()?.0.at;
+        if self.opts.until_ms.is_some_and(|u| at > u) {
+            return None;
+        }
+        self.now_ms = at;
+        self.queue.pop().map(|Reverse(i)| i.due)
     }
 
     /// A fresh, deterministic event id (seed + counter).
@@ -198,7 +262,7 @@ impl Simulation {
             .routes()
             .entry(target)
             .cloned()
-            .or_else(|| target.contains("://").then(|| Endpoint::Sink(target.to_string())))
+            .or_else(|| target.contains("://").then(|| Endpoint::Sink(target.into())))
             .ok_or_else(|| format!("{target} is not something events can be sent to in this flow (a Broker, Channel, InMemoryChannel, Sequence, Parallel, sink or source)"))?;
         let event = event.ok_or("an event is needed (--event FILE)")?;
         self.schedule(
@@ -214,24 +278,21 @@ impl Simulation {
 
     /// Runs until nothing is left to do or the `until` time.
     pub fn run(&mut self) {
-        while let Some(Reverse((at, _, slot))) = self.queue.peek().copied() {
-            if self.opts.until_ms.is_some_and(|u| at > u) {
-                break;
-            }
-            self.queue.pop();
-            let due = self.payloads.remove(&slot).expect("scheduled payload");
-            self.now_ms = at;
+        while let Some(due) = self.next_due() {
             let now = self.now();
             let actions = match due {
                 Due::Emit { to, event, from } => {
-                    self.origin.entry(event.id().to_string()).or_insert(at);
+                    self.current_start = None;
                     self.plane.send(&to, *event, &from, now)
                 }
-                Due::Attempt(d) => {
-                    self.respond(*d);
+                Due::Attempt(d, start) => {
+                    self.respond(*d, start);
                     continue;
                 }
-                Due::Outcome(id, outcome) => self.plane.complete(id, outcome, now),
+                Due::Outcome(id, outcome, start) => {
+                    self.current_start = Some(start);
+                    self.plane.complete(id, outcome, now)
+                }
             };
             self.apply(actions);
             if self.deliveries >= self.opts.max_deliveries {
@@ -249,32 +310,87 @@ impl Simulation {
             match a {
                 Action::Deliver(d) => {
                     self.deliveries += 1;
-                    self.schedule(self.now_ms + d.delay_ms, Due::Attempt(Box::new(d)));
+                    // A retry continues its delivery's clock; a first attempt starts one.
+                    let start = if d.attempt > 1 {
+                        self.current_start.unwrap_or(self.now_ms)
+                    } else {
+                        self.now_ms
+                    };
+                    self.schedule(self.now_ms + d.delay_ms, Due::Attempt(Box::new(d), start));
                 }
                 Action::Hop(hop) => {
-                    self.origin
-                        .entry(hop.event.id().to_string())
-                        .or_insert(self.now_ms);
-                    self.trace.push(TracedHop {
-                        time_ms: self.now_ms,
-                        hop,
+                    let latency = hop.attempt.map(|_| {
+                        self.now_ms
+                            .saturating_sub(self.current_start.unwrap_or(self.now_ms))
                     });
+                    self.count(&hop, latency);
+                    if self.opts.keep_trace {
+                        self.trace.push(TracedHop {
+                            time_ms: self.now_ms,
+                            hop,
+                        });
+                    }
                 }
             }
         }
     }
 
+    /// Counters per resource (the hop's target; filtered events count on the trigger).
+    fn count(&mut self, h: &Hop, latency: Option<u64>) {
+        let key: &str = if h.outcome == HopOutcome::Filtered {
+            h.via.as_deref().unwrap_or(&h.to)
+        } else {
+            &h.to
+        };
+        // Look up before inserting: an owned key per hop would cost an allocation each time.
+        if !self.summary.contains_key(key) {
+            self.summary.insert(key.to_string(), Counters::default());
+        }
+        let c = self.summary.get_mut(key).expect("inserted above");
+        if h.outcome == HopOutcome::Filtered {
+            c.filtered += 1;
+            return;
+        }
+        if h.attempt.is_some() || h.status == Some(202) {
+            c.received += 1;
+        }
+        match h.outcome {
+            HopOutcome::Delivered => c.delivered += 1,
+            HopOutcome::Replied => {
+                c.delivered += 1;
+                c.replied += 1;
+            }
+            HopOutcome::DeadLettered => {
+                c.delivered += 1;
+                c.dead_lettered += 1;
+            }
+            HopOutcome::Retrying => c.retried += 1,
+            HopOutcome::Failed => c.failed += 1,
+            HopOutcome::Dropped => c.dropped += 1,
+            HopOutcome::Filtered => {}
+        }
+        if matches!(
+            h.outcome,
+            HopOutcome::Delivered | HopOutcome::Replied | HopOutcome::DeadLettered
+        ) {
+            c.max_latency_ms = c.max_latency_ms.max(latency.unwrap_or(0));
+        }
+    }
+
     /// What the sink does with a request, per its behavior.
-    fn respond(&mut self, d: Delivery) {
+    fn respond(&mut self, d: Delivery, start: u64) {
         let b = self
             .behaviors
-            .get(d.to.label())
+            .get(&**d.to.label())
             .cloned()
             .unwrap_or_default();
         const NO_TIMEOUT_WAIT_MS: u64 = 30_000;
         if b.timeout || d.timeout_ms.is_some_and(|t| b.latency_ms > t) {
             let wait = d.timeout_ms.unwrap_or(NO_TIMEOUT_WAIT_MS);
-            self.schedule(self.now_ms + wait, Due::Outcome(d.id, Outcome::Timeout));
+            self.schedule(
+                self.now_ms + wait,
+                Due::Outcome(d.id, Outcome::Timeout, start),
+            );
             return;
         }
         let outcome = match b.fail {
@@ -291,18 +407,12 @@ impl Simulation {
                 },
                 Some(Reply::Same) => Outcome::Response {
                     status: 200,
-                    body: Body::Event(Box::new(d.event.clone())),
+                    body: Body::Event(Box::new((*d.event).clone())),
                     retry_after_ms: None,
                 },
                 Some(Reply::Type(t)) => {
                     let id = self.next_id();
                     let reply = reply_event(&d.event, t, id.clone());
-                    let origin = self
-                        .origin
-                        .get(d.event.id())
-                        .copied()
-                        .unwrap_or(self.now_ms);
-                    self.origin.insert(id, origin);
                     Outcome::Response {
                         status: 200,
                         body: Body::Event(Box::new(reply)),
@@ -311,7 +421,10 @@ impl Simulation {
                 }
             },
         };
-        self.schedule(self.now_ms + b.latency_ms, Due::Outcome(d.id, outcome));
+        self.schedule(
+            self.now_ms + b.latency_ms,
+            Due::Outcome(d.id, outcome, start),
+        );
     }
 
     pub fn trace(&self) -> &[TracedHop] {
@@ -322,44 +435,22 @@ impl Simulation {
         &self.flow_namespace
     }
 
-    /// Counters per resource (the hop's target; filtered events count on the trigger).
+    /// Counters per resource (the hop's target; filtered events count on the trigger). The
+    /// latency is the time from a delivery's first attempt to its success.
     pub fn summary(&self) -> BTreeMap<String, Counters> {
-        let mut out: BTreeMap<String, Counters> = BTreeMap::new();
-        for t in &self.trace {
-            let h = &t.hop;
-            if h.outcome == HopOutcome::Filtered {
-                out.entry(h.via.clone().unwrap_or_else(|| h.to.clone()))
-                    .or_default()
-                    .filtered += 1;
-                continue;
-            }
-            let c = out.entry(h.to.clone()).or_default();
-            if h.attempt.is_some() || h.status == Some(202) {
-                c.received += 1;
-            }
-            match h.outcome {
-                HopOutcome::Delivered => c.delivered += 1,
-                HopOutcome::Replied => {
-                    c.delivered += 1;
-                    c.replied += 1;
-                }
-                HopOutcome::DeadLettered => {
-                    c.delivered += 1;
-                    c.dead_lettered += 1;
-                }
-                HopOutcome::Retrying => c.retried += 1,
-                HopOutcome::Failed => c.failed += 1,
-                HopOutcome::Dropped => c.dropped += 1,
-                HopOutcome::Filtered => {}
-            }
-            if matches!(
-                h.outcome,
-                HopOutcome::Delivered | HopOutcome::Replied | HopOutcome::DeadLettered
-            ) {
-                let origin = self.origin.get(h.event.id()).copied().unwrap_or(t.time_ms);
-                c.max_latency_ms = c.max_latency_ms.max(t.time_ms.saturating_sub(origin));
-            }
+        let mut out: BTreeMap<String, Counters> = self
+            .summary
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (via, n) in self.plane.filtered_counts() {
+            out.entry(via.to_string()).or_default().filtered += n;
         }
         out
+    }
+
+    /// Deliveries made so far (attempts, including retries and dead-lettering).
+    pub fn deliveries(&self) -> usize {
+        self.deliveries
     }
 }

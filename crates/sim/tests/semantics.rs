@@ -49,7 +49,7 @@ fn run(
 fn to(sim: &Simulation, target: &str) -> Vec<TracedHop> {
     sim.trace()
         .iter()
-        .filter(|t| t.hop.to == target)
+        .filter(|t| &*t.hop.to == target)
         .cloned()
         .collect()
 }
@@ -352,7 +352,7 @@ fn sequence_end_to_end() {
         .trace()
         .iter()
         .filter(|t| t.hop.to.starts_with("Service/") && t.hop.attempt.is_some())
-        .map(|t| t.hop.to.as_str())
+        .map(|t| &*t.hop.to)
         .collect();
     assert_eq!(
         order,
@@ -373,7 +373,7 @@ fn sequence_end_to_end() {
     assert!(sim
         .trace()
         .iter()
-        .any(|t| t.hop.to == "Channel/process-images-kn-sequence-1"));
+        .any(|t| &*t.hop.to == "Channel/process-images-kn-sequence-1"));
 }
 
 #[test]
@@ -445,7 +445,7 @@ fn ping_source_ticks_on_its_schedule_in_its_time_zone() {
     let ticks: Vec<_> = sim
         .trace()
         .iter()
-        .filter(|t| t.hop.from == "PingSource/nightly-batch")
+        .filter(|t| &*t.hop.from == "PingSource/nightly-batch")
         .collect();
     assert_eq!(ticks.len(), 2);
     let e = &ticks[0].hop.event;
@@ -467,7 +467,7 @@ fn ping_source_ticks_on_its_schedule_in_its_time_zone() {
     let ticks: Vec<_> = sim
         .trace()
         .iter()
-        .filter(|t| t.hop.from == "PingSource/heartbeat")
+        .filter(|t| &*t.hop.from == "PingSource/heartbeat")
         .collect();
     assert_eq!(ticks.len(), 60);
     assert_eq!(
@@ -483,7 +483,7 @@ fn api_server_and_container_sources_emit_what_knative_would() {
     let sent: Vec<_> = sim
         .trace()
         .iter()
-        .filter(|t| t.hop.from == "ApiServerSource/k8s-events")
+        .filter(|t| &*t.hop.from == "ApiServerSource/k8s-events")
         .collect();
     assert_eq!(sent.len(), 2, "one event per watched resource");
     let e = &sent[0].hop.event;
