@@ -119,6 +119,8 @@ fn test() -> Result<(), String> {
                 "knflow-cesql",
                 "-p",
                 "knflow-dataplane",
+                "-p",
+                "knflow-sim",
                 "--target",
                 "wasm32-unknown-unknown",
             ],
