@@ -1,7 +1,7 @@
 //! The references a resource makes to others: what becomes an edge of the flow graph, and what
 //! renaming or rewiring edits.
 
-use crate::kinds::{self, DeliverySpec, Destination, Spec};
+use crate::kinds::{self, DeliverySpec, Destination, KReference, Spec};
 use crate::resource::Resource;
 
 /// What a reference means, which is also the name of the port it leaves from in the editor.
@@ -148,28 +148,32 @@ fn opt_destination(
     }
 }
 
+/// A plain object reference (`KReference`) at `path`, when it names a kind and a name.
+fn kref(out: &mut Vec<Reference>, role: Role, path: &str, r: &Option<KReference>) {
+    let Some(r) = r else { return };
+    if let (Some(kind), Some(name)) = (&r.kind, &r.name) {
+        out.push(Reference {
+            role,
+            index: None,
+            path: path.to_string(),
+            name_path: Some(format!("{path}.name")),
+            target: Target::Object {
+                api_version: r.api_version.clone().unwrap_or_default(),
+                kind: kind.clone(),
+                name: name.clone(),
+                namespace: r.namespace.clone(),
+            },
+        });
+    }
+}
+
 /// Every reference `r` makes, in field order.
 pub fn references(r: &Resource) -> Vec<Reference> {
     let mut out = Vec::new();
     let Some(spec) = &r.spec else { return out };
     match spec {
         Spec::Broker(s) => {
-            if let Some(c) = &s.config {
-                if let (Some(kind), Some(name)) = (&c.kind, &c.name) {
-                    out.push(Reference {
-                        role: Role::Config,
-                        index: None,
-                        path: ".spec.config".into(),
-                        name_path: Some(".spec.config.name".into()),
-                        target: Target::Object {
-                            api_version: c.api_version.clone().unwrap_or_default(),
-                            kind: kind.clone(),
-                            name: name.clone(),
-                            namespace: c.namespace.clone(),
-                        },
-                    });
-                }
-            }
+            kref(&mut out, Role::Config, ".spec.config", &s.config);
             delivery(&mut out, None, ".spec.delivery", &s.delivery);
         }
         Spec::Trigger(s) => {
@@ -214,22 +218,7 @@ pub fn references(r: &Resource) -> Vec<Reference> {
         Spec::Channel(s) => delivery(&mut out, None, ".spec.delivery", &s.delivery),
         Spec::InMemoryChannel(s) => delivery(&mut out, None, ".spec.delivery", &s.delivery),
         Spec::Subscription(s) => {
-            if let Some(c) = &s.channel {
-                if let (Some(kind), Some(name)) = (&c.kind, &c.name) {
-                    out.push(Reference {
-                        role: Role::Channel,
-                        index: None,
-                        path: ".spec.channel".into(),
-                        name_path: Some(".spec.channel.name".into()),
-                        target: Target::Object {
-                            api_version: c.api_version.clone().unwrap_or_default(),
-                            kind: kind.clone(),
-                            name: name.clone(),
-                            namespace: c.namespace.clone(),
-                        },
-                    });
-                }
-            }
+            kref(&mut out, Role::Channel, ".spec.channel", &s.channel);
             opt_destination(
                 &mut out,
                 Role::Subscriber,
@@ -338,24 +327,7 @@ pub fn references(r: &Resource) -> Vec<Reference> {
                 &s.source.sink,
             );
         }
-        Spec::EventType(s) => {
-            if let Some(r) = &s.reference {
-                if let (Some(kind), Some(name)) = (&r.kind, &r.name) {
-                    out.push(Reference {
-                        role: Role::Reference,
-                        index: None,
-                        path: ".spec.reference".into(),
-                        name_path: Some(".spec.reference.name".into()),
-                        target: Target::Object {
-                            api_version: r.api_version.clone().unwrap_or_default(),
-                            kind: kind.clone(),
-                            name: name.clone(),
-                            namespace: r.namespace.clone(),
-                        },
-                    });
-                }
-            }
-        }
+        Spec::EventType(s) => kref(&mut out, Role::Reference, ".spec.reference", &s.reference),
         Spec::EventTypeV1Beta2(_) | Spec::JobSink(_) | Spec::KService(_) | Spec::Service(_) => {}
     }
     out
