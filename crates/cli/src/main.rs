@@ -4,6 +4,7 @@
 
 mod cesql_cmd;
 mod events;
+mod export_cmd;
 mod files;
 mod match_cmd;
 mod simulate_cmd;
@@ -71,9 +72,31 @@ enum Command {
         /// Knative does not allow to change, such as a trigger's broker.
         #[arg(long, value_name = "FILE")]
         previous: Option<PathBuf>,
+        /// Also validate against CustomResourceDefinition manifests: a file or a folder (e.g.
+        /// Knative's release YAML or `kubectl get crd -o yaml`).
+        #[arg(long, value_name = "PATH")]
+        crds: Option<PathBuf>,
         /// List every diagnostic code with its meaning, then exit.
         #[arg(long, exclusive = true)]
         codes: bool,
+    },
+    /// Write a flow's resources as Kubernetes YAML, ready for `kubectl apply -f`.
+    ///
+    /// Only the manifests (no layout, simulation or scenarios), in apply order (namespaces,
+    /// RBAC and config, brokers and channels, sinks, triggers and subscriptions, then sources),
+    /// without status or server-owned metadata, with a header comment naming the flow.
+    Export {
+        flow: PathBuf,
+        /// `-` (stdout, YAML; the default), `json` (stdout, a v1 List), or a file (a `.json` file
+        /// gets a List, anything else YAML).
+        #[arg(short, long, default_value = "-")]
+        output: String,
+        /// Write one file per resource into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        split: Option<PathBuf>,
+        /// Namespace for every namespaced object (default: each object's own, else the flow's).
+        #[arg(long)]
+        namespace: Option<String>,
     },
     /// Evaluate a CloudEvents SQL expression.
     ///
@@ -174,6 +197,7 @@ fn main() -> ExitCode {
             deny_warnings,
             strict,
             previous,
+            crds,
             codes,
         } => {
             if codes {
@@ -182,10 +206,23 @@ fn main() -> ExitCode {
                 }
                 exit::OK
             } else {
-                validate_cmd::run(&files, output, deny_warnings, strict, previous.as_deref())
+                validate_cmd::run(
+                    &files,
+                    output,
+                    deny_warnings,
+                    strict,
+                    previous.as_deref(),
+                    crds.as_deref(),
+                )
             }
         }
         Command::Fmt { files, check } => files::fmt(&files, check),
+        Command::Export {
+            flow,
+            output,
+            split,
+            namespace,
+        } => export_cmd::run(&flow, &output, split.as_deref(), namespace),
         Command::Simulate {
             flow,
             send,

@@ -8,13 +8,63 @@ use serde_json::json;
 
 use crate::{exit, files, Output};
 
+/// Reads every CRD in a file or a folder (recursively).
+fn read_crds(path: &Path) -> Result<knflow_k8s::crds::CrdSet, String> {
+    if path.as_os_str() == "cluster" {
+        return Err("--crds cluster needs a cluster connection, which this build of kn-flow does not have yet; give a file or folder of CRDs".into());
+    }
+    let mut stack = vec![path.to_path_buf()];
+    let mut docs = Vec::new();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            stack.extend(entries.into_iter().rev());
+        } else if p == path
+            || p.extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
+            let text = std::fs::read_to_string(&p)
+                .map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+            let parsed = knflow_model::yaml::parse_documents(&text)
+                .map_err(|e| format!("{}:{e}", p.display()))?;
+            for d in parsed {
+                // `kubectl get crd -o yaml` gives a List.
+                match d.value.get("items").and_then(|i| i.as_array()) {
+                    Some(items) => docs.extend(items.iter().cloned()),
+                    None => docs.push(d.value),
+                }
+            }
+        }
+    }
+    let set = knflow_k8s::crds::CrdSet::from_documents(&docs)?;
+    if set.is_empty() {
+        return Err(format!(
+            "{}: no CustomResourceDefinition found",
+            path.display()
+        ));
+    }
+    Ok(set)
+}
+
 pub fn run(
     paths: &[PathBuf],
     output: Output,
     deny_warnings: bool,
     strict: bool,
     previous: Option<&Path>,
+    crds: Option<&Path>,
 ) -> u8 {
+    let crds = match crds.map(read_crds).transpose() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kn-flow: {e}");
+            return exit::USAGE;
+        }
+    };
     let files = match files::expand(paths) {
         Ok(f) if !f.is_empty() => f,
         Ok(_) => {
@@ -51,6 +101,27 @@ pub fn run(
             }
         };
         all.extend(knflow_model::check(&loaded, opts));
+        if let Some(set) = &crds {
+            let exported = knflow_k8s::export::manifests(&loaded.flow, &Default::default());
+            for (r, m) in loaded
+                .flow
+                .resources()
+                .zip(exported_in_flow_order(&loaded.flow, exported))
+            {
+                let mut d: Vec<Diagnostic> = set
+                    .validate(&m)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| {
+                        Diagnostic::error("crd-schema", e.message)
+                            .at(e.path)
+                            .on(&r.id)
+                    })
+                    .collect();
+                validate::position(r, &mut d);
+                all.extend(d);
+            }
+        }
         if let Some(prev) = &previous {
             for r in loaded.flow.resources() {
                 if let Some(old) = prev.flow.get(&r.id) {
@@ -97,4 +168,39 @@ pub fn run(
     } else {
         exit::OK
     }
+}
+
+/// Exported manifests back in the flow's order (export sorts them for applying).
+fn exported_in_flow_order(
+    flow: &knflow_model::Flow,
+    exported: Vec<serde_json::Value>,
+) -> Vec<serde_json::Value> {
+    let key = |m: &serde_json::Value| {
+        (
+            m["kind"].as_str().unwrap_or("").to_string(),
+            m.pointer("/metadata/name")
+                .and_then(|n| n.as_str())
+                .unwrap_or("")
+                .to_string(),
+        )
+    };
+    let mut by_key: std::collections::HashMap<(String, String), Vec<serde_json::Value>> =
+        std::collections::HashMap::new();
+    for m in exported {
+        by_key.entry(key(&m)).or_default().push(m);
+    }
+    flow.resources()
+        .map(|r| {
+            by_key
+                .get_mut(&(r.id.kind.clone(), r.id.name.clone()))
+                .and_then(|v| {
+                    if v.is_empty() {
+                        None
+                    } else {
+                        Some(v.remove(0))
+                    }
+                })
+                .unwrap_or_else(|| r.manifest.clone())
+        })
+        .collect()
 }

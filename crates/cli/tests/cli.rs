@@ -406,3 +406,85 @@ fn test_runs_scenarios_and_fails_with_a_diff() {
     let xml = stdout(&junit);
     assert!(xml.contains("<testsuite ") && xml.contains("failures=\"1\"") && xml.contains("<failure message=\"expected delivered to Service/fulfil; actual: never delivered\">"), "{xml}");
 }
+
+#[test]
+fn export_writes_yaml_json_and_split_files() {
+    let flow = repo().join("flows/channel.yaml");
+    let flow = flow.to_str().unwrap();
+    let o = kn_flow(&["export", flow]);
+    assert_eq!(o.status.code(), Some(0));
+    let yaml = stdout(&o);
+    assert!(yaml.starts_with("# Kubernetes manifests of flow `telemetry-channel`"));
+    assert!(!yaml.contains("layout:") && !yaml.contains("simulation:"));
+    let o = kn_flow(&["export", flow, "-o", "json", "--namespace", "prod"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(list["kind"], "List");
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["metadata"]["namespace"] == "prod"));
+    let dir = tempfile::tempdir().unwrap();
+    let o = kn_flow(&["export", flow, "--split", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0));
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 9);
+    assert_eq!(names[0], "01-channel-readings.yaml");
+    let file = dir.path().join("all.json");
+    assert_eq!(
+        kn_flow(&["export", flow, "-o", file.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 9);
+}
+
+#[test]
+fn validate_against_crds() {
+    let crds = repo().join("../shared/reference/knative-crds");
+    if !crds.is_dir() {
+        eprintln!("note: {} is absent; skipping", crds.display());
+        return;
+    }
+    let crds = crds.to_str().unwrap();
+    assert_eq!(
+        kn_flow(&[
+            "validate",
+            "--crds",
+            crds,
+            repo().join("flows").to_str().unwrap()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "bad.yaml", "apiVersion: sources.knative.dev/v1\nkind: PingSource\nmetadata:\n  name: p\nspec:\n  schedule: '* * * * *'\n  sink:\n    uri: http://x.y\n    colour: red\n");
+    let o = kn_flow(&["validate", "--crds", crds, &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("error[crd-schema]") && out.contains("(PingSource/p .spec.sink)"),
+        "{out}"
+    );
+    assert_eq!(
+        kn_flow(&["validate", "--crds", "cluster", &f])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        kn_flow(&["validate", "--crds", dir.path().to_str().unwrap(), &f])
+            .status
+            .code(),
+        Some(2),
+        "no CRDs there"
+    );
+}
