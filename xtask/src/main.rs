@@ -121,6 +121,8 @@ fn test() -> Result<(), String> {
                 "knflow-dataplane",
                 "-p",
                 "knflow-sim",
+                "-p",
+                "knflow-k8s",
                 "--target",
                 "wasm32-unknown-unknown",
             ],

@@ -6,6 +6,7 @@ mod cesql_cmd;
 mod events;
 mod export_cmd;
 mod files;
+mod import_cmd;
 mod match_cmd;
 mod simulate_cmd;
 mod validate_cmd;
@@ -97,6 +98,20 @@ enum Command {
         /// Namespace for every namespaced object (default: each object's own, else the flow's).
         #[arg(long)]
         namespace: Option<String>,
+    },
+    /// Build a flow from Knative YAML: files or folders (recursively), single or multi-document,
+    /// `List`s, objects of any kind (unknown kinds are kept as they are). The flow gets an
+    /// automatic layout (sources left, sinks right). A file that cannot be read is reported
+    /// with its position and skipped; the rest are imported (exit 1 then).
+    Import {
+        #[arg(required = true, value_name = "FILE_OR_DIR")]
+        inputs: Vec<PathBuf>,
+        /// The flow file to write (`-` for stdout).
+        #[arg(short, long, value_name = "FLOW")]
+        output: PathBuf,
+        /// Flow name (default: the output file's name).
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Evaluate a CloudEvents SQL expression.
     ///
@@ -217,6 +232,11 @@ fn main() -> ExitCode {
             }
         }
         Command::Fmt { files, check } => files::fmt(&files, check),
+        Command::Import {
+            inputs,
+            output,
+            name,
+        } => import_cmd::run(&inputs, &output, name),
         Command::Export {
             flow,
             output,

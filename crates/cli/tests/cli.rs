@@ -488,3 +488,45 @@ fn validate_against_crds() {
         "no CRDs there"
     );
 }
+
+#[test]
+fn import_builds_a_flow_and_reports_broken_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = dir.path().join("parts");
+    assert_eq!(
+        kn_flow(&[
+            "export",
+            repo().join("flows/orders.yaml").to_str().unwrap(),
+            "--split",
+            parts.to_str().unwrap()
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    std::fs::create_dir(parts.join("nested")).unwrap();
+    std::fs::write(parts.join("nested/extra.yaml"), "# a comment\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {a: b}\n").unwrap();
+    std::fs::write(parts.join("zz-broken.yaml"), "apiVersion: v1\nkind: [\n").unwrap();
+    let out = dir.path().join("orders.yaml");
+    let o = kn_flow(&[
+        "import",
+        parts.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "a broken file makes it exit 1");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("zz-broken.yaml:3:1: error[yaml-syntax]") || err.contains("zz-broken.yaml:2:"),
+        "{err}"
+    );
+    assert!(err.contains("imported 9 resources"), "{err}");
+    let flow = std::fs::read_to_string(&out).unwrap();
+    assert!(flow.starts_with("apiVersion: knflow.dev/v1alpha1\nkind: Flow\nmetadata:\n  name: orders\n  namespace: shop\n"), "{flow}");
+    assert!(flow.contains("kind: ConfigMap") && flow.contains("layout:"));
+    // The imported flow is valid and exports the same objects again.
+    assert_eq!(
+        kn_flow(&["validate", out.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+}

@@ -228,6 +228,18 @@ impl Flow {
             .filter(|(_, n)| !matches!(n, Node::Resource(_)))
     }
 
+    /// The resources, in file order, taking the flow apart.
+    pub fn into_resources(mut self) -> Vec<Resource> {
+        let order = std::mem::take(&mut self.order);
+        order
+            .into_iter()
+            .filter_map(|ix| match self.graph.remove_node(ix) {
+                Some(Node::Resource(r)) => Some(*r),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Adds a resource read from a file or built by the editor.
     pub fn insert(&mut self, resource: Resource) -> Result<ResourceId, EditError> {
         let id = resource.id.clone();

@@ -387,3 +387,51 @@ pub fn manifests_string<'a>(manifests: impl Iterator<Item = &'a Value>) -> Strin
 pub fn resource_spans(r: &Resource) -> Option<&Spans> {
     r.origin.as_ref().map(|o| &o.spans)
 }
+
+/// Builds one flow from several loaded files (import): resources are re-identified against the
+/// merged flow's namespace; a resource that appears twice is reported and the first one kept.
+pub fn merge(name: &str, parts: Vec<Loaded>) -> Loaded {
+    let mut diagnostics = Vec::new();
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for p in &parts {
+        for r in p.flow.resources() {
+            if let Some(ns) = r.namespace() {
+                match counts.iter_mut().find(|(n, _)| n == ns) {
+                    Some((_, c)) => *c += 1,
+                    None => counts.push((ns.to_string(), 1)),
+                }
+            }
+        }
+    }
+    let namespace = counts.into_iter().max_by_key(|(_, c)| *c).map(|(n, _)| n);
+    let mut flow = Flow::new(name, namespace);
+    for part in parts {
+        diagnostics.extend(part.diagnostics);
+        // Ids are relative to the flow's namespace: re-identify only when it differs.
+        let same_namespace = part.flow.namespace == flow.namespace;
+        for r in part.flow.into_resources() {
+            let r = if same_namespace {
+                r
+            } else {
+                let origin = r.origin.clone();
+                let Ok(mut fresh) = Resource::from_manifest(r.manifest, flow.namespace.as_deref())
+                else {
+                    continue;
+                };
+                fresh.origin = origin;
+                fresh
+            };
+            let pos = r.origin.as_ref().map(|o| (o.file.to_string(), o.start));
+            if let Err(e) = flow.insert(r) {
+                let mut d =
+                    Diagnostic::error("duplicate-resource", format!("{e}; the first one is kept"));
+                if let Some((file, start)) = pos {
+                    d = located(d, &file, Some(start));
+                }
+                diagnostics.push(d);
+            }
+        }
+    }
+    flow.relink();
+    Loaded { flow, diagnostics }
+}

@@ -8,6 +8,7 @@ pub mod diag;
 pub mod flow;
 pub mod flowfile;
 pub mod kinds;
+pub mod layout;
 pub mod lint;
 pub mod path;
 pub mod refs;
