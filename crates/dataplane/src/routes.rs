@@ -492,13 +492,6 @@ fn join(base: &str, rel: &str) -> String {
     }
 }
 
-/// Every node label of the flow that is a source, in file order.
-pub fn sources(flow: &Flow) -> Vec<&Resource> {
-    flow.resources()
-        .filter(|r| r.info.is_some_and(|i| i.is_source()))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,11 +126,6 @@ impl CrdSet {
         self.validators.is_empty()
     }
 
-    /// Does this set have a schema for the manifest's apiVersion and kind?
-    pub fn covers(&self, manifest: &Value) -> bool {
-        self.validators.contains_key(&key(manifest))
-    }
-
     /// Problems of a manifest; `None` when no CRD of the set covers its kind.
     pub fn validate(&self, manifest: &Value) -> Option<Vec<SchemaError>> {
         let v = self.validators.get(&key(manifest))?;

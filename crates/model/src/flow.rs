@@ -8,7 +8,7 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde_json::{json, Map, Value};
 
-use crate::kinds::{self, by_kind_name};
+use crate::kinds::by_kind_name;
 use crate::path;
 use crate::refs::{self, Reference, Role, Target};
 use crate::resource::{Resource, ResourceId};
@@ -689,9 +689,4 @@ fn starter_spec(kind: &str) -> Option<Value> {
         }
         _ => return None,
     })
-}
-
-/// The API group of a kind the way references write it, for kinds we model.
-pub fn api_version_for(kind: &str) -> Option<String> {
-    kinds::by_kind_name(kind).map(|k| k.api_version())
 }

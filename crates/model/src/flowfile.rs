@@ -383,11 +383,6 @@ pub fn manifests_string<'a>(manifests: impl Iterator<Item = &'a Value>) -> Strin
     out
 }
 
-/// Positions of a resource for diagnostics, when it was read from a file.
-pub fn resource_spans(r: &Resource) -> Option<&Spans> {
-    r.origin.as_ref().map(|o| &o.spans)
-}
-
 /// Builds one flow from several loaded files (import): resources are re-identified against the
 /// merged flow's namespace; a resource that appears twice is reported and the first one kept.
 pub fn merge(name: &str, parts: Vec<Loaded>) -> Loaded {

@@ -127,7 +127,6 @@ pub struct Simulation {
     counter: u64,
     deliveries: usize,
     pub stopped_early: Option<String>,
-    flow_namespace: String,
     routes_snapshot: Routes,
 }
 
@@ -170,7 +169,6 @@ impl Simulation {
             counter: 0,
             deliveries: 0,
             stopped_early: None,
-            flow_namespace: flow.namespace.clone().unwrap_or_else(|| "default".into()),
             routes_snapshot: routes,
         })
     }
@@ -429,10 +427,6 @@ impl Simulation {
 
     pub fn trace(&self) -> &[TracedHop] {
         &self.trace
-    }
-
-    pub fn namespace(&self) -> &str {
-        &self.flow_namespace
     }
 
     /// Counters per resource (the hop's target; filtered events count on the trigger). The
