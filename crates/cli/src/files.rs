@@ -34,6 +34,44 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     Ok(flowfile::load_str(&text, &path.display().to_string()))
 }
 
+/// Reads a flow that must load without errors (commands that run it or write from it); the
+/// error lists every problem with its position.
+pub fn load_clean(path: &Path) -> Result<knflow_model::Flow, String> {
+    let loaded = load(path)?;
+    if loaded.has_errors() {
+        let msgs: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+        return Err(format!(
+            "{}\n{}: fix the errors above first",
+            msgs.join("\n"),
+            path.display()
+        ));
+    }
+    Ok(loaded.flow)
+}
+
+/// YAML and JSON files under `paths`: folders recursively, sorted; files named explicitly are
+/// taken whatever their extension.
+pub fn walk(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.iter().rev().cloned().collect();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = fs::read_dir(&p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            stack.extend(entries.into_iter().rev());
+        } else if paths.contains(&p)
+            || p.extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
 /// Writes `contents` to `path` so that readers see the old or the new file, never half of one:
 /// write a temporary file beside it, flush it to disk, then rename over the original.
 pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {

@@ -6,30 +6,8 @@ use knflow_model::{flowfile, layout, Severity};
 
 use crate::{exit, files};
 
-/// YAML and JSON files under the given paths (folders recursively, sorted).
-fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = paths.iter().rev().cloned().collect();
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&p)
-                .map_err(|e| format!("{}: {e}", p.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            entries.sort();
-            stack.extend(entries.into_iter().rev());
-        } else if paths.contains(&p)
-            || p.extension()
-                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-        {
-            out.push(p);
-        }
-    }
-    Ok(out)
-}
-
 pub fn run(inputs: &[PathBuf], output: &Path, name: Option<String>) -> u8 {
-    let files_in = match collect(inputs) {
+    let files_in = match files::walk(inputs) {
         Ok(f) if !f.is_empty() => f,
         Ok(_) => {
             eprintln!("kn-flow: no YAML files found");

@@ -73,19 +73,13 @@ pub fn run_filter(filter: &Path, event: &Path, explain: bool) -> u8 {
 }
 
 pub fn run_flow(flow: &Path, event: &Path, broker: Option<&str>) -> u8 {
-    let loaded = match files::load(flow) {
-        Ok(l) => l,
+    let loaded_flow = match files::load_clean(flow) {
+        Ok(f) => f,
         Err(e) => {
             eprintln!("kn-flow: {e}");
             return exit::USAGE;
         }
     };
-    if loaded.has_errors() {
-        for d in &loaded.diagnostics {
-            eprintln!("{d}");
-        }
-        return exit::USAGE;
-    }
     let event = match events::read_event(event) {
         Ok(e) => e,
         Err(e) => {
@@ -95,7 +89,7 @@ pub fn run_flow(flow: &Path, event: &Path, broker: Option<&str>) -> u8 {
     };
     let mut any = false;
     let mut seen = 0;
-    for r in loaded.flow.resources() {
+    for r in loaded_flow.resources() {
         let Some(Spec::Trigger(t)) = &r.spec else {
             continue;
         };

@@ -7,15 +7,6 @@ use knflow_sim::{output, Options, Simulation};
 
 use crate::{events, exit, files, Output};
 
-fn load_ok(path: &Path) -> Result<knflow_model::Flow, String> {
-    let loaded = files::load(path)?;
-    if loaded.has_errors() {
-        let msgs: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
-        return Err(msgs.join("\n"));
-    }
-    Ok(loaded.flow)
-}
-
 pub struct SimulateArgs<'a> {
     pub flow: &'a Path,
     pub send: &'a str,
@@ -28,7 +19,7 @@ pub struct SimulateArgs<'a> {
 
 pub fn simulate(a: SimulateArgs) -> u8 {
     let run = || -> Result<Simulation, String> {
-        let flow = load_ok(a.flow)?;
+        let flow = files::load_clean(a.flow)?;
         let mut behaviors = std::collections::BTreeMap::new();
         for b in a.behaviors {
             let (k, v) = b.split_once('=').ok_or_else(|| {
@@ -99,7 +90,7 @@ pub fn test(paths: &[PathBuf], junit: bool, seed: u64) -> u8 {
     };
     let mut all: Vec<(String, Vec<ScenarioResult>)> = Vec::new();
     for f in &files {
-        match load_ok(f) {
+        match files::load_clean(f) {
             Ok(flow) => all.push((f.display().to_string(), scenario::run_all(&flow, seed))),
             Err(e) => {
                 eprintln!("kn-flow: {e}");

@@ -13,30 +13,17 @@ fn read_crds(path: &Path) -> Result<knflow_k8s::crds::CrdSet, String> {
     if path.as_os_str() == "cluster" {
         return Err("--crds cluster needs a cluster connection, which this build of kn-flow does not have yet; give a file or folder of CRDs".into());
     }
-    let mut stack = vec![path.to_path_buf()];
     let mut docs = Vec::new();
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&p)
-                .map_err(|e| format!("{}: {e}", p.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            entries.sort();
-            stack.extend(entries.into_iter().rev());
-        } else if p == path
-            || p.extension()
-                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
-        {
-            let text = std::fs::read_to_string(&p)
-                .map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
-            let parsed = knflow_model::yaml::parse_documents(&text)
-                .map_err(|e| format!("{}:{e}", p.display()))?;
-            for d in parsed {
-                // `kubectl get crd -o yaml` gives a List.
-                match d.value.get("items").and_then(|i| i.as_array()) {
-                    Some(items) => docs.extend(items.iter().cloned()),
-                    None => docs.push(d.value),
-                }
+    for p in files::walk(&[path.to_path_buf()])? {
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
+        let parsed = knflow_model::yaml::parse_documents(&text)
+            .map_err(|e| format!("{}:{e}", p.display()))?;
+        for d in parsed {
+            // `kubectl get crd -o yaml` gives a List.
+            match d.value.get("items").and_then(|i| i.as_array()) {
+                Some(items) => docs.extend(items.iter().cloned()),
+                None => docs.push(d.value),
             }
         }
     }
