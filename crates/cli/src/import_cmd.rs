@@ -6,7 +6,7 @@ use knflow_model::{flowfile, layout, Severity};
 
 use crate::{exit, files};
 
-pub fn run(inputs: &[PathBuf], output: &Path, name: Option<String>) -> u8 {
+pub fn run(inputs: &[PathBuf], output: &Path, name: Option<String>, with_defaults: bool) -> u8 {
     let files_in = match files::walk(inputs) {
         Ok(f) if !f.is_empty() => f,
         Ok(_) => {
@@ -49,6 +49,25 @@ pub fn run(inputs: &[PathBuf], output: &Path, name: Option<String>) -> u8 {
         }
     });
     let mut merged = flowfile::merge(&flow_name, parts);
+    if with_defaults {
+        let ids: Vec<_> = merged
+            .flow
+            .resources()
+            .map(|r| {
+                (
+                    r.id.clone(),
+                    r.manifest.clone(),
+                    merged.flow.namespace_of(r).unwrap_or("default").to_string(),
+                )
+            })
+            .collect();
+        for (id, mut manifest, ns) in ids {
+            knflow_k8s::defaults::apply(&mut manifest, &ns);
+            if let Err(e) = merged.flow.replace(&id, manifest) {
+                eprintln!("kn-flow: {id}: {e}");
+            }
+        }
+    }
     for d in &merged.diagnostics {
         eprintln!("{d}");
     }

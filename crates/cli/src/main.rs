@@ -112,6 +112,10 @@ enum Command {
         /// Flow name (default: the output file's name).
         #[arg(long)]
         name: Option<String>,
+        /// Fill in the defaults Knative's webhooks add (broker class and delivery, trigger filter,
+        /// channel templates, reference namespaces, …); without it objects stay as written.
+        #[arg(long)]
+        with_defaults: bool,
     },
     /// Evaluate a CloudEvents SQL expression.
     ///
@@ -236,7 +240,8 @@ fn main() -> ExitCode {
             inputs,
             output,
             name,
-        } => import_cmd::run(&inputs, &output, name),
+            with_defaults,
+        } => import_cmd::run(&inputs, &output, name, with_defaults),
         Command::Export {
             flow,
             output,

@@ -530,3 +530,44 @@ fn import_builds_a_flow_and_reports_broken_files() {
         Some(0)
     );
 }
+
+#[test]
+fn import_with_defaults_adds_what_the_webhooks_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = write(
+        dir.path(),
+        "b.yaml",
+        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata: {name: b, namespace: x}\n",
+    );
+    let out = dir.path().join("f.yaml");
+    assert_eq!(
+        kn_flow(&[
+            "import",
+            &src,
+            "-o",
+            out.to_str().unwrap(),
+            "--with-defaults"
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    let flow = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        flow.contains("eventing.knative.dev/broker.class: MTChannelBasedBroker")
+            && flow.contains("backoffDelay: PT0.2S"),
+        "{flow}"
+    );
+    assert_eq!(
+        kn_flow(&["import", &src, "-o", out.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert!(
+        !std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("broker.class"),
+        "without the flag objects stay as written"
+    );
+}

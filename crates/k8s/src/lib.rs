@@ -2,4 +2,5 @@
 //! and manifests validated against CustomResourceDefinition schemas the user supplies.
 
 pub mod crds;
+pub mod defaults;
 pub mod export;
