@@ -187,8 +187,20 @@ impl Plane {
         now: DateTime<Utc>,
     ) -> Vec<Action> {
         let mut out = Vec::new();
-        self.route(to, event, &Label::from(from), None, now, &mut out);
+        self.send_into(to, event, from, now, &mut out);
         out
+    }
+
+    /// [`Plane::send`] appending to a buffer the caller reuses (drivers run millions of these).
+    pub fn send_into(
+        &mut self,
+        to: &Endpoint,
+        event: Event,
+        from: &str,
+        now: DateTime<Utc>,
+        out: &mut Vec<Action>,
+    ) {
+        self.route(to, event, &Label::from(from), None, now, out);
     }
 
     fn route(
@@ -387,8 +399,20 @@ impl Plane {
     /// The outcome of a delivery attempt.
     pub fn complete(&mut self, id: AttemptId, outcome: Outcome, now: DateTime<Utc>) -> Vec<Action> {
         let mut out = Vec::new();
+        self.complete_into(id, outcome, now, &mut out);
+        out
+    }
+
+    /// [`Plane::complete`] appending to a buffer the caller reuses.
+    pub fn complete_into(
+        &mut self,
+        id: AttemptId,
+        outcome: Outcome,
+        now: DateTime<Utc>,
+        out: &mut Vec<Action>,
+    ) {
         let Some(f) = self.in_flight.remove(&id) else {
-            return out;
+            return;
         };
         let (is_trigger, via, reply_to) = match f.sub.map(|i| &self.routes.subscriptions[i]) {
             Some(s) => (
@@ -466,10 +490,10 @@ impl Plane {
                                     policy,
                                 },
                                 0,
-                                &mut out,
+                                out,
                             );
                         }
-                        Some(ep) => self.route(&ep, reply, &replier, via.as_ref(), now, &mut out),
+                        Some(ep) => self.route(&ep, reply, &replier, via.as_ref(), now, out),
                         None => out.push(Action::Hop(Hop {
                             note: Some("no reply is configured: the reply is discarded".into()),
                             outcome: HopOutcome::Dropped,
@@ -484,7 +508,7 @@ impl Plane {
                 }
                 _ => out.push(Action::Hop(hop(HopOutcome::Delivered, None))),
             }
-            return out;
+            return;
         }
         let retryable = status.is_none_or(is_retryable);
         if retryable && f.attempt <= f.policy.retry {
@@ -503,8 +527,8 @@ impl Plane {
                 attempt: f.attempt + 1,
                 ..f
             };
-            self.launch(next, wait, &mut out);
-            return out;
+            self.launch(next, wait, out);
+            return;
         }
         let why = match status {
             Some(s) if !retryable => format!("{s} is not retried"),
@@ -545,7 +569,7 @@ impl Plane {
                         policy,
                     },
                     0,
-                    &mut out,
+                    out,
                 );
             }
             _ => out.push(Action::Hop(hop(
@@ -553,7 +577,6 @@ impl Plane {
                 Some(format!("{why}; no dead-letter sink: the event is lost")),
             ))),
         }
-        out
     }
 }
 

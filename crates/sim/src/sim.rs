@@ -124,6 +124,8 @@ pub struct Simulation {
     current_start: Option<u64>,
     trace: Vec<TracedHop>,
     summary: FxHashMap<String, Counters>,
+    /// Reused between plane calls.
+    actions: Vec<Action>,
     counter: u64,
     deliveries: usize,
     pub stopped_early: Option<String>,
@@ -166,6 +168,7 @@ impl Simulation {
             current_start: None,
             trace: Vec::new(),
             summary: FxHashMap::default(),
+            actions: Vec::new(),
             counter: 0,
             deliveries: 0,
             stopped_early: None,
@@ -278,21 +281,25 @@ impl Simulation {
     pub fn run(&mut self) {
         while let Some(due) = self.next_due() {
             let now = self.now();
-            let actions = match due {
+            // One action buffer for the whole run: a simulation makes millions of these calls.
+            let mut actions = std::mem::take(&mut self.actions);
+            match due {
                 Due::Emit { to, event, from } => {
                     self.current_start = None;
-                    self.plane.send(&to, *event, &from, now)
+                    self.plane.send_into(&to, *event, &from, now, &mut actions);
                 }
                 Due::Attempt(d, start) => {
+                    self.actions = actions;
                     self.respond(*d, start);
                     continue;
                 }
                 Due::Outcome(id, outcome, start) => {
                     self.current_start = Some(start);
-                    self.plane.complete(id, outcome, now)
+                    self.plane.complete_into(id, outcome, now, &mut actions);
                 }
-            };
-            self.apply(actions);
+            }
+            self.apply(&mut actions);
+            self.actions = actions;
             if self.deliveries >= self.opts.max_deliveries {
                 self.stopped_early = Some(format!(
                     "stopped after {} deliveries: the flow seems to loop",
@@ -303,8 +310,8 @@ impl Simulation {
         }
     }
 
-    fn apply(&mut self, actions: Vec<Action>) {
-        for a in actions {
+    fn apply(&mut self, actions: &mut Vec<Action>) {
+        for a in actions.drain(..) {
             match a {
                 Action::Deliver(d) => {
                     self.deliveries += 1;
