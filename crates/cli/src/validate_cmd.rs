@@ -89,12 +89,9 @@ pub fn run(
         };
         all.extend(knflow_model::check(&loaded, opts));
         if let Some(set) = &crds {
-            let exported = knflow_k8s::export::manifests(&loaded.flow, &Default::default());
-            for (r, m) in loaded
-                .flow
-                .resources()
-                .zip(exported_in_flow_order(&loaded.flow, exported))
-            {
+            for r in loaded.flow.resources() {
+                // Validate what will be applied: the exported form of the resource.
+                let m = knflow_k8s::export::manifest(&loaded.flow, r, &Default::default());
                 let mut d: Vec<Diagnostic> = set
                     .validate(&m)
                     .unwrap_or_default()
@@ -155,39 +152,4 @@ pub fn run(
     } else {
         exit::OK
     }
-}
-
-/// Exported manifests back in the flow's order (export sorts them for applying).
-fn exported_in_flow_order(
-    flow: &knflow_model::Flow,
-    exported: Vec<serde_json::Value>,
-) -> Vec<serde_json::Value> {
-    let key = |m: &serde_json::Value| {
-        (
-            m["kind"].as_str().unwrap_or("").to_string(),
-            m.pointer("/metadata/name")
-                .and_then(|n| n.as_str())
-                .unwrap_or("")
-                .to_string(),
-        )
-    };
-    let mut by_key: std::collections::HashMap<(String, String), Vec<serde_json::Value>> =
-        std::collections::HashMap::new();
-    for m in exported {
-        by_key.entry(key(&m)).or_default().push(m);
-    }
-    flow.resources()
-        .map(|r| {
-            by_key
-                .get_mut(&(r.id.kind.clone(), r.id.name.clone()))
-                .and_then(|v| {
-                    if v.is_empty() {
-                        None
-                    } else {
-                        Some(v.remove(0))
-                    }
-                })
-                .unwrap_or_else(|| r.manifest.clone())
-        })
-        .collect()
 }

@@ -72,10 +72,7 @@ impl Policy {
 #[derive(Debug, Clone)]
 pub enum SubKind {
     /// A trigger: filtered, replies go back into the broker, a non-event 2xx body is a 502.
-    Trigger {
-        broker: Label,
-        filter: Box<TriggerFilter>,
-    },
+    Trigger { filter: Box<TriggerFilter> },
     /// A channel subscription (Subscription, Sequence step, Parallel filter or subscriber).
     Channel,
 }
@@ -275,18 +272,18 @@ impl Routes {
                     return;
                 };
                 let policy = self.policy(flow, r, t.delivery.as_ref(), broker_delivery.as_ref());
-                let label = broker_id.to_string();
+                let broker = Endpoint::Broker(broker_id.to_string().into());
                 self.push(
-                    Endpoint::Broker(label.clone().into()),
+                    broker.clone(),
                     Subscription {
                         via: r.id.to_string().into(),
                         kind: SubKind::Trigger {
-                            broker: label.clone().into(),
                             filter: Box::new(TriggerFilter::compile(t)),
                         },
                         subscriber,
                         subscriber_url,
-                        reply: Some(Endpoint::Broker(label.into())),
+                        // Replies re-enter the broker (§4).
+                        reply: Some(broker),
                         policy,
                     },
                 );

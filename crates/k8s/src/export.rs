@@ -73,39 +73,51 @@ const SERVER_METADATA: &[&str] = &[
 
 /// The flow's resources as manifests to apply, in apply order (stable within a rank).
 pub fn manifests(flow: &Flow, opts: &Options) -> Vec<Value> {
-    let mut out: Vec<(u8, usize, Value)> = Vec::new();
-    for (i, r) in flow.resources().enumerate() {
-        let mut m = r.manifest.clone();
-        let (api_version, kind) = (r.api_version().to_string(), r.id.kind.clone());
-        if let Value::Object(obj) = &mut m {
-            obj.shift_remove("status");
-            if let Some(Value::Object(meta)) = obj.get_mut("metadata") {
-                for f in SERVER_METADATA {
-                    meta.shift_remove(*f);
-                }
-                if let Some(Value::Object(ann)) = meta.get_mut("annotations") {
-                    ann.shift_remove("kubectl.kubernetes.io/last-applied-configuration");
-                }
-                if !cluster_scoped(&api_version, &kind) {
-                    let ns = opts
-                        .namespace
-                        .clone()
-                        .or_else(|| {
-                            meta.get("namespace")
-                                .and_then(Value::as_str)
-                                .map(str::to_string)
-                        })
-                        .or_else(|| flow.namespace.clone());
-                    if let Some(ns) = ns {
-                        set_namespace(meta, ns);
-                    }
+    let mut out: Vec<(u8, usize, Value)> = flow
+        .resources()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                rank(r.api_version(), &r.id.kind),
+                i,
+                manifest(flow, r, opts),
+            )
+        })
+        .collect();
+    out.sort_by_key(|(rank, i, _)| (*rank, *i));
+    out.into_iter().map(|(_, _, m)| m).collect()
+}
+
+/// One resource as it will be applied.
+pub fn manifest(flow: &Flow, r: &knflow_model::Resource, opts: &Options) -> Value {
+    let mut m = r.manifest.clone();
+    let (api_version, kind) = (r.api_version(), r.id.kind.as_str());
+    if let Value::Object(obj) = &mut m {
+        obj.shift_remove("status");
+        if let Some(Value::Object(meta)) = obj.get_mut("metadata") {
+            for f in SERVER_METADATA {
+                meta.shift_remove(*f);
+            }
+            if let Some(Value::Object(ann)) = meta.get_mut("annotations") {
+                ann.shift_remove("kubectl.kubernetes.io/last-applied-configuration");
+            }
+            if !cluster_scoped(api_version, kind) {
+                let own = meta
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                if let Some(ns) = opts
+                    .namespace
+                    .clone()
+                    .or(own)
+                    .or_else(|| flow.namespace.clone())
+                {
+                    set_namespace(meta, ns);
                 }
             }
         }
-        out.push((rank(&api_version, &kind), i, m));
     }
-    out.sort_by_key(|(rank, i, _)| (*rank, *i));
-    out.into_iter().map(|(_, _, m)| m).collect()
+    m
 }
 
 /// Puts `namespace` right after `name`, where people expect it.
