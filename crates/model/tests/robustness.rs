@@ -127,3 +127,19 @@ proptest! {
         prop_assert_eq!(&docs[0].value, &v, "written as:\n{}", text);
     }
 }
+
+#[test]
+fn kubernetes_lists_load_item_by_item_with_positions() {
+    let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: eventing.knative.dev/v1\n  kind: Broker\n  metadata: {name: a, namespace: x}\n- apiVersion: eventing.knative.dev/v1\n  kind: Trigger\n  metadata: {name: t, namespace: x}\n  spec:\n    broker: a\n    subscriber: {uri: 'not-absolute'}\n";
+    let loaded = knflow_model::load_str(text, "list.yaml");
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    assert_eq!(loaded.flow.len(), 2);
+    let d: Vec<_> = knflow_model::check(&loaded, Default::default())
+        .into_iter()
+        .filter(|d| d.code == "invalid-destination")
+        .collect();
+    assert_eq!(
+        (d[0].line, d[0].path.as_str()),
+        (Some(12), ".spec.subscriber.uri")
+    );
+}
