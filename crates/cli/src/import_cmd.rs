@@ -6,16 +6,45 @@ use knflow_model::{flowfile, layout, Severity};
 
 use crate::{exit, files};
 
-pub fn run(inputs: &[PathBuf], output: &Path, name: Option<String>, with_defaults: bool) -> u8 {
+/// Where to import from: files and folders, or a live cluster.
+pub enum From<'a> {
+    Files(&'a [PathBuf]),
+    /// A kubeconfig target, and whether to read all namespaces.
+    Cluster(knflow_k8s::cluster::Target, bool),
+}
+
+pub fn run(from: From<'_>, output: &Path, name: Option<String>, with_defaults: bool) -> u8 {
+    let (parts, sources, bad_files) = match from {
+        From::Files(inputs) => match read_files(inputs) {
+            Ok(r) => r,
+            Err(code) => return code,
+        },
+        From::Cluster(target, all) => match crate::cluster_cmd::read(&target, all) {
+            Ok((objects, from)) => {
+                let text = flowfile::manifests_string(objects.iter());
+                (vec![flowfile::load_str(&text, &from)], from, 0)
+            }
+            Err(e) => {
+                eprintln!("kn-flow: {e}");
+                return exit::USAGE;
+            }
+        },
+    };
+    finish(parts, &sources, bad_files, output, name, with_defaults)
+}
+
+/// Loads every file; broken ones are reported and skipped. Returns the loaded parts, a
+/// description of where they came from, and how many files were skipped.
+fn read_files(inputs: &[PathBuf]) -> Result<(Vec<flowfile::Loaded>, String, usize), u8> {
     let files_in = match files::walk(inputs) {
         Ok(f) if !f.is_empty() => f,
         Ok(_) => {
             eprintln!("kn-flow: no YAML files found");
-            return exit::USAGE;
+            return Err(exit::USAGE);
         }
         Err(e) => {
             eprintln!("kn-flow: {e}");
-            return exit::USAGE;
+            return Err(exit::USAGE);
         }
     };
     let mut parts = Vec::new();
@@ -37,6 +66,18 @@ pub fn run(inputs: &[PathBuf], output: &Path, name: Option<String>, with_default
             }
         }
     }
+    let sources = format!("{} file(s)", files_in.len() - bad_files);
+    Ok((parts, sources, bad_files))
+}
+
+fn finish(
+    parts: Vec<flowfile::Loaded>,
+    sources: &str,
+    bad_files: usize,
+    output: &Path,
+    name: Option<String>,
+    with_defaults: bool,
+) -> u8 {
     let flow_name = name.unwrap_or_else(|| {
         let stem = output
             .file_stem()
@@ -85,9 +126,8 @@ pub fn run(inputs: &[PathBuf], output: &Path, name: Option<String>, with_default
     }
     if output.as_os_str() != "-" {
         eprintln!(
-            "imported {} resources from {} file(s) into {}",
+            "imported {} resources from {sources} into {}",
             merged.flow.len(),
-            files_in.len() - bad_files,
             output.display()
         );
     }

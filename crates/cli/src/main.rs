@@ -3,6 +3,7 @@
 //! the library crates.
 
 mod cesql_cmd;
+mod cluster_cmd;
 mod events;
 mod export_cmd;
 mod files;
@@ -29,7 +30,7 @@ pub mod exit {
 #[command(
     name = "kn-flow",
     version,
-    about = "Design, validate and simulate Knative Eventing flows",
+    about = "Design, validate, simulate and apply Knative Eventing flows",
     long_about = "Design, validate and simulate Knative Eventing flows.\n\n\
 A flow is a YAML file (kind: Flow, apiVersion: knflow.dev/v1alpha1) holding real Knative \
 manifests plus editor layout, simulation settings and scenarios. Plain Knative YAML (one or \
@@ -74,7 +75,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         previous: Option<PathBuf>,
         /// Also validate against CustomResourceDefinition manifests: a file or a folder (e.g.
-        /// Knative's release YAML or `kubectl get crd -o yaml`).
+        /// Knative's release YAML or `kubectl get crd -o yaml`), or `cluster` for the CRDs
+        /// installed in the current kubeconfig context's cluster.
         #[arg(long, value_name = "PATH")]
         crds: Option<PathBuf>,
         /// List every diagnostic code with its meaning, then exit.
@@ -103,9 +105,24 @@ enum Command {
     /// `List`s, objects of any kind (unknown kinds are kept as they are). The flow gets an
     /// automatic layout (sources left, sinks right). A file that cannot be read is reported
     /// with its position and skipped; the rest are imported (exit 1 then).
+    ///
+    /// With --cluster, reads the Knative objects of a live cluster instead (kubeconfig as kubectl
+    /// resolves it), without status, managed fields and objects a controller made.
     Import {
-        #[arg(required = true, value_name = "FILE_OR_DIR")]
+        #[arg(required_unless_present = "cluster", value_name = "FILE_OR_DIR")]
         inputs: Vec<PathBuf>,
+        /// Read from the cluster of the current (or --context) kubeconfig context.
+        #[arg(long, conflicts_with = "inputs")]
+        cluster: bool,
+        /// With --cluster: the kubeconfig context.
+        #[arg(long, requires = "cluster")]
+        context: Option<String>,
+        /// With --cluster: the namespace (default: the context's).
+        #[arg(short, long, requires = "cluster", conflicts_with = "all_namespaces")]
+        namespace: Option<String>,
+        /// With --cluster: every namespace.
+        #[arg(short = 'A', long, requires = "cluster")]
+        all_namespaces: bool,
         /// The flow file to write (`-` for stdout).
         #[arg(short, long, value_name = "FLOW")]
         output: PathBuf,
@@ -116,6 +133,43 @@ enum Command {
         /// channel templates, reference namespaces, …); without it objects stay as written.
         #[arg(long)]
         with_defaults: bool,
+    },
+    /// Apply a flow to a cluster with server-side apply (field manager `kn-flow`).
+    ///
+    /// Uses the kubeconfig as kubectl does (KUBECONFIG or ~/.kube/config, its current context or
+    /// --context; in a pod, the service account). First checks that the cluster serves every kind
+    /// the flow uses and names the missing CRDs. Each object gets the label knflow.dev/flow=NAME
+    /// so --prune can find what the flow no longer has. Prints `Kind/name created`,
+    /// `configured` or `unchanged` per object. Exit codes: 0 all applied (and ready with --wait),
+    /// 1 the flow has errors or an object failed (conflict, forbidden, not ready), 2 cluster
+    /// unreachable, credentials rejected or CRDs missing. Credentials are never printed.
+    Apply {
+        flow: PathBuf,
+        /// The kubeconfig context (default: the current one).
+        #[arg(long)]
+        context: Option<String>,
+        /// Namespace for every namespaced object (default: each object's own, else the context's).
+        #[arg(short, long)]
+        namespace: Option<String>,
+        /// `client`: print what would be sent, contact nothing; `server`: the API server checks
+        /// the apply but stores nothing.
+        #[arg(long, value_enum, value_name = "MODE", num_args = 0..=1, default_missing_value = "server", require_equals = true)]
+        dry_run: Option<cluster_cmd::DryRun>,
+        /// Show what would change per object against the live state (a server dry run), and
+        /// apply nothing.
+        #[arg(long)]
+        diff: bool,
+        /// Delete objects earlier applied from this flow (same knflow.dev/flow label) that it no
+        /// longer has.
+        #[arg(long)]
+        prune: bool,
+        /// Wait until every object reports Ready (default timeout 5m), showing progress; report
+        /// the failing condition of those that do not.
+        #[arg(long, value_name = "TIMEOUT", num_args = 0..=1, default_missing_value = "5m", require_equals = true)]
+        wait: Option<String>,
+        /// Take over fields another field manager owns instead of failing with a conflict.
+        #[arg(long)]
+        force_conflicts: bool,
     },
     /// Evaluate a CloudEvents SQL expression.
     ///
@@ -238,10 +292,42 @@ fn main() -> ExitCode {
         Command::Fmt { files, check } => files::fmt(&files, check),
         Command::Import {
             inputs,
+            cluster,
+            context,
+            namespace,
+            all_namespaces,
             output,
             name,
             with_defaults,
-        } => import_cmd::run(&inputs, &output, name, with_defaults),
+        } => {
+            let from = if cluster {
+                import_cmd::From::Cluster(
+                    knflow_k8s::cluster::Target { context, namespace },
+                    all_namespaces,
+                )
+            } else {
+                import_cmd::From::Files(&inputs)
+            };
+            import_cmd::run(from, &output, name, with_defaults)
+        }
+        Command::Apply {
+            flow,
+            context,
+            namespace,
+            dry_run,
+            diff,
+            prune,
+            wait,
+            force_conflicts,
+        } => cluster_cmd::apply(cluster_cmd::ApplyArgs {
+            flow: &flow,
+            target: knflow_k8s::cluster::Target { context, namespace },
+            dry_run,
+            diff,
+            prune,
+            wait: wait.as_deref(),
+            force_conflicts,
+        }),
         Command::Export {
             flow,
             output,

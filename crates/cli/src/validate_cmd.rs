@@ -10,11 +10,18 @@ use crate::{exit, files, Output};
 
 /// Reads every CRD in a file or a folder (recursively).
 fn read_crds(path: &Path) -> Result<knflow_k8s::crds::CrdSet, String> {
-    if path.as_os_str() == "cluster" {
-        return Err("--crds cluster needs a cluster connection, which this build of kn-flow does not have yet; give a file or folder of CRDs".into());
-    }
-    let mut docs = Vec::new();
-    for p in files::walk(&[path.to_path_buf()])? {
+    let from_cluster = path.as_os_str() == "cluster" && !path.exists();
+    let mut docs = if from_cluster {
+        crate::cluster_cmd::crds()?
+    } else {
+        Vec::new()
+    };
+    let paths = if from_cluster {
+        Vec::new()
+    } else {
+        files::walk(&[path.to_path_buf()])?
+    };
+    for p in paths {
         let text = std::fs::read_to_string(&p)
             .map_err(|e| format!("{}: cannot read: {e}", p.display()))?;
         let parsed = knflow_model::yaml::parse_documents(&text)

@@ -1,41 +1,13 @@
 //! Exports validated against the real Knative CRDs in `../shared/reference/knative-crds` (read at
 //! test time, never copied into the repository).
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use knflow_k8s::crds::CrdSet;
+use std::path::Path;
+
+use common::{crds, reference};
 use knflow_k8s::export::{self, Options};
 use serde_json::{json, Value};
-
-fn reference() -> Option<PathBuf> {
-    let dir = std::env::var_os("KNFLOW_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"))
-        .join("knative-crds");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("note: {} is absent; skipping the CRD cases", dir.display());
-        None
-    }
-}
-
-fn crds(dir: &Path) -> CrdSet {
-    let mut docs = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "yaml") {
-            let text = std::fs::read_to_string(&p).unwrap();
-            docs.extend(
-                knflow_model::yaml::parse_documents(&text)
-                    .unwrap()
-                    .into_iter()
-                    .map(|d| d.value),
-            );
-        }
-    }
-    CrdSet::from_documents(&docs).unwrap()
-}
 
 fn flow(name: &str) -> knflow_model::Flow {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
