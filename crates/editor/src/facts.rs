@@ -1,0 +1,138 @@
+//! What a node shows besides its name: an icon, its palette group, and the one fact that
+//! matters most for its kind (a trigger's filter, a source's schedule, …).
+
+use knflow_model::kinds::Category;
+use knflow_model::Resource;
+use serde_json::Value;
+
+/// A glyph per kind; every kind of the palette has its own.
+pub fn icon_of(kind: &str) -> &'static str {
+    match kind {
+        "Broker" => "⇶",
+        "Trigger" => "⧩",
+        "Channel" => "≋",
+        "InMemoryChannel" => "≈",
+        "Subscription" => "↳",
+        "Sequence" => "⋯",
+        "Parallel" => "⫴",
+        "PingSource" => "⏱",
+        "ApiServerSource" => "☸",
+        "ContainerSource" => "▣",
+        "SinkBinding" => "⛓",
+        "JobSink" => "⚙",
+        "EventType" => "⌗",
+        "Service" => "λ",
+        _ => "□",
+    }
+}
+
+/// The palette group of a kind: Sources, Routing, Flows, Sinks or Registry.
+pub fn category_name(c: Category) -> &'static str {
+    match c {
+        Category::Sources => "Sources",
+        Category::Routing => "Routing",
+        Category::Flows => "Flows",
+        Category::Sinks => "Sinks",
+        Category::Registry => "Registry",
+    }
+}
+
+/// The palette group of a resource (Other for objects knflow keeps opaque).
+pub fn category_of(r: &Resource) -> &'static str {
+    r.info.map_or("Other", |i| category_name(i.category))
+}
+
+fn filter_summary(v: &Value) -> String {
+    let Some(o) = v.as_object() else {
+        return String::new();
+    };
+    let attrs = |m: &Value| -> String {
+        m.as_object()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    let parts: Vec<String> = o
+        .iter()
+        .map(|(dialect, body)| match dialect.as_str() {
+            "cesql" => body.as_str().unwrap_or_default().to_string(),
+            "exact" => attrs(body),
+            "prefix" => format!("prefix {}", attrs(body)),
+            "suffix" => format!("suffix {}", attrs(body)),
+            "not" => format!("not({})", filter_summary(body)),
+            "all" | "any" => format!(
+                "{dialect}({})",
+                body.as_array()
+                    .map(|a| a.iter().map(filter_summary).collect::<Vec<_>>().join("; "))
+                    .unwrap_or_default()
+            ),
+            other => other.to_string(),
+        })
+        .collect();
+    parts.join(" ")
+}
+
+/// One line of the node's most telling setting, shortened for the canvas.
+pub fn facts(r: &Resource) -> String {
+    let m = &r.manifest;
+    let spec = &m["spec"];
+    let text = match r.id.kind.as_str() {
+        "Trigger" => {
+            if let Some(fs) = spec["filters"].as_array().filter(|a| !a.is_empty()) {
+                fs.iter().map(filter_summary).collect::<Vec<_>>().join(" AND ")
+            } else if let Some(a) = spec["filter"]["attributes"].as_object() {
+                a.iter()
+                    .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            } else {
+                "all events".into()
+            }
+        }
+        "PingSource" => {
+            let tz = spec["timezone"]
+                .as_str()
+                .map(|t| format!(" {t}"))
+                .unwrap_or_default();
+            format!("{}{tz}", spec["schedule"].as_str().unwrap_or("no schedule"))
+        }
+        "Broker" => m["metadata"]["annotations"]["eventing.knative.dev/broker.class"]
+            .as_str()
+            .unwrap_or("MTChannelBasedBroker")
+            .to_string(),
+        "Sequence" => format!(
+            "{} steps",
+            spec["steps"].as_array().map_or(0, Vec::len)
+        ),
+        "Parallel" => format!(
+            "{} branches",
+            spec["branches"].as_array().map_or(0, Vec::len)
+        ),
+        "ApiServerSource" => format!(
+            "{} mode, {} resources",
+            spec["mode"].as_str().unwrap_or("Reference"),
+            spec["resources"].as_array().map_or(0, Vec::len)
+        ),
+        "EventType" => spec["type"].as_str().unwrap_or_default().to_string(),
+        "Service" => spec["template"]["spec"]["containers"][0]["image"]
+            .as_str()
+            .or_else(|| spec["ports"][0]["port"].as_u64().map(|_| "Kubernetes Service"))
+            .unwrap_or_default()
+            .to_string(),
+        _ => r.api_version().to_string(),
+    };
+    shorten(&text, 34)
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let cut: String = s.chars().take(max - 1).collect();
+        format!("{cut}…")
+    }
+}
