@@ -1,6 +1,7 @@
 //! Build chores in Rust, not shell (the rust-analyzer habit): `cargo xtask <task>`.
 //!
-//! - `dev [FLOW]`: open the designer on a flow (default: the built-in example).
+//! - `dev [FLOW]`: build the designer and serve it on a flow (default: the built-in example).
+//! - `build-ui`: build the designer's wasm and glue into `ui/dist` (embedded by `kn-flow serve`).
 //! - `test`: install what the tests need, then run every check CI runs.
 //! - `bench`: run the benchmarks recorded in BENCHMARKS.md.
 //!
@@ -20,10 +21,11 @@ fn main() {
     env::set_current_dir(&root).expect("project root exists");
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(args.get(1).map(String::as_str).unwrap_or(DEFAULT_FLOW)),
+        Some("build-ui") => build_ui(),
         Some("test") => test(),
         Some("bench") => bench(),
         _ => {
-            eprintln!("usage: cargo xtask <dev [FLOW] | test | bench>");
+            eprintln!("usage: cargo xtask <dev [FLOW] | build-ui | test | bench>");
             exit(2);
         }
     };
@@ -83,31 +85,148 @@ fn ensure_toolchain() -> Result<(), String> {
 }
 
 fn dev(flow: &str) -> Result<(), String> {
-    // The designer UI is not built yet: until it is, `dev` checks the flow it would open.
-    eprintln!("The designer UI is not part of this build yet; checking {flow} instead.");
+    build_ui()?;
+    let path = Path::new(flow);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or(format!("{flow}: not a file"))?
+        .to_string_lossy()
+        .into_owned();
+    let dir = dir.to_string_lossy().into_owned();
     run(
         "cargo",
-        &["run", "--quiet", "-p", "knflow-cli", "--", "validate", flow],
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "knflow-cli",
+            "--",
+            "serve",
+            &dir,
+            "--flow",
+            &name,
+        ],
     )
+}
+
+/// The designer: wasm32 release build, then wasm-bindgen's glue, then the static files, all
+/// into `ui/dist`.
+fn build_ui() -> Result<(), String> {
+    ensure_toolchain()?;
+    run(
+        "cargo",
+        &[
+            "build",
+            "-p",
+            "knflow-ui",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+        ],
+    )?;
+    let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let wasm = Path::new(&target).join("wasm32-unknown-unknown/wasm-release/knflow_ui.wasm");
+    let dist = Path::new("ui/dist");
+    std::fs::create_dir_all(dist).map_err(|e| format!("ui/dist: {e}"))?;
+    eprintln!(
+        "$ wasm-bindgen {} --target web --out-dir ui/dist",
+        wasm.display()
+    );
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)
+        .map_err(|e| format!("wasm-bindgen: {e}"))?
+        .omit_default_module_path(false)
+        .typescript(false)
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .generate(dist)
+        .map_err(|e| format!("wasm-bindgen: {e}"))?;
+    for f in ["index.html", "style.css"] {
+        std::fs::copy(Path::new("ui").join(f), dist.join(f)).map_err(|e| format!("ui/{f}: {e}"))?;
+    }
+    let wasm = std::fs::read(dist.join("knflow_ui_bg.wasm")).map_err(|e| e.to_string())?;
+    eprintln!(
+        "ui/dist: knflow_ui_bg.wasm is {} KiB ({} KiB gzipped)",
+        wasm.len() / 1024,
+        gzipped_len(&wasm) / 1024
+    );
+    Ok(())
+}
+
+/// Size after `gzip -9`, as a web server would send it.
+fn gzipped_len(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut child = match Command::new("gzip")
+        .arg("-9c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(_) => return 0,
+    };
+    let mut stdin = child.stdin.take().expect("piped");
+    let data = bytes.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&data));
+    let out = child
+        .wait_with_output()
+        .map(|o| o.stdout.len())
+        .unwrap_or(0);
+    let _ = writer.join();
+    out
 }
 
 fn test() -> Result<(), String> {
     let start = Instant::now();
     ensure_toolchain()?;
+    eprintln!("\n== format");
+    run("cargo", &["fmt", "--all", "--", "--check"])?;
+    // The designer first: `kn-flow serve` embeds it, and the browser tests use it.
+    eprintln!("\n== designer build");
+    build_ui()?;
     let steps: &[(&str, &[&str])] = &[
-        ("format", &["fmt", "--all", "--", "--check"]),
         (
             "lint",
             &[
                 "clippy",
                 "--workspace",
+                "--exclude",
+                "knflow-ui",
                 "--all-targets",
                 "--",
                 "-D",
                 "warnings",
             ],
         ),
-        ("tests", &["test", "--workspace", "--no-fail-fast"]),
+        (
+            "lint (designer, wasm32)",
+            &[
+                "clippy",
+                "-p",
+                "knflow-ui",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        (
+            "tests",
+            &[
+                "test",
+                "--workspace",
+                "--exclude",
+                "knflow-ui",
+                "--no-fail-fast",
+            ],
+        ),
         // Invariant 1: the pure crates build for the browser.
         (
             "wasm build",
@@ -123,6 +242,8 @@ fn test() -> Result<(), String> {
                 "knflow-sim",
                 "-p",
                 "knflow-k8s",
+                "-p",
+                "knflow-editor",
                 "--target",
                 "wasm32-unknown-unknown",
             ],
@@ -132,8 +253,49 @@ fn test() -> Result<(), String> {
         eprintln!("\n== {name}");
         run("cargo", args)?;
     }
+    eprintln!("\n== browser tests");
+    browser_tests()?;
     eprintln!("\nall checks passed in {:.0?}", start.elapsed());
     Ok(())
+}
+
+/// Debian's Chromium and npm's playwright-core (no browser downloads), then the designer's
+/// end-to-end tests against the `kn-flow` the tests built.
+fn browser_tests() -> Result<(), String> {
+    let chromium = env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        run("apt-get", &["update", "-qq"])
+            .and_then(|()| run("apt-get", &["install", "-y", "-qq", "chromium"]))
+            .map_err(|e| {
+                format!(
+                    "{e}\nthe browser tests need Chromium: `apt-get install chromium` (as root)"
+                )
+            })?;
+    }
+    run(
+        "npm",
+        &["ci", "--prefix", "tests/e2e", "--no-audit", "--no-fund"],
+    )?;
+    run("cargo", &["build", "-p", "knflow-cli"])?;
+    let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let kn_flow = std::fs::canonicalize(Path::new(&target).join("debug/kn-flow"))
+        .map_err(|e| format!("kn-flow binary: {e}"))?;
+    eprintln!("$ node --test tests/e2e/designer.test.mjs");
+    let status = Command::new("node")
+        .args([
+            "--test",
+            "--test-concurrency=1",
+            "tests/e2e/designer.test.mjs",
+        ])
+        .env("KN_FLOW", kn_flow)
+        .env("CHROMIUM", chromium)
+        .status()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("browser tests failed (screenshots in target/e2e-artifacts)".into())
+    }
 }
 
 fn bench() -> Result<(), String> {

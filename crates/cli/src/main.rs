@@ -9,6 +9,7 @@ mod export_cmd;
 mod files;
 mod import_cmd;
 mod match_cmd;
+mod serve_cmd;
 mod simulate_cmd;
 mod validate_cmd;
 
@@ -251,6 +252,24 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Open the designer in a browser: serves the UI and the flows of DIR (default: `.`).
+    ///
+    /// Binds 127.0.0.1 only; checks Host and Origin headers; saving needs the per-run token the
+    /// page receives. Saves are atomic and stay inside DIR.
+    Serve {
+        dir: Option<PathBuf>,
+        #[arg(short, long, default_value_t = 8417)]
+        port: u16,
+        /// Address to bind (default loopback only).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the page with the system browser.
+        #[arg(long)]
+        open: bool,
+        /// A flow in DIR to open first (e.g. hello-ping.yaml).
+        #[arg(long)]
+        flow: Option<String>,
+    },
     /// Rewrite flow files in canonical form (atomically; files with errors are left alone).
     Fmt {
         #[arg(required = true)]
@@ -290,6 +309,19 @@ fn main() -> ExitCode {
             }
         }
         Command::Fmt { files, check } => files::fmt(&files, check),
+        Command::Serve {
+            dir,
+            port,
+            bind,
+            open,
+            flow,
+        } => serve_cmd::run(serve_cmd::ServeArgs {
+            dir: dir.unwrap_or_else(|| PathBuf::from(".")),
+            port,
+            bind,
+            open,
+            flow,
+        }),
         Command::Import {
             inputs,
             cluster,

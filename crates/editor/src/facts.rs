@@ -9,18 +9,18 @@ use serde_json::Value;
 pub fn icon_of(kind: &str) -> &'static str {
     match kind {
         "Broker" => "⇶",
-        "Trigger" => "⧩",
+        "Trigger" => "⊳",
         "Channel" => "≋",
         "InMemoryChannel" => "≈",
         "Subscription" => "↳",
         "Sequence" => "⋯",
-        "Parallel" => "⫴",
-        "PingSource" => "⏱",
+        "Parallel" => "∥",
+        "PingSource" => "◷",
         "ApiServerSource" => "☸",
         "ContainerSource" => "▣",
-        "SinkBinding" => "⛓",
+        "SinkBinding" => "∞",
         "JobSink" => "⚙",
-        "EventType" => "⌗",
+        "EventType" => "#",
         "Service" => "λ",
         _ => "□",
     }
@@ -83,7 +83,10 @@ pub fn facts(r: &Resource) -> String {
     let text = match r.id.kind.as_str() {
         "Trigger" => {
             if let Some(fs) = spec["filters"].as_array().filter(|a| !a.is_empty()) {
-                fs.iter().map(filter_summary).collect::<Vec<_>>().join(" AND ")
+                fs.iter()
+                    .map(filter_summary)
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
             } else if let Some(a) = spec["filter"]["attributes"].as_object() {
                 a.iter()
                     .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
@@ -104,10 +107,7 @@ pub fn facts(r: &Resource) -> String {
             .as_str()
             .unwrap_or("MTChannelBasedBroker")
             .to_string(),
-        "Sequence" => format!(
-            "{} steps",
-            spec["steps"].as_array().map_or(0, Vec::len)
-        ),
+        "Sequence" => format!("{} steps", spec["steps"].as_array().map_or(0, Vec::len)),
         "Parallel" => format!(
             "{} branches",
             spec["branches"].as_array().map_or(0, Vec::len)
@@ -120,7 +120,11 @@ pub fn facts(r: &Resource) -> String {
         "EventType" => spec["type"].as_str().unwrap_or_default().to_string(),
         "Service" => spec["template"]["spec"]["containers"][0]["image"]
             .as_str()
-            .or_else(|| spec["ports"][0]["port"].as_u64().map(|_| "Kubernetes Service"))
+            .or_else(|| {
+                spec["ports"][0]["port"]
+                    .as_u64()
+                    .map(|_| "Kubernetes Service")
+            })
             .unwrap_or_default()
             .to_string(),
         _ => r.api_version().to_string(),

@@ -25,9 +25,16 @@ const HISTORY: usize = 200;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Edit {
     /// A new resource of a palette kind at a canvas position.
-    Add { kind: String, at: Point },
+    Add {
+        kind: String,
+        at: Point,
+    },
     /// Move nodes by an offset (one step for a whole drag).
-    Move { ids: Vec<ResourceId>, dx: f64, dy: f64 },
+    Move {
+        ids: Vec<ResourceId>,
+        dx: f64,
+        dy: f64,
+    },
     /// Point a port at a resource; indexed ports (sequence steps, parallel branches) append.
     Connect {
         from: ResourceId,
@@ -40,11 +47,20 @@ pub enum Edit {
         role: Role,
         index: Option<usize>,
     },
-    Delete { ids: Vec<ResourceId> },
-    Duplicate { ids: Vec<ResourceId> },
+    Delete {
+        ids: Vec<ResourceId>,
+    },
+    Duplicate {
+        ids: Vec<ResourceId>,
+    },
     /// Resources from the clipboard (YAML documents, as [`Editor::copy`] writes them).
-    Paste { yaml: String },
-    Rename { id: ResourceId, name: String },
+    Paste {
+        yaml: String,
+    },
+    Rename {
+        id: ResourceId,
+        name: String,
+    },
     /// Set (`Some`) or remove (`None`) a field, by path like `.spec.filters[0].cesql`.
     SetField {
         id: ResourceId,
@@ -52,10 +68,16 @@ pub enum Edit {
         value: Option<Value>,
     },
     /// Replace a whole manifest (the raw YAML tab).
-    Replace { id: ResourceId, manifest: Value },
+    Replace {
+        id: ResourceId,
+        manifest: Value,
+    },
     AutoLayout,
     /// A sink's simulated behaviour (`fail:503x2`, …), or None for the default.
-    SetBehavior { key: String, behavior: Option<String> },
+    SetBehavior {
+        key: String,
+        behavior: Option<String>,
+    },
     SetScenarios(Vec<Value>),
 }
 
@@ -130,6 +152,11 @@ impl Editor {
 
     pub fn mark_saved(&mut self) {
         self.saved_revision = self.revision;
+    }
+
+    /// Marks the flow as differing from its file (e.g. recovered from an autosave).
+    pub fn mark_unsaved(&mut self) {
+        self.saved_revision = u64::MAX;
     }
 
     pub fn can_undo(&self) -> bool {
@@ -302,7 +329,10 @@ impl Editor {
 
     /// Where an indexed port appends: after the entries it already has.
     fn next_index(&self, from: &ResourceId, role: Role) -> Result<Option<usize>, String> {
-        let r = self.flow.get(from).ok_or(format!("{from} is not in the flow"))?;
+        let r = self
+            .flow
+            .get(from)
+            .ok_or(format!("{from} is not in the flow"))?;
         let info = r.info.ok_or(format!("{from} has no ports"))?;
         let indexed = wiring::ports(info)
             .iter()
@@ -420,7 +450,10 @@ impl Editor {
         let mut renames = Vec::new();
         for m in &mut manifests {
             let kind = m["kind"].as_str().unwrap_or_default().to_string();
-            let old = m["metadata"]["name"].as_str().unwrap_or_default().to_string();
+            let old = m["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             let new = self.flow.free_name(&kind, &old);
             if new != old {
                 m["metadata"]["name"] = Value::String(new.clone());

@@ -15,12 +15,36 @@ fn at(x: f64, y: f64) -> Point {
 /// PingSource → Broker → Trigger (CESQL) → Service, the way a user draws it.
 fn drawn() -> Editor {
     let mut e = Editor::default();
-    for (kind, x) in [("PingSource", 0.0), ("Broker", 300.0), ("Trigger", 600.0), ("Service", 900.0)] {
-        e.apply(Edit::Add { kind: kind.into(), at: at(x, 100.0) }).unwrap();
+    for (kind, x) in [
+        ("PingSource", 0.0),
+        ("Broker", 300.0),
+        ("Trigger", 600.0),
+        ("Service", 900.0),
+    ] {
+        e.apply(Edit::Add {
+            kind: kind.into(),
+            at: at(x, 100.0),
+        })
+        .unwrap();
     }
-    e.apply(Edit::Connect { from: id("PingSource/pingsource"), role: Role::Sink, to: id("Broker/broker") }).unwrap();
-    e.apply(Edit::Connect { from: id("Trigger/trigger"), role: Role::Broker, to: id("Broker/broker") }).unwrap();
-    e.apply(Edit::Connect { from: id("Trigger/trigger"), role: Role::Subscriber, to: id("Service/service") }).unwrap();
+    e.apply(Edit::Connect {
+        from: id("PingSource/pingsource"),
+        role: Role::Sink,
+        to: id("Broker/broker"),
+    })
+    .unwrap();
+    e.apply(Edit::Connect {
+        from: id("Trigger/trigger"),
+        role: Role::Broker,
+        to: id("Broker/broker"),
+    })
+    .unwrap();
+    e.apply(Edit::Connect {
+        from: id("Trigger/trigger"),
+        role: Role::Subscriber,
+        to: id("Service/service"),
+    })
+    .unwrap();
     e.apply(Edit::SetField {
         id: id("Trigger/trigger"),
         path: ".spec.filters".into(),
@@ -38,7 +62,10 @@ fn a_drawn_flow_is_wired_the_way_knative_reads_it() {
     assert_eq!(t["spec"]["subscriber"]["ref"]["kind"], "Service");
     let p = &e.flow().get(&id("PingSource/pingsource")).unwrap().manifest;
     assert_eq!(p["spec"]["sink"]["ref"]["name"], "broker");
-    assert_eq!(facts(e.flow().get(&id("Trigger/trigger")).unwrap()), "type = 'order.paid'");
+    assert_eq!(
+        facts(e.flow().get(&id("Trigger/trigger")).unwrap()),
+        "type = 'order.paid'"
+    );
     assert!(e.is_dirty());
 }
 
@@ -50,7 +77,11 @@ fn every_edit_undoes_and_redoes() {
     while e.undo() {
         states.push(e.save_text());
     }
-    assert_eq!(states.len(), 9, "the drawn flow, then one state per edit: 4 adds, 3 connects, 1 field");
+    assert_eq!(
+        states.len(),
+        9,
+        "the drawn flow, then one state per edit: 4 adds, 3 connects, 1 field"
+    );
     assert!(e.flow().is_empty());
     for expected in states.iter().rev().skip(1) {
         assert!(e.redo());
@@ -68,36 +99,106 @@ fn failed_edits_change_nothing_and_are_not_undo_steps() {
     let mut e = drawn();
     let before = e.save_text();
     let err = e
-        .apply(Edit::Connect { from: id("Trigger/trigger"), role: Role::Broker, to: id("Service/service") })
+        .apply(Edit::Connect {
+            from: id("Trigger/trigger"),
+            role: Role::Broker,
+            to: id("Service/service"),
+        })
         .unwrap_err();
     assert!(err.contains("cannot point at a Service"), "{err}");
     assert_eq!(e.save_text(), before);
     e.undo();
-    assert_ne!(e.save_text(), before, "the undo step was the last real edit");
+    assert_ne!(
+        e.save_text(),
+        before,
+        "the undo step was the last real edit"
+    );
 }
 
 #[test]
 fn wiring_rules_match_knative() {
     let e = drawn();
     let f = e.flow();
-    assert!(can_wire(f, &id("Trigger/trigger"), Role::Broker, &id("Broker/broker")));
-    assert!(!can_wire(f, &id("Trigger/trigger"), Role::Broker, &id("Service/service")));
-    assert!(can_wire(f, &id("Trigger/trigger"), Role::Subscriber, &id("Service/service")));
-    assert!(can_wire(f, &id("PingSource/pingsource"), Role::Sink, &id("Service/service")));
-    assert!(!can_wire(f, &id("PingSource/pingsource"), Role::Broker, &id("Broker/broker")), "no such port");
-    assert!(!can_wire(f, &id("Broker/broker"), Role::DeadLetterSink, &id("Broker/broker")), "not itself");
-    assert!(!can_wire(f, &id("Service/service"), Role::Sink, &id("Broker/broker")), "sinks have no ports");
+    assert!(can_wire(
+        f,
+        &id("Trigger/trigger"),
+        Role::Broker,
+        &id("Broker/broker")
+    ));
+    assert!(!can_wire(
+        f,
+        &id("Trigger/trigger"),
+        Role::Broker,
+        &id("Service/service")
+    ));
+    assert!(can_wire(
+        f,
+        &id("Trigger/trigger"),
+        Role::Subscriber,
+        &id("Service/service")
+    ));
+    assert!(can_wire(
+        f,
+        &id("PingSource/pingsource"),
+        Role::Sink,
+        &id("Service/service")
+    ));
+    assert!(
+        !can_wire(
+            f,
+            &id("PingSource/pingsource"),
+            Role::Broker,
+            &id("Broker/broker")
+        ),
+        "no such port"
+    );
+    assert!(
+        !can_wire(
+            f,
+            &id("Broker/broker"),
+            Role::DeadLetterSink,
+            &id("Broker/broker")
+        ),
+        "not itself"
+    );
+    assert!(
+        !can_wire(f, &id("Service/service"), Role::Sink, &id("Broker/broker")),
+        "sinks have no ports"
+    );
 }
 
 #[test]
 fn sequence_steps_append() {
     let mut e = drawn();
-    e.apply(Edit::Add { kind: "Sequence".into(), at: at(0.0, 300.0) }).unwrap();
-    e.apply(Edit::Connect { from: id("Sequence/sequence"), role: Role::Step, to: id("Service/service") }).unwrap();
-    e.apply(Edit::Add { kind: "Service".into(), at: at(0.0, 400.0) }).unwrap();
-    e.apply(Edit::Connect { from: id("Sequence/sequence"), role: Role::Step, to: id("Service/service-2") }).unwrap();
+    e.apply(Edit::Add {
+        kind: "Sequence".into(),
+        at: at(0.0, 300.0),
+    })
+    .unwrap();
+    e.apply(Edit::Connect {
+        from: id("Sequence/sequence"),
+        role: Role::Step,
+        to: id("Service/service"),
+    })
+    .unwrap();
+    e.apply(Edit::Add {
+        kind: "Service".into(),
+        at: at(0.0, 400.0),
+    })
+    .unwrap();
+    e.apply(Edit::Connect {
+        from: id("Sequence/sequence"),
+        role: Role::Step,
+        to: id("Service/service-2"),
+    })
+    .unwrap();
     let steps = e.flow().get(&id("Sequence/sequence")).unwrap().manifest["spec"]["steps"].clone();
-    let names: Vec<&str> = steps.as_array().unwrap().iter().map(|s| s["ref"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["ref"]["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names.last(), Some(&"service-2"));
     assert!(names.contains(&"service"));
 }
@@ -110,8 +211,14 @@ fn copy_paste_renames_and_rewires_the_copies() {
     let yaml = e.copy();
     e.apply(Edit::Paste { yaml }).unwrap();
     let copy = &e.flow().get(&id("Trigger/trigger-2")).unwrap().manifest;
-    assert_eq!(copy["spec"]["broker"], "broker-2", "the copy points at the copied broker");
-    assert_eq!(copy["spec"]["subscriber"]["ref"]["name"], "service", "not copied: unchanged");
+    assert_eq!(
+        copy["spec"]["broker"], "broker-2",
+        "the copy points at the copied broker"
+    );
+    assert_eq!(
+        copy["spec"]["subscriber"]["ref"]["name"], "service",
+        "not copied: unchanged"
+    );
     assert!(copy["metadata"].get("annotations").is_none());
     let p = e.flow().layout["Trigger/trigger-2"];
     assert_eq!((p.x, p.y), (640.0, 140.0));
@@ -122,16 +229,31 @@ fn copy_paste_renames_and_rewires_the_copies() {
 #[test]
 fn duplicate_delete_rename_move() {
     let mut e = drawn();
-    e.apply(Edit::Duplicate { ids: vec![id("Service/service")] }).unwrap();
+    e.apply(Edit::Duplicate {
+        ids: vec![id("Service/service")],
+    })
+    .unwrap();
     assert!(e.flow().get(&id("Service/service-2")).is_some());
-    e.apply(Edit::Rename { id: id("Broker/broker"), name: "orders".into() }).unwrap();
+    e.apply(Edit::Rename {
+        id: id("Broker/broker"),
+        name: "orders".into(),
+    })
+    .unwrap();
     let t = &e.flow().get(&id("Trigger/trigger")).unwrap().manifest;
     assert_eq!(t["spec"]["broker"], "orders", "renames follow references");
     assert!(e.flow().layout.contains_key("Broker/orders"));
-    e.apply(Edit::Move { ids: vec![id("Broker/orders")], dx: 10.0, dy: -5.0 }).unwrap();
+    e.apply(Edit::Move {
+        ids: vec![id("Broker/orders")],
+        dx: 10.0,
+        dy: -5.0,
+    })
+    .unwrap();
     let p = e.flow().layout["Broker/orders"];
     assert_eq!((p.x, p.y), (310.0, 95.0));
-    e.apply(Edit::Delete { ids: vec![id("Service/service-2")] }).unwrap();
+    e.apply(Edit::Delete {
+        ids: vec![id("Service/service-2")],
+    })
+    .unwrap();
     assert!(e.flow().get(&id("Service/service-2")).is_none());
     assert!(!e.flow().layout.contains_key("Service/service-2"));
 }
@@ -149,9 +271,18 @@ fn box_selection_takes_overlapping_nodes() {
 #[test]
 fn behaviors_are_checked() {
     let mut e = drawn();
-    e.apply(Edit::SetBehavior { key: "Service/service".into(), behavior: Some("fail:503x2".into()) }).unwrap();
+    e.apply(Edit::SetBehavior {
+        key: "Service/service".into(),
+        behavior: Some("fail:503x2".into()),
+    })
+    .unwrap();
     assert!(e.save_text().contains("behavior: fail:503x2"));
-    assert!(e.apply(Edit::SetBehavior { key: "Service/service".into(), behavior: Some("explode".into()) }).is_err());
+    assert!(e
+        .apply(Edit::SetBehavior {
+            key: "Service/service".into(),
+            behavior: Some("explode".into())
+        })
+        .is_err());
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "cluster")]
 pub mod cluster;
+#[cfg(feature = "crds")]
 pub mod crds;
 pub mod defaults;
 pub mod export;

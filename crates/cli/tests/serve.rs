@@ -1,0 +1,247 @@
+//! `kn-flow serve` over real HTTP on loopback: the JSON API, atomic saves inside the folder, and
+//! the protections a local server needs (Host and Origin checks, the per-run token).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    /// Kept open so the server's output has a reader.
+    _stdout: BufReader<std::process::ChildStdout>,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hello.yaml"),
+        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: default\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("nested")).unwrap();
+    std::fs::write(dir.path().join("nested/two.yml"), "kind: Flow\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kn-flow"))
+        .args(["serve", dir.path().to_str().unwrap(), "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut line).unwrap();
+    let port = line
+        .trim()
+        .trim_end_matches('/')
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    Server {
+        child,
+        _stdout: stdout,
+        port,
+        dir,
+    }
+}
+
+/// One HTTP/1.1 request with the given extra headers; returns (status, body).
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: 127.0.0.1:{port}\r\n"));
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let status = out[9..12].parse().unwrap();
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn token(port: u16) -> String {
+    let (status, html) = request(port, "GET", "/", &[], "");
+    assert_eq!(status, 200);
+    let at = html
+        .find("name=\"knflow-token\" content=\"")
+        .expect("the page carries the token");
+    html[at + 29..at + 29 + 32].to_string()
+}
+
+#[test]
+fn lists_reads_and_saves_flows_atomically() {
+    let s = serve();
+    let (status, body) = request(s.port, "GET", "/api/flows", &[], "");
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("\"hello.yaml\"") && body.contains("\"nested/two.yml\""),
+        "{body}"
+    );
+    let (status, body) = request(s.port, "GET", "/api/flows/hello.yaml", &[], "");
+    assert_eq!(status, 200);
+    assert!(body.contains("kind: Broker"));
+    let t = token(s.port);
+    let flow = "apiVersion: knflow.dev/v1alpha1\nkind: Flow\nmetadata:\n  name: saved\n";
+    let (status, body) = request(
+        s.port,
+        "PUT",
+        "/api/flows/sub/saved.yaml",
+        &[("X-Knflow-Token", &t)],
+        flow,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        std::fs::read_to_string(s.dir.path().join("sub/saved.yaml")).unwrap(),
+        flow
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(s.dir.path().join("sub"))
+        .unwrap()
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+    let (status, _) = request(s.port, "GET", "/api/flows/missing.yaml", &[], "");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn saving_needs_the_token_and_stays_inside_the_folder() {
+    let s = serve();
+    let (status, body) = request(s.port, "PUT", "/api/flows/x.yaml", &[], "kind: Flow\n");
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("token"));
+    let (status, _) = request(
+        s.port,
+        "PUT",
+        "/api/flows/x.yaml",
+        &[("X-Knflow-Token", "guess")],
+        "kind: Flow\n",
+    );
+    assert_eq!(status, 403);
+    let t = token(s.port);
+    for bad in [
+        "/api/flows/../escape.yaml",
+        "/api/flows/%2E%2E/escape.yaml",
+        "/api/flows/notes.txt",
+    ] {
+        let (status, body) = request(
+            s.port,
+            "PUT",
+            bad,
+            &[("X-Knflow-Token", &t)],
+            "kind: Flow\n",
+        );
+        assert!(status == 400 || status == 404, "{bad}: {status} {body}");
+    }
+    assert!(!s.dir.path().parent().unwrap().join("escape.yaml").exists());
+    assert!(!s.dir.path().join("x.yaml").exists());
+}
+
+#[test]
+fn foreign_hosts_and_origins_are_refused() {
+    let s = serve();
+    // DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends its own Host.
+    let (status, _) = request(s.port, "GET", "/api/flows", &[("Host", "evil.example")], "");
+    assert_eq!(status, 421);
+    let t = token(s.port);
+    let (status, body) = request(
+        s.port,
+        "PUT",
+        "/api/flows/x.yaml",
+        &[("X-Knflow-Token", &t), ("Origin", "http://evil.example")],
+        "kind: Flow\n",
+    );
+    assert_eq!(status, 403, "{body}");
+    let origin = format!("http://localhost:{}", s.port);
+    let (status, _) = request(
+        s.port,
+        "GET",
+        "/api/flows",
+        &[
+            ("Host", &format!("localhost:{}", s.port)),
+            ("Origin", &origin),
+        ],
+        "",
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn import_and_export_through_the_api() {
+    let s = serve();
+    let t = token(s.port);
+    let yaml = "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: b\n---\napiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: t\nspec:\n  broker: b\n  subscriber:\n    uri: http://x\n";
+    let (status, flow) = request(
+        s.port,
+        "POST",
+        "/api/import",
+        &[("X-Knflow-Token", &t)],
+        yaml,
+    );
+    assert_eq!(status, 200, "{flow}");
+    assert!(
+        flow.contains("kind: Flow") && flow.contains("layout:") && flow.contains("Trigger/t:"),
+        "{flow}"
+    );
+    let (status, out) = request(
+        s.port,
+        "POST",
+        "/api/export",
+        &[("X-Knflow-Token", &t)],
+        &flow,
+    );
+    assert_eq!(status, 200);
+    assert!(!out.contains("layout"));
+    assert!(out.find("kind: Broker").unwrap() < out.find("kind: Trigger").unwrap());
+    let (status, body) = request(
+        s.port,
+        "POST",
+        "/api/import",
+        &[("X-Knflow-Token", &t)],
+        "kind: [",
+    );
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("import.yaml:") && body.contains("yaml-syntax"),
+        "{body}"
+    );
+}
+
+#[test]
+fn the_page_and_its_assets_are_served() {
+    let s = serve();
+    let (status, html) = request(s.port, "GET", "/", &[], "");
+    assert_eq!(status, 200);
+    assert!(html.contains("knflow"));
+    let built =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/dist/knflow_ui_bg.wasm");
+    if built.exists() {
+        let (status, _) = request(s.port, "GET", "/knflow_ui.js", &[], "");
+        assert_eq!(status, 200);
+    } else {
+        eprintln!("ui/dist is not built: only the page is checked");
+    }
+}

@@ -1,0 +1,220 @@
+// The designer as a user meets it: Debian's Chromium, headless, driven by playwright-core,
+// against a real `kn-flow serve` on a temporary folder. Run by `cargo xtask test` (which builds
+// the UI and kn-flow first); KN_FLOW names the binary. Failures leave a screenshot in
+// $KNFLOW_ARTIFACTS (default target/e2e-artifacts) and print its path.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, cpSync, readFileSync, readdirSync, existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const repo = resolve(import.meta.dirname, "../..");
+const knFlow = process.env.KN_FLOW ?? join(repo, "target/debug/kn-flow");
+const artifacts = process.env.KNFLOW_ARTIFACTS ?? join(repo, "target/e2e-artifacts");
+const examples = readdirSync(join(repo, "flows")).filter((f) => f.endsWith(".yaml"));
+
+let server, base, dir, context;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "knflow-e2e-"));
+  for (const f of examples) cpSync(join(repo, "flows", f), join(dir, f));
+  server = spawn(knFlow, ["serve", dir, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  base = await new Promise((ok, fail) => {
+    server.on("exit", (c) => fail(new Error(`kn-flow serve exited with ${c}`)));
+    server.stdout.on("data", (d) => {
+      const m = String(d).match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (m) ok(m[0]);
+    });
+  });
+  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "knflow-chromium-")), {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await context?.close();
+  server?.kill();
+});
+
+/// A fresh page; page errors fail the test that made them.
+async function open(t, hash = "") {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.errors = errors;
+  t.after(async () => {
+    if (t.passed === false || errors.length) {
+      mkdirSync(artifacts, { recursive: true });
+      const shot = join(artifacts, `${t.name.replace(/\W+/g, "-")}.png`);
+      await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+      console.log(`screenshot: ${shot}`);
+    }
+    await page.close();
+  });
+  await page.goto(base + (hash ? `#${hash}` : ""));
+  await page.getByRole("application", { name: "Canvas" }).waitFor();
+  return page;
+}
+
+const canvas = (page) => page.getByRole("application", { name: "Canvas" });
+const node = (page, name) => page.getByRole("group", { name, exact: true });
+
+async function dropKind(page, kind, x, y) {
+  await page.getByRole("button", { name: kind, exact: true }).dragTo(canvas(page), { targetPosition: { x, y } });
+}
+
+async function wire(page, from, port, to) {
+  await node(page, from).getByRole("button", { name: port, exact: true }).dragTo(node(page, to));
+}
+
+async function tab(page, name) {
+  await page.getByRole("tablist", { name: "Dock tabs" }).getByRole("tab", { name: new RegExp(`^${name}`) }).click();
+}
+
+async function exportedYaml(page) {
+  await tab(page, "YAML");
+  return page.getByLabel("Exported YAML").textContent();
+}
+
+/// PingSource → Broker → Trigger (CESQL) → Service, only by drag and drop and typing.
+async function drawFlow(page) {
+  await dropKind(page, "PingSource", 140, 100);
+  await dropKind(page, "Broker", 470, 100);
+  await dropKind(page, "Trigger", 140, 330);
+  await dropKind(page, "Service", 470, 330);
+  for (const n of ["PingSource pingsource", "Broker broker", "Trigger trigger", "Service service"]) {
+    await node(page, n).waitFor();
+  }
+  await wire(page, "PingSource pingsource", "sink", "Broker broker");
+  await wire(page, "Trigger trigger", "broker", "Broker broker");
+  await wire(page, "Trigger trigger", "subscriber", "Service service");
+  await node(page, "Trigger trigger").click();
+  await page.getByRole("button", { name: "Add filters item" }).click();
+  const cesql = page.getByLabel(".spec.filters[0].cesql (CESQL)");
+  await cesql.fill("type = ");
+  await page.getByText(/col \d+:/).waitFor();
+  await cesql.fill("type = 'order.paid'");
+  await cesql.blur();
+}
+
+test("build a flow by drag and drop, see its YAML, simulate, undo and redo, save and reload", async (t) => {
+  const page = await open(t);
+  await drawFlow(page);
+  let yaml = await exportedYaml(page);
+  assert.match(yaml, /kind: PingSource[\s\S]*sink:\s+ref:[\s\S]*kind: Broker\s+name: broker/);
+  assert.match(yaml, /broker: broker/);
+  assert.match(yaml, /cesql: type = 'order\.paid'/);
+  assert.match(yaml, /subscriber:\s+ref:[\s\S]*name: service/);
+
+  // Simulate an event into the broker: it reaches the service, on the canvas.
+  await tab(page, "Simulate");
+  await page.getByLabel("Target").selectOption("Broker/broker");
+  await page.getByLabel("type", { exact: true }).fill("order.paid");
+  await page.getByRole("button", { name: "Send event" }).click();
+  await node(page, "Service service").getByText("delivered 1").waitFor();
+  await page.getByRole("list", { name: "Hops" }).getByText(/Broker\/broker → Service\/service via Trigger\/trigger/).waitFor();
+
+  // An event the filter rejects is filtered at the trigger, with the reason.
+  await page.getByLabel("type", { exact: true }).fill("order.created");
+  await page.getByRole("button", { name: "Send event" }).click();
+  await node(page, "Trigger trigger").getByText("filtered 1").waitFor();
+  assert.equal(await node(page, "Service service").getByText("delivered").count(), 0);
+
+  // Undo and redo: delete the service, undo brings it back, redo removes it again.
+  await node(page, "Service service").click();
+  await page.keyboard.press("Delete");
+  await node(page, "Service service").waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Undo" }).click();
+  await node(page, "Service service").waitFor();
+  await page.getByRole("button", { name: "Redo" }).click();
+  await node(page, "Service service").waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Undo" }).click();
+  await node(page, "Service service").waitFor();
+
+  // Save, reload, and find the flow intact.
+  page.once("dialog", (d) => d.accept("designed.yaml"));
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("status").getByText("saved designed.yaml").waitFor();
+  const saved = readFileSync(join(dir, "designed.yaml"), "utf8");
+  assert.match(saved, /kind: Flow/);
+  assert.match(saved, /Trigger\/trigger:/, "layout is saved");
+  await page.reload();
+  for (const n of ["PingSource pingsource", "Broker broker", "Trigger trigger", "Service service"]) {
+    await node(page, n).waitFor();
+  }
+  yaml = await exportedYaml(page);
+  assert.match(yaml, /cesql: type = 'order\.paid'/);
+  assert.deepEqual(page.errors, []);
+});
+
+test("introduce a validation error, see it, fix it", async (t) => {
+  const page = await open(t);
+  await dropKind(page, "PingSource", 200, 150);
+  await node(page, "PingSource pingsource").click();
+  const schedule = page.getByLabel(".spec.schedule", { exact: true });
+  await schedule.fill("every minute");
+  await schedule.blur();
+  await tab(page, "Problems");
+  const problem = page.getByRole("list", { name: "Problems" }).getByText(/\.spec\.schedule/).first();
+  await problem.waitFor();
+  // The inspector shows it under the field, and the node carries an error badge.
+  const inline = page.locator('.field[data-path=".spec.schedule"] .field-problem');
+  await inline.first().waitFor();
+  const badge = node(page, "PingSource pingsource").locator(".badge.error");
+  const before = Number(await badge.textContent());
+  await schedule.fill("*/5 * * * *");
+  await schedule.blur();
+  await problem.waitFor({ state: "detached" });
+  assert.equal(await inline.count(), 0);
+  // What remains is the missing sink, which wiring fixes.
+  assert.equal(Number(await badge.textContent()), before - 1);
+});
+
+test("wires only connect what Knative accepts", async (t) => {
+  const page = await open(t);
+  await dropKind(page, "Trigger", 150, 150);
+  await dropKind(page, "Service", 500, 150);
+  await wire(page, "Trigger trigger", "broker", "Service service");
+  await page.getByRole("status").getByText(/cannot point at a Service/).waitFor();
+  assert.doesNotMatch(await exportedYaml(page), /broker: service/);
+});
+
+test("unsaved work is recovered after a reload", async (t) => {
+  const page = await open(t);
+  await dropKind(page, "Broker", 200, 150);
+  await node(page, "Broker broker").waitFor();
+  page.once("dialog", (d) => d.accept());
+  await page.reload();
+  await page.getByRole("button", { name: "Recover" }).click();
+  await node(page, "Broker broker").waitFor();
+});
+
+test("every example flow opens without errors", async (t) => {
+  for (const f of examples) {
+    const page = await open(t, f);
+    const text = readFileSync(join(repo, "flows", f), "utf8");
+    const kinds = [...text.matchAll(/^  kind: (\w+)\n  metadata:\n    name: ([\w.-]+)/gm)];
+    assert.ok(kinds.length > 0, f);
+    for (const [, kind, name] of kinds) {
+      await node(page, `${kind} ${name}`).waitFor();
+    }
+    await tab(page, "Problems");
+    await page.getByText("No problems").waitFor();
+    await tab(page, "Scenarios");
+    if (/^scenarios:/m.test(text)) {
+      await page.getByRole("button", { name: "Run all" }).click();
+      assert.equal(await page.locator(".scenario-list .fail").count(), 0, f);
+      assert.ok((await page.locator(".scenario-list .pass").count()) > 0, f);
+    }
+    assert.deepEqual(page.errors, [], f);
+    await page.close();
+  }
+});

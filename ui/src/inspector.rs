@@ -1,0 +1,154 @@
+//! The inspector: the selected resource as a form with every field of its kind (inline
+//! validation messages, a CESQL editor), and its raw YAML, editable in place.
+
+use knflow_editor::{icon_of, Edit};
+use knflow_model::ResourceId;
+use leptos::prelude::*;
+use serde_json::Value;
+
+use crate::form;
+use crate::state::App;
+
+#[component]
+pub fn Inspector(app: App) -> impl IntoView {
+    let yaml_tab = RwSignal::new(false);
+    // The one selected resource and its manifest; the form is rebuilt when either changes.
+    let selected = Memo::new(move |_| {
+        app.editor.with(|e| {
+            let mut sel = e.selection().iter();
+            match (sel.next(), sel.next()) {
+                (Some(id), None) => e.flow().get(id).map(|r| (r.id.clone(), r.manifest.clone())),
+                _ => None,
+            }
+        })
+    });
+    let count = move || app.editor.with(|e| e.selection().len());
+    view! {
+        <aside class="inspector" aria-label="Inspector">
+            {move || match selected.get() {
+                None => view! {
+                    <p class="hint">{move || match count() {
+                        0 => "Select a node to edit it. Drag kinds from the palette onto the canvas; drag from a port to a node to wire them.".to_string(),
+                        n => format!("{n} nodes selected"),
+                    }}</p>
+                }.into_any(),
+                Some((id, manifest)) => {
+                    let info = knflow_model::kinds::lookup(
+                        manifest["apiVersion"].as_str().unwrap_or_default(),
+                        &id.kind,
+                    );
+                    view! {
+                        <header>
+                            <span class="icon" aria-hidden="true">{icon_of(&id.kind)}</span>
+                            <h2>{id.kind.clone()}</h2>
+                            <span class="api">{manifest["apiVersion"].as_str().unwrap_or_default().to_string()}</span>
+                        </header>
+                        <div role="tablist" class="tabs" aria-label="Inspector views">
+                            <button role="tab" aria-selected=move || (!yaml_tab.get()).to_string() on:click=move |_| yaml_tab.set(false)>"Form"</button>
+                            <button role="tab" aria-selected=move || yaml_tab.get().to_string() on:click=move |_| yaml_tab.set(true)>"YAML"</button>
+                        </div>
+                        {resource_problems(app, id.to_string())}
+                        {move || match info {
+                            Some(info) if !yaml_tab.get() => form_view(app, id.clone(), &manifest, info),
+                            _ => raw_yaml(app, id.clone(), &manifest),
+                        }}
+                    }.into_any()
+                }
+            }}
+        </aside>
+    }
+}
+
+/// Problems of the resource that belong to no field shown below (and all of them, in short).
+fn resource_problems(app: App, label: String) -> impl IntoView {
+    move || {
+        app.diagnostics.with(|ds| {
+            let mine: Vec<_> = ds
+                .iter()
+                .filter(|d| d.resource.as_deref() == Some(label.as_str()))
+                .collect();
+            (!mine.is_empty()).then(|| {
+                view! {
+                    <ul class="resource-problems" aria-label="Problems of this resource">
+                        {mine.iter().map(|d| view! {
+                            <li class=format!("{:?}", d.severity).to_lowercase()>
+                                <code>{d.path.clone()}</code>" "{d.message.clone()}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+            })
+        })
+    }
+}
+
+fn form_view(
+    app: App,
+    id: ResourceId,
+    manifest: &Value,
+    info: &'static knflow_model::kinds::KindInfo,
+) -> AnyView {
+    let schema = info.spec_schema();
+    let defs: &'static Value = schema.get("$defs").unwrap_or(&Value::Null);
+    let spec = manifest
+        .get("spec")
+        .cloned()
+        .unwrap_or(Value::Object(Default::default()));
+    let name = id.name.clone();
+    let rename_id = id.clone();
+    let meta = manifest["metadata"].clone();
+    let labels_id = id.clone();
+    view! {
+        <form class="form" on:submit=|ev| ev.prevent_default()>
+            <div class="field">
+                <label>"name"</label>
+                <input type="text" aria-label="name" prop:value=name spellcheck="false"
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        app.edit(Edit::Rename { id: rename_id.clone(), name: v });
+                    }/>
+            </div>
+            {form::field(app, &labels_id, ".metadata.namespace".into(), "namespace", &STRING, &Value::Null, meta.get("namespace"), 1)}
+            {form::field(app, &labels_id, ".metadata.labels".into(), "labels", &MAP, &Value::Null, meta.get("labels"), 1)}
+            {form::field(app, &labels_id, ".metadata.annotations".into(), "annotations", &MAP, &Value::Null, meta.get("annotations"), 1)}
+            <h3>"spec"</h3>
+            {if schema.get("properties").is_some() {
+                form::object_fields(app, &id, ".spec", schema, defs, &spec, 1, false)
+            } else {
+                form::field(app, &id, ".spec".into(), "spec", schema, defs, Some(&spec), 1)
+            }}
+        </form>
+    }
+    .into_any()
+}
+
+static STRING: std::sync::LazyLock<Value> =
+    std::sync::LazyLock::new(|| serde_json::json!({"type": "string"}));
+static MAP: std::sync::LazyLock<Value> = std::sync::LazyLock::new(
+    || serde_json::json!({"type": "object", "additionalProperties": {"type": "string"}}),
+);
+
+fn raw_yaml(app: App, id: ResourceId, manifest: &Value) -> AnyView {
+    let text = knflow_model::yaml::to_yaml(manifest);
+    let draft = RwSignal::new(text.clone());
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <div class="raw">
+            <textarea class="code" rows="24" spellcheck="false" aria-label="Resource YAML"
+                prop:value=text
+                on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+            <button aria-label="Apply YAML" on:click=move |_| {
+                match knflow_model::yaml::parse_documents(&draft.get_untracked()) {
+                    Ok(mut docs) if docs.len() == 1 => {
+                        error.set(None);
+                        app.edit(Edit::Replace { id: id.clone(), manifest: docs.remove(0).value });
+                    }
+                    Ok(_) => error.set(Some("one resource, please (one YAML document)".into())),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            }>"Apply YAML"</button>
+            {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,461 @@
+//! The knflow designer, a Leptos CSR app. The model, validation, simulator and export run here
+//! in the browser (they are pure crates built for wasm32); files go through the host
+//! (`kn-flow serve`'s API). Editing state lives in `knflow-editor`, so it is tested natively.
+
+mod canvas;
+mod dock;
+mod form;
+mod host;
+mod inspector;
+mod palette;
+mod state;
+
+use knflow_editor::{Edit, Editor};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
+
+use state::App;
+
+/// Local-storage keys.
+const AUTOSAVE: &str = "knflow.autosave";
+const THEME: &str = "knflow.theme";
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(Root);
+}
+
+/// Offers a text as a file download.
+pub(crate) fn download(name: &str, text: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/yaml");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Ok(a) = doc.create_element("a") {
+        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+fn confirm(text: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(text).ok())
+        .unwrap_or(false)
+}
+
+fn prompt(text: &str, default: &str) -> Option<String> {
+    web_sys::window()?
+        .prompt_with_message_and_default(text, default)
+        .ok()
+        .flatten()
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// The autosaved state: which file, and its text.
+fn autosaved() -> Option<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(&host::stored(AUTOSAVE)?).ok()?;
+    Some((
+        v["path"].as_str().unwrap_or_default().to_string(),
+        v["text"].as_str()?.to_string(),
+    ))
+}
+
+/// Opens flow text as the current flow (replacing it; the caller asked about unsaved work).
+fn open_text(app: App, text: &str, path: Option<String>) -> bool {
+    match Editor::open(text, path.as_deref().unwrap_or("untitled.yaml")) {
+        Ok(e) => {
+            app.editor.set(e);
+            app.path.set(path);
+            app.sim.set(None);
+            let (w, h) = canvas::canvas_size();
+            app.fit(w, h);
+            true
+        }
+        Err(diags) => {
+            let msgs: Vec<String> = diags.iter().map(ToString::to_string).collect();
+            app.say_error(msgs.join("\n"));
+            false
+        }
+    }
+}
+
+fn open_path(app: App, path: String) {
+    leptos::task::spawn_local(async move {
+        match host::read(&path).await {
+            Ok(text) => {
+                if open_text(app, &text, Some(path.clone())) {
+                    app.say(format!("opened {path}"));
+                    set_hash(&path);
+                }
+            }
+            Err(e) => app.say_error(format!("{path}: {e}")),
+        }
+    });
+}
+
+fn set_hash(path: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(path);
+    }
+}
+
+fn save(app: App) {
+    let path = app.path.get_untracked().or_else(|| {
+        let name = app.editor.with_untracked(|e| e.flow().name.clone());
+        prompt(
+            "Save flow as (a path in the served folder):",
+            &format!("{name}.yaml"),
+        )
+    });
+    let Some(path) = path else { return };
+    let text = app.editor.with_untracked(Editor::save_text);
+    let rev = app.editor.with_untracked(Editor::revision);
+    leptos::task::spawn_local(async move {
+        match host::save(&path, &text).await {
+            Ok(()) => {
+                app.editor.update(|e| {
+                    if e.revision() == rev {
+                        e.mark_saved();
+                    }
+                });
+                app.path.set(Some(path.clone()));
+                set_hash(&path);
+                app.say(format!("saved {path}"));
+            }
+            Err(e) => app.say_error(format!("not saved: {e}")),
+        }
+    });
+}
+
+fn undo(app: App) {
+    app.editor.update(|e| {
+        e.undo();
+    });
+}
+
+fn redo(app: App) {
+    app.editor.update(|e| {
+        e.redo();
+    });
+}
+
+fn delete_selection(app: App) {
+    let ids: Vec<_> = app
+        .editor
+        .with_untracked(|e| e.selection().iter().cloned().collect());
+    if !ids.is_empty() {
+        app.edit(Edit::Delete { ids });
+    }
+}
+
+fn in_text_field(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+}
+
+const SHORTCUTS: &[(&str, &str)] = &[
+    ("Ctrl+Z", "Undo"),
+    ("Ctrl+Shift+Z / Ctrl+Y", "Redo"),
+    ("Ctrl+S", "Save"),
+    ("Delete / Backspace", "Delete the selection"),
+    ("Ctrl+D", "Duplicate the selection"),
+    ("Ctrl+C / Ctrl+V", "Copy / paste nodes"),
+    ("Ctrl+A", "Select all"),
+    ("Shift+click, Shift+drag", "Add to selection, box-select"),
+    ("Drag the background", "Pan"),
+    ("Wheel, + / -", "Zoom"),
+    ("F", "Fit to view"),
+    ("L", "Auto layout"),
+    ("Arrows", "Move the selection (Shift: 10×)"),
+    ("Escape", "Clear the selection, close dialogs"),
+    ("?", "This help"),
+];
+
+fn on_key(app: App, ev: web_sys::KeyboardEvent) {
+    if in_text_field(&ev) {
+        return;
+    }
+    let ctrl = ev.ctrl_key() || ev.meta_key();
+    let key = ev.key();
+    let mut handled = true;
+    match (ctrl, key.as_str()) {
+        (true, "z") | (true, "Z") if ev.shift_key() => redo(app),
+        (true, "z") => undo(app),
+        (true, "y") => redo(app),
+        (true, "s") => save(app),
+        (true, "a") => app.editor.update(|e| e.select_all()),
+        (true, "d") => {
+            let ids: Vec<_> = app
+                .editor
+                .with_untracked(|e| e.selection().iter().cloned().collect());
+            app.edit(Edit::Duplicate { ids });
+        }
+        (true, "c") => {
+            let yaml = app.editor.with_untracked(Editor::copy);
+            host::store("knflow.clipboard", &yaml);
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&yaml);
+            }
+        }
+        (true, "v") => {
+            if let Some(yaml) = host::stored("knflow.clipboard") {
+                app.edit(Edit::Paste { yaml });
+            }
+        }
+        (false, "Delete") | (false, "Backspace") => delete_selection(app),
+        (false, "Escape") => {
+            app.help.set(false);
+            app.editor.update(|e| e.clear_selection());
+        }
+        (false, "?") => app.help.update(|h| *h = !*h),
+        (false, "f") | (false, "F") => {
+            let (w, h) = canvas::canvas_size();
+            app.fit(w, h);
+        }
+        (false, "l") | (false, "L") => {
+            app.edit(Edit::AutoLayout);
+        }
+        (false, "+") | (false, "=") => {
+            let (w, h) = canvas::canvas_size();
+            canvas::zoom_at(&app, w / 2.0, h / 2.0, 1.2);
+        }
+        (false, "-") => {
+            let (w, h) = canvas::canvas_size();
+            canvas::zoom_at(&app, w / 2.0, h / 2.0, 1.0 / 1.2);
+        }
+        (false, k @ ("ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown")) => {
+            let step = if ev.shift_key() { 100.0 } else { 10.0 };
+            let (dx, dy) = match k {
+                "ArrowLeft" => (-step, 0.0),
+                "ArrowRight" => (step, 0.0),
+                "ArrowUp" => (0.0, -step),
+                _ => (0.0, step),
+            };
+            let ids: Vec<_> = app
+                .editor
+                .with_untracked(|e| e.selection().iter().cloned().collect());
+            if ids.is_empty() {
+                handled = false;
+            } else {
+                app.edit(Edit::Move { ids, dx, dy });
+            }
+        }
+        _ => handled = false,
+    }
+    if handled {
+        ev.prevent_default();
+    }
+}
+
+#[component]
+fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoView {
+    let new_flow = move |_| {
+        if app.editor.with_untracked(Editor::is_dirty) && !confirm("Discard unsaved changes?") {
+            return;
+        }
+        app.editor.set(Editor::default());
+        app.path.set(None);
+        app.sim.set(None);
+        set_hash("");
+    };
+    let open = move |_| {
+        leptos::task::spawn_local(async move {
+            match host::list().await {
+                Ok(list) => open_dialog.set(Some(list)),
+                Err(e) => app.say_error(e),
+            }
+        });
+    };
+    let title = move || {
+        let dirty = app.editor.with(Editor::is_dirty);
+        let name = app.path.get().unwrap_or_else(|| "untitled".into());
+        format!("{}{name}", if dirty { "● " } else { "" })
+    };
+    Effect::new(move |_| {
+        if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+            d.set_title(&format!("{} — knflow", title()));
+        }
+    });
+    view! {
+        <header class="toolbar">
+            <span class="brand">"knflow"</span>
+            <button on:click=new_flow>"New flow"</button>
+            <button on:click=open>"Open"</button>
+            <button on:click=move |_| save(app) title="Ctrl+S">"Save"</button>
+            <span class="sep"></span>
+            <button on:click=move |_| undo(app) disabled=move || !app.editor.with(Editor::can_undo) title="Ctrl+Z">"Undo"</button>
+            <button on:click=move |_| redo(app) disabled=move || !app.editor.with(Editor::can_redo) title="Ctrl+Shift+Z">"Redo"</button>
+            <button on:click=move |_| { app.edit(Edit::AutoLayout); } title="L">"Auto layout"</button>
+            <button on:click=move |_| delete_selection(app) disabled=move || app.editor.with(|e| e.selection().is_empty())>"Delete"</button>
+            <span class="sep"></span>
+            <span class="file" aria-label="File">{title}</span>
+            <span class="grow"></span>
+            <button aria-label="Toggle theme" on:click=move |_| app.dark.update(|d| *d = !*d)>{move || if app.dark.get() { "☀ Light" } else { "☾ Dark" }}</button>
+            <button aria-label="Keyboard shortcuts" on:click=move |_| app.help.update(|h| *h = !*h)>"?"</button>
+        </header>
+    }
+}
+
+#[component]
+fn Root() -> impl IntoView {
+    let app = App::new(Editor::default());
+    let open_dialog = RwSignal::new(None::<Vec<String>>);
+    let recovery = RwSignal::new(None::<(String, String)>);
+
+    // Theme: remembered, applied to the document.
+    app.dark.set(host::stored(THEME).as_deref() == Some("dark"));
+    Effect::new(move |_| {
+        let dark = app.dark.get();
+        host::store(THEME, if dark { "dark" } else { "light" });
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = el.set_attribute("data-theme", if dark { "dark" } else { "light" });
+        }
+    });
+
+    // First flow: the one in the address (#path), else a recovered or empty one.
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| h.trim_start_matches('#').to_string())
+        .filter(|h| !h.is_empty());
+    let saved = autosaved();
+    match (&hash, &saved) {
+        (Some(path), _) => {
+            let path = path.clone();
+            let saved = saved.clone();
+            leptos::task::spawn_local(async move {
+                match host::read(&path).await {
+                    Ok(text) => {
+                        open_text(app, &text, Some(path.clone()));
+                        if let Some((p, t)) = saved {
+                            if p == path && t != text {
+                                recovery.set(Some((p, t)));
+                            }
+                        }
+                    }
+                    Err(e) => app.say_error(format!("{path}: {e}")),
+                }
+            });
+        }
+        (None, Some((p, t))) if !t.is_empty() => recovery.set(Some((p.clone(), t.clone()))),
+        _ => {}
+    }
+
+    // Autosave every change; the recovery offer reads it after a crash or reload.
+    Effect::new(move |prev: Option<u64>| {
+        let rev = app.editor.with(Editor::revision);
+        if prev.is_some_and(|p| p != rev) && app.editor.with_untracked(Editor::is_dirty) {
+            let text = app.editor.with_untracked(Editor::save_text);
+            let v = serde_json::json!({ "path": app.path.get_untracked().unwrap_or_default(), "text": text });
+            host::store(AUTOSAVE, &v.to_string());
+        } else if prev.is_some_and(|p| p != rev) {
+            host::unstore(AUTOSAVE);
+        }
+        rev
+    });
+
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| on_key(app, ev));
+    let unload = window_event_listener(
+        leptos::ev::beforeunload,
+        move |ev: web_sys::BeforeUnloadEvent| {
+            if app.editor.with_untracked(Editor::is_dirty) {
+                ev.prevent_default();
+                ev.set_return_value("unsaved changes");
+            }
+        },
+    );
+    // Both listen for the page's lifetime.
+    std::mem::forget((keys, unload));
+
+    view! {
+        <div class="app">
+            <Toolbar app=app open_dialog=open_dialog/>
+            {move || recovery.get().map(|(p, t)| view! {
+                <div class="banner" role="alert">
+                    <span>{format!("Unsaved changes to {} were kept from a previous session.", if p.is_empty() { "an untitled flow".to_string() } else { p.clone() })}</span>
+                    <button on:click=move |_| {
+                        let path = (!p.is_empty()).then(|| p.clone());
+                        if open_text(app, &t, path) {
+                            // Recovered work is unsaved work.
+                            app.editor.update(Editor::mark_unsaved);
+                        }
+                        recovery.set(None);
+                    }>"Recover"</button>
+                    <button on:click=move |_| { host::unstore(AUTOSAVE); recovery.set(None); }>"Discard"</button>
+                </div>
+            })}
+            <main class="workspace">
+                <palette::Palette app=app/>
+                <canvas::Canvas app=app/>
+                <inspector::Inspector app=app/>
+            </main>
+            <dock::Dock app=app/>
+            <footer class="status" role="status" aria-live="polite">
+                {move || app.status.get().map(|(err, text)| view! { <span class:error=err>{text}</span> })}
+                <span class="grow"></span>
+                <span>{move || {
+                    let (e, w) = app.diagnostics.with(|d| (
+                        d.iter().filter(|x| x.severity == knflow_model::Severity::Error).count(),
+                        d.iter().filter(|x| x.severity == knflow_model::Severity::Warning).count()));
+                    format!("{} resources · {e} errors · {w} warnings", app.nodes.with(|n| n.len()))
+                }}</span>
+            </footer>
+            {move || open_dialog.get().map(|list| view! {
+                <div class="overlay" role="dialog" aria-label="Open flow" aria-modal="true">
+                    <div class="dialog">
+                        <h2>"Open flow"</h2>
+                        <ul>
+                            {list.into_iter().map(|p| {
+                                let path = p.clone();
+                                view! { <li><button on:click=move |_| {
+                                    if app.editor.with_untracked(Editor::is_dirty) && !confirm("Discard unsaved changes?") { return; }
+                                    open_dialog.set(None);
+                                    open_path(app, path.clone());
+                                }>{p}</button></li> }
+                            }).collect_view()}
+                        </ul>
+                        <h3>"Import Knative YAML"</h3>
+                        <textarea class="code" rows="6" aria-label="Knative YAML to import" id="import-text"></textarea>
+                        <div class="actions">
+                            <button on:click=move |_| {
+                                let text = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("import-text"))
+                                    .map(|e| e.unchecked_into::<web_sys::HtmlTextAreaElement>().value()).unwrap_or_default();
+                                leptos::task::spawn_local(async move {
+                                    match host::import(&text).await {
+                                        Ok(flow) => { open_dialog.set(None); open_text(app, &flow, None); }
+                                        Err(e) => app.say_error(e),
+                                    }
+                                });
+                            }>"Import"</button>
+                            <button on:click=move |_| open_dialog.set(None)>"Cancel"</button>
+                        </div>
+                    </div>
+                </div>
+            })}
+            <Show when=move || app.help.get()>
+                <div class="overlay" role="dialog" aria-label="Keyboard shortcuts" on:click=move |_| app.help.set(false)>
+                    <div class="dialog">
+                        <h2>"Keyboard shortcuts"</h2>
+                        <table>{SHORTCUTS.iter().map(|(k, what)| view! { <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }).collect_view()}</table>
+                    </div>
+                </div>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,94 @@
+//! The palette: every kind knflow models, searchable, grouped, each entry draggable onto the
+//! canvas (or added at the view's center with Enter or a click).
+
+use knflow_editor::{category_name, icon_of, Edit};
+use knflow_model::kinds::KINDS;
+use leptos::prelude::*;
+use web_sys::DragEvent;
+
+use crate::canvas::view_center;
+use crate::state::App;
+
+const GROUPS: &[&str] = &["Sources", "Routing", "Flows", "Sinks", "Registry"];
+
+/// Palette kinds: one entry per kind name (the Kubernetes and the Knative Service share one).
+fn kinds() -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    for k in KINDS {
+        if seen.contains(&k.kind) {
+            continue;
+        }
+        seen.push(k.kind);
+        out.push((category_name(k.category), k.kind, k.summary));
+    }
+    out
+}
+
+#[component]
+pub fn Palette(app: App) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let all = kinds();
+    view! {
+        <aside class="palette" aria-label="Palette">
+            <input
+                class="search"
+                type="search"
+                placeholder="Search kinds…"
+                aria-label="Search kinds"
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev))
+            />
+            {GROUPS.iter().map(|group| {
+                let entries: Vec<_> = all.iter().filter(|(g, _, _)| g == group).cloned().collect();
+                let entries2 = entries.clone();
+                let visible = move || {
+                    let q = query.get().to_lowercase();
+                    entries2.iter().any(|(_, k, s)| q.is_empty() || k.to_lowercase().contains(&q) || s.to_lowercase().contains(&q))
+                };
+                view! {
+                    <section class="group" class:hidden=move || !visible()>
+                        <h3>{*group}</h3>
+                        {entries.into_iter().map(|(_, kind, summary)| {
+                            let hidden = move || {
+                                let q = query.get().to_lowercase();
+                                !(q.is_empty() || kind.to_lowercase().contains(&q) || summary.to_lowercase().contains(&q))
+                            };
+                            let add = move || {
+                                app.edit(Edit::Add { kind: kind.to_string(), at: view_center(&app) });
+                            };
+                            view! {
+                                <div
+                                    class="entry"
+                                    class:hidden=hidden
+                                    role="button"
+                                    tabindex="0"
+                                    draggable="true"
+                                    aria-label=kind
+                                    title=summary
+                                    on:dragstart=move |ev: DragEvent| {
+                                        if let Some(dt) = ev.data_transfer() {
+                                            let _ = dt.set_data("text/plain", kind);
+                                            dt.set_effect_allowed("copy");
+                                        }
+                                        app.palette_drag.set(Some(kind.to_string()));
+                                    }
+                                    on:dblclick=move |_| add()
+                                    on:keydown=move |ev: web_sys::KeyboardEvent| {
+                                        if ev.key() == "Enter" || ev.key() == " " {
+                                            ev.prevent_default();
+                                            add();
+                                        }
+                                    }
+                                >
+                                    <span class="icon" aria-hidden="true">{icon_of(kind)}</span>
+                                    <span class="label">{kind}</span>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </section>
+                }
+            }).collect_view()}
+        </aside>
+    }
+}
