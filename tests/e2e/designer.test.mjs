@@ -163,13 +163,16 @@ test("introduce a validation error, see it, fix it", async (t) => {
   await schedule.fill("every minute");
   await schedule.blur();
   await tab(page, "Problems");
-  const problem = page.getByRole("list", { name: "Problems" }).getByText(/\.spec\.schedule/).first();
+  const problem = page.getByRole("list", { name: "Problems", exact: true }).getByText(/\.spec\.schedule/).first();
   await problem.waitFor();
   // The inspector shows it under the field, and the node carries an error badge.
   const inline = page.locator('.field[data-path=".spec.schedule"] .field-problem');
   await inline.first().waitFor();
   const badge = node(page, "PingSource pingsource").locator(".badge.error");
   const before = Number(await badge.textContent());
+  // Clicking the problem selects the node and puts the cursor in the field.
+  await problem.click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute("aria-label") === ".spec.schedule");
   await schedule.fill("*/5 * * * *");
   await schedule.blur();
   await problem.waitFor({ state: "detached" });

@@ -2,7 +2,7 @@
 //! wire, drop from the palette, a minimap, and the simulation's hops.
 
 use knflow_editor::{can_wire, Edit, NODE_W};
-use knflow_model::{Point, ResourceId};
+use knflow_model::{Point, ResourceId, Role};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, PointerEvent, WheelEvent};
@@ -67,8 +67,14 @@ fn edge_path(app: &App, e: &EdgeView) -> Option<String> {
         })
     })?;
     let th = app.nodes.with(|n| n.get(&e.to).map(|v| v.height()))?;
-    let (x1, y1) = (fx + NODE_W, fy + port);
-    let (x2, y2) = (tx, ty + th / 2.0);
+    let fh = app.nodes.with(|n| n.get(&e.from).map(|v| v.height()))?;
+    // Events flow from a broker into its triggers and from a channel into its subscriptions,
+    // against the reference: draw those wires the way events go.
+    let ((x1, y1), (x2, y2)) = if matches!(e.role, Role::Broker | Role::Channel) {
+        ((tx + NODE_W, ty + th / 2.0), (fx, fy + fh / 2.0))
+    } else {
+        ((fx + NODE_W, fy + port), (tx, ty + th / 2.0))
+    };
     let c = ((x2 - x1).abs() / 2.0).max(40.0);
     Some(format!(
         "M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}",
@@ -97,10 +103,11 @@ fn NodeBox(app: App, label: String) -> impl IntoView {
         })
     });
     let l = label.clone();
-    let transform = move || {
+    // Memos, so a drag touches the DOM of the moving nodes only.
+    let transform = Memo::new(move |_| {
         let (x, y) = app.position(&l).unwrap_or((0.0, 0.0));
         format!("translate({x:.1},{y:.1})")
-    };
+    });
     let l = label.clone();
     let counters = move || {
         app.sim.with(|s| {
@@ -169,7 +176,7 @@ fn NodeBox(app: App, label: String) -> impl IntoView {
             role="group"
             aria-label=aria
             data-node=label.clone()
-            transform=transform
+            transform=move || transform.get()
             on:pointerdown=on_down
         >
             {move || {
@@ -228,7 +235,7 @@ fn NodeBox(app: App, label: String) -> impl IntoView {
 #[component]
 fn Wire(app: App, edge: EdgeView) -> impl IntoView {
     let e = edge.clone();
-    let d = move || edge_path(&app, &e).unwrap_or_default();
+    let d = Memo::new(move |_| edge_path(&app, &e).unwrap_or_default());
     let e2 = edge.clone();
     let lit = move || {
         app.sim.with(|s| {
@@ -245,7 +252,7 @@ fn Wire(app: App, edge: EdgeView) -> impl IntoView {
         })
     };
     view! {
-        <path class=format!("edge role-{}", edge.role.port_name()) class:lit=lit d=d>
+        <path class=format!("edge role-{}", edge.role.port_name()) class:lit=lit d=move || d.get()>
             <title>{format!("{} {} → {}", edge.from, edge.role.port_name(), edge.to)}</title>
         </path>
     }

@@ -132,6 +132,7 @@ fn Simulate(app: App) -> impl IntoView {
     let ty = RwSignal::new("com.example.event".to_string());
     let source = RwSignal::new("/knflow/designer".to_string());
     let subject = RwSignal::new(String::new());
+    let extensions = RwSignal::new(String::new());
     let data = RwSignal::new("{\n  \"hello\": \"world\"\n}".to_string());
     let behaviors = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -141,6 +142,16 @@ fn Simulate(app: App) -> impl IntoView {
             let mut spec = json!({ "type": ty.get_untracked(), "source": source.get_untracked() });
             if !subject.get_untracked().is_empty() {
                 spec["subject"] = json!(subject.get_untracked());
+            }
+            for line in extensions
+                .get_untracked()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+            {
+                let (k, v) = line
+                    .split_once('=')
+                    .ok_or(format!("extension `{line}`: write name=value"))?;
+                spec[k.trim()] = json!(v.trim());
             }
             let d = data.get_untracked();
             if !d.trim().is_empty() {
@@ -216,6 +227,7 @@ fn Simulate(app: App) -> impl IntoView {
                 <label>"type"<input aria-label="type" prop:value=move || ty.get() on:input=move |ev| ty.set(event_target_value(&ev))/></label>
                 <label>"source"<input aria-label="source" prop:value=move || source.get() on:input=move |ev| source.set(event_target_value(&ev))/></label>
                 <label>"subject"<input aria-label="subject" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev))/></label>
+                <label>"extensions (name=value per line)"<textarea class="code" rows="2" aria-label="extensions" prop:value=move || extensions.get() on:input=move |ev| extensions.set(event_target_value(&ev))></textarea></label>
                 <label>"data (JSON)"<textarea class="code" rows="4" aria-label="data" prop:value=move || data.get() on:input=move |ev| data.set(event_target_value(&ev))></textarea></label>
                 <label>"Sink behaviours (KIND/NAME=SPEC per line)"<textarea class="code" rows="2" aria-label="Behaviors" placeholder="Service/fulfil=fail:503x2" prop:value=move || behaviors.get() on:input=move |ev| behaviors.set(event_target_value(&ev))></textarea></label>
                 <button class="primary" on:click=run>"Send event"</button>

@@ -23,6 +23,30 @@ pub fn Inspector(app: App) -> impl IntoView {
         })
     });
     let count = move || app.editor.with(|e| e.selection().len());
+    // A clicked problem names a field: show the form and put the cursor in that field once
+    // the form for the newly selected resource is on the page.
+    Effect::new(move |_| {
+        let Some(path) = app.focus_field.get() else {
+            return;
+        };
+        yaml_tab.set(false);
+        leptos::task::spawn_local(async move {
+            let doc = web_sys::window().and_then(|w| w.document());
+            let selector = format!(".inspector .field[data-path=\"{path}\"]");
+            if let Some(field) = doc.and_then(|d| d.query_selector(&selector).ok().flatten()) {
+                field.scroll_into_view();
+                if let Some(input) = field
+                    .query_selector("input, select, textarea, button")
+                    .ok()
+                    .flatten()
+                    .and_then(|i| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(i).ok())
+                {
+                    let _ = input.focus();
+                }
+            }
+            app.focus_field.set(None);
+        });
+    });
     view! {
         <aside class="inspector" aria-label="Inspector">
             {move || match selected.get() {

@@ -1,0 +1,82 @@
+// The designer's speed in headless Chromium, measured with the Performance API (run by
+// `cargo xtask bench`; results go to BENCHMARKS.md by hand, timings never into tests):
+// - open: from navigation start until all nodes of a 1,000-resource flow are on the canvas
+//   (download, wasm compile, parse, validate, lint, auto-layout, render);
+// - drag: frame intervals (requestAnimationFrame) while a node is dragged across the canvas.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const repo = resolve(import.meta.dirname, "../..");
+const knFlow = process.env.KN_FLOW ?? join(repo, "target/release/kn-flow");
+const N = 1000;
+
+/// One broker, a ping source, and triggers each with their own service: N resources.
+function bigFlow() {
+  const docs = [
+    "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: b\n",
+    "apiVersion: sources.knative.dev/v1\nkind: PingSource\nmetadata:\n  name: tick\nspec:\n  schedule: '* * * * *'\n  sink:\n    ref:\n      apiVersion: eventing.knative.dev/v1\n      kind: Broker\n      name: b\n",
+  ];
+  for (let i = 0; docs.length < N; i++) {
+    docs.push(`apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: t${i}\nspec:\n  broker: b\n  filters:\n  - cesql: "type = 'e${i}'"\n  subscriber:\n    ref:\n      apiVersion: serving.knative.dev/v1\n      kind: Service\n      name: s${i}\n`);
+    if (docs.length < N) {
+      docs.push(`apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: s${i}\nspec:\n  template:\n    spec:\n      containers:\n      - image: example.com/s${i}\n`);
+    }
+  }
+  return docs.join("---\n");
+}
+
+const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+
+const dir = mkdtempSync(join(tmpdir(), "knflow-bench-"));
+writeFileSync(join(dir, "big.yaml"), bigFlow());
+const server = spawn(knFlow, ["serve", dir, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+const base = await new Promise((ok) => server.stdout.on("data", (d) => {
+  const m = String(d).match(/http:\/\/127\.0\.0\.1:\d+\//);
+  if (m) ok(m[0]);
+}));
+const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "knflow-chromium-")), {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1400, height: 900 },
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+const opens = [];
+const drags = [];
+for (let run = 0; run < 3; run++) {
+  const page = await context.newPage();
+  await page.goto(`${base}#big.yaml`);
+  await page.waitForFunction((n) => document.querySelectorAll("[data-node]").length >= n, N, { timeout: 60000 });
+  opens.push(await page.evaluate(() => performance.now()));
+
+  // Drag the broker: record every animation frame's interval during the gesture.
+  const box = await page.getByRole("group", { name: "Broker b", exact: true }).boundingBox();
+  await page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const tick = (t) => { window.__frames.push(t - last); last = t; if (window.__recording) requestAnimationFrame(tick); };
+    window.__recording = true;
+    requestAnimationFrame(tick);
+  });
+  await page.mouse.move(box.x + 60, box.y + 30);
+  await page.mouse.down();
+  for (let i = 1; i <= 60; i++) {
+    await page.mouse.move(box.x + 60 + i * 4, box.y + 30 + i * 2);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+  }
+  await page.mouse.up();
+  const frames = await page.evaluate(() => { window.__recording = false; return window.__frames.slice(1); });
+  drags.push(...frames);
+  await page.close();
+}
+await context.close();
+server.kill();
+
+const fmt = (x) => `${x.toFixed(1)} ms`;
+console.log(`open ${N}-resource flow: ${opens.map(fmt).join(", ")} (target < 1000 ms)`);
+console.log(`drag frame interval: p50 ${fmt(percentile(drags, 0.5))}, p95 ${fmt(percentile(drags, 0.95))}, max ${fmt(Math.max(...drags))} over ${drags.length} frames (target < 16 ms)`);
