@@ -209,6 +209,7 @@ test("every example flow opens without errors", async (t) => {
     for (const [, kind, name] of kinds) {
       await node(page, `${kind} ${name}`).waitFor();
     }
+    await page.getByRole("status").getByText(`${kinds.length} resources · 0 errors · 0 warnings`).waitFor();
     await tab(page, "Problems");
     await page.getByText("No problems").waitFor();
     await tab(page, "Scenarios");

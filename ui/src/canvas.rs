@@ -94,12 +94,11 @@ fn NodeBox(app: App, label: String) -> impl IntoView {
     });
     let l = label.clone();
     let wire_state = Memo::new(move |_| {
-        app.drag.with(|d| match d {
-            Some(Drag::Wire { from, role, .. }) => Some(
+        app.wiring.with(|w| {
+            w.as_ref().map(|(from, role)| {
                 app.editor
-                    .with(|e| can_wire(e.flow(), &id_of(from), *role, &id_of(&l))),
-            ),
-            _ => None,
+                    .with_untracked(|e| can_wire(e.flow(), &id_of(from), *role, &id_of(&l)))
+            })
         })
     });
     let l = label.clone();
@@ -155,11 +154,10 @@ fn NodeBox(app: App, label: String) -> impl IntoView {
         let ids = app
             .editor
             .with_untracked(|e| e.selection().iter().map(|i| i.to_string()).collect());
+        app.offset.set((0.0, 0.0));
         app.drag.set(Some(Drag::Move {
             ids,
             start: (ev.client_x() as f64, ev.client_y() as f64),
-            dx: 0.0,
-            dy: 0.0,
         }));
     };
     let aria = format!(
@@ -182,6 +180,13 @@ fn NodeBox(app: App, label: String) -> impl IntoView {
             {move || {
                 let Some(v) = view.get() else { return ().into_any() };
                 let h = v.height();
+                if !app.detailed.get() {
+                    // Zoomed far out, text would be a pixel high: draw the box and the name.
+                    return view! {
+                        <rect class=format!("box cat-{}", v.category.to_lowercase()) width=NODE_W height=h rx="8"></rect>
+                        <text class="name far" x="12" y="40">{v.name.clone()}</text>
+                    }.into_any();
+                }
                 let ports = v.ports.clone();
                 let from = v.label.clone();
                 view! {
@@ -217,7 +222,6 @@ fn NodeBox(app: App, label: String) -> impl IntoView {
                         };
                         view! {
                             <g class="port" role="button" aria-label=role.port_name() on:pointerdown=on_port>
-                                <rect class="port-hit" x={NODE_W - 8.0} y={y - 8.0} width="84" height="16"></rect>
                                 <circle cx=NODE_W cy=y r="6"></circle>
                                 <text class="port-name" x={NODE_W + 10.0} y={y + 3.5}>{role.port_name()}</text>
                             </g>
@@ -252,9 +256,7 @@ fn Wire(app: App, edge: EdgeView) -> impl IntoView {
         })
     };
     view! {
-        <path class=format!("edge role-{}", edge.role.port_name()) class:lit=lit d=move || d.get()>
-            <title>{format!("{} {} → {}", edge.from, edge.role.port_name(), edge.to)}</title>
-        </path>
+        <path class=format!("edge role-{}", edge.role.port_name()) class:lit=lit d=move || d.get()></path>
     }
 }
 
@@ -349,9 +351,10 @@ fn Minimap(app: App) -> impl IntoView {
                 let s = scale();
                 format!("scale({s}) translate({},{})", 50.0 - x0, 50.0 - y0)
             }>
-                {move || app.nodes.with(|n| n.values().map(|v| view! {
-                    <rect class=format!("mini cat-{}", v.category.to_lowercase()) x=v.x y=v.y width=NODE_W height=v.height()></rect>
-                }).collect_view())}
+                // One path for all nodes: a minimap of a big flow stays one element.
+                <path class="mini" d=move || app.nodes.with(|n| n.values().map(|v| {
+                    format!("M{:.0},{:.0}h{NODE_W}v{:.0}h-{NODE_W}z", v.x, v.y, v.height())
+                }).collect::<String>())></path>
                 <rect class="viewport" x=move || { let v = app.view.get(); -v.tx / v.k } y=move || { let v = app.view.get(); -v.ty / v.k }
                     width=move || canvas_size().0 / app.view.get().k height=move || canvas_size().1 / app.view.get().k></rect>
             </g>
@@ -385,14 +388,9 @@ pub fn Canvas(app: App) -> impl IntoView {
         };
         let (cx, cy) = (ev.client_x() as f64, ev.client_y() as f64);
         match d {
-            Drag::Move { ids, start, .. } => {
+            Drag::Move { start, .. } => {
                 let k = app.view.get_untracked().k;
-                app.drag.set(Some(Drag::Move {
-                    ids,
-                    start,
-                    dx: (cx - start.0) / k,
-                    dy: (cy - start.1) / k,
-                }));
+                app.offset.set(((cx - start.0) / k, (cy - start.1) / k));
             }
             Drag::Wire {
                 from, role, start, ..
@@ -426,17 +424,20 @@ pub fn Canvas(app: App) -> impl IntoView {
         let Some(d) = app.drag.get_untracked() else {
             return;
         };
+        let (dx, dy) = app.offset.get_untracked();
+        if let Drag::Move { ids, .. } = &d {
+            if dx.abs() + dy.abs() > 0.5 {
+                app.edit(Edit::Move {
+                    ids: ids.iter().map(|l| id_of(l)).collect(),
+                    dx: dx.round(),
+                    dy: dy.round(),
+                });
+            }
+        }
+        app.offset.set((0.0, 0.0));
         app.drag.set(None);
         match d {
-            Drag::Move { ids, dx, dy, .. } => {
-                if dx.abs() + dy.abs() > 0.5 {
-                    app.edit(Edit::Move {
-                        ids: ids.iter().map(|l| id_of(l)).collect(),
-                        dx: dx.round(),
-                        dy: dy.round(),
-                    });
-                }
-            }
+            Drag::Move { .. } => {}
             Drag::Wire { from, role, .. } => {
                 let Some(target) = node_at(ev.client_x() as f64, ev.client_y() as f64) else {
                     app.say("drop a wire on a node to connect it");

@@ -24,7 +24,26 @@ const THEME: &str = "knflow.theme";
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
+    record_timing("wasm_started_at_ms", now());
     leptos::mount::mount_to_body(Root);
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Timings of the last open, for the browser benchmark (`window.knflowTimings`).
+fn record_timing(name: &str, ms: f64) {
+    let Some(w) = web_sys::window() else { return };
+    let key = wasm_bindgen::JsValue::from_str("knflowTimings");
+    let obj = js_sys::Reflect::get(&w, &key)
+        .ok()
+        .filter(|v| v.is_object())
+        .unwrap_or_else(|| js_sys::Object::new().into());
+    let _ = js_sys::Reflect::set(&obj, &name.into(), &ms.into());
+    let _ = js_sys::Reflect::set(&w, &key, &obj);
 }
 
 /// Offers a text as a file download.
@@ -73,15 +92,30 @@ fn autosaved() -> Option<(String, String)> {
     ))
 }
 
+/// Keeps unsaved work in local storage (or forgets it once saved).
+fn autosave_now(app: App) {
+    if app.editor.with_untracked(Editor::is_dirty) {
+        let text = app.editor.with_untracked(Editor::save_text);
+        let v = serde_json::json!({ "path": app.path.get_untracked().unwrap_or_default(), "text": text });
+        host::store(AUTOSAVE, &v.to_string());
+    } else {
+        host::unstore(AUTOSAVE);
+    }
+}
+
 /// Opens flow text as the current flow (replacing it; the caller asked about unsaved work).
 fn open_text(app: App, text: &str, path: Option<String>) -> bool {
+    let t0 = now();
     match Editor::open(text, path.as_deref().unwrap_or("untitled.yaml")) {
         Ok(e) => {
+            let t1 = now();
             app.editor.set(e);
             app.path.set(path);
             app.sim.set(None);
             let (w, h) = canvas::canvas_size();
             app.fit(w, h);
+            record_timing("load_ms", t1 - t0);
+            record_timing("render_ms", now() - t1);
             true
         }
         Err(diags) => {
@@ -342,6 +376,7 @@ fn Root() -> impl IntoView {
             leptos::task::spawn_local(async move {
                 match host::read(&path).await {
                     Ok(text) => {
+                        record_timing("flow_fetched_at_ms", now());
                         open_text(app, &text, Some(path.clone()));
                         if let Some((p, t)) = saved {
                             if p == path && t != text {
@@ -357,15 +392,20 @@ fn Root() -> impl IntoView {
         _ => {}
     }
 
-    // Autosave every change; the recovery offer reads it after a crash or reload.
+    // Autosave after a pause in editing (serialising a big flow on every drag would stutter);
+    // the recovery offer reads it after a crash or reload.
     Effect::new(move |prev: Option<u64>| {
         let rev = app.editor.with(Editor::revision);
-        if prev.is_some_and(|p| p != rev) && app.editor.with_untracked(Editor::is_dirty) {
-            let text = app.editor.with_untracked(Editor::save_text);
-            let v = serde_json::json!({ "path": app.path.get_untracked().unwrap_or_default(), "text": text });
-            host::store(AUTOSAVE, &v.to_string());
-        } else if prev.is_some_and(|p| p != rev) {
-            host::unstore(AUTOSAVE);
+        if prev.is_some_and(|p| p != rev) {
+            set_timeout(
+                move || {
+                    if app.editor.with_untracked(Editor::revision) != rev {
+                        return; // a later edit schedules its own save
+                    }
+                    autosave_now(app);
+                },
+                std::time::Duration::from_millis(400),
+            );
         }
         rev
     });
@@ -375,6 +415,8 @@ fn Root() -> impl IntoView {
         leptos::ev::beforeunload,
         move |ev: web_sys::BeforeUnloadEvent| {
             if app.editor.with_untracked(Editor::is_dirty) {
+                // Whatever the user answers, the work is in local storage first.
+                autosave_now(app);
                 ev.prevent_default();
                 ev.set_return_value("unsaved changes");
             }

@@ -18,12 +18,10 @@ pub struct ViewBox {
 /// A pointer gesture in progress on the canvas.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Drag {
-    /// Moving the selected nodes by (dx, dy) canvas units so far.
+    /// Moving nodes; how far so far is in [`App::offset`] (only moving nodes read it).
     Move {
         ids: Vec<String>,
         start: (f64, f64),
-        dx: f64,
-        dy: f64,
     },
     /// Drawing a wire from a port; `at` is the pointer in canvas units.
     Wire {
@@ -105,6 +103,12 @@ pub struct App {
     pub path: RwSignal<Option<String>>,
     pub view: RwSignal<ViewBox>,
     pub drag: RwSignal<Option<Drag>>,
+    /// How far the nodes of a move gesture have moved, in canvas units.
+    pub offset: RwSignal<(f64, f64)>,
+    /// The nodes a move gesture moves; changes only when a gesture starts or ends.
+    pub moving: Memo<Vec<String>>,
+    /// The port a wire is being drawn from; changes only when a gesture starts or ends.
+    pub wiring: Memo<Option<(String, knflow_model::Role)>>,
     /// A message for the status bar: (is_error, text).
     pub status: RwSignal<Option<(bool, String)>>,
     pub dock: RwSignal<DockTab>,
@@ -118,13 +122,17 @@ pub struct App {
     pub diagnostics: Memo<Vec<Diagnostic>>,
     pub nodes: Memo<BTreeMap<String, NodeView>>,
     pub edges: Memo<Vec<EdgeView>>,
+    /// Whether the zoom shows node details (text, ports); far out, nodes are plain boxes.
+    pub detailed: Memo<bool>,
 }
 
 impl App {
     pub fn new(editor: Editor) -> App {
         let editor = RwSignal::new(editor);
+        let content = Memo::new(move |_| editor.with(Editor::content_revision));
         let diagnostics = Memo::new(move |_| {
-            editor.with(|e| {
+            let _ = content.get();
+            editor.with_untracked(|e| {
                 let mut d = knflow_model::validate::validate(e.flow(), Default::default());
                 d.extend(knflow_model::lint::lint(e.flow()));
                 d.sort_by(|a, b| (a.severity, &a.resource).cmp(&(b.severity, &b.resource)));
@@ -132,7 +140,19 @@ impl App {
             })
         });
         let nodes = Memo::new(move |_| {
-            let diags = diagnostics.get();
+            // Problem counts per resource, once (not per node).
+            let mut counts: std::collections::HashMap<String, (usize, usize)> = Default::default();
+            diagnostics.with(|ds| {
+                for d in ds {
+                    if let Some(r) = &d.resource {
+                        let c = counts.entry(r.clone()).or_default();
+                        match d.severity {
+                            Severity::Error => c.0 += 1,
+                            _ => c.1 += 1,
+                        }
+                    }
+                }
+            });
             editor.with(|e| {
                 let f = e.flow();
                 f.resources()
@@ -143,14 +163,7 @@ impl App {
                             .get(&label)
                             .copied()
                             .unwrap_or(knflow_model::Point { x: 0.0, y: 0.0 });
-                        let count = |s: Severity| {
-                            diags
-                                .iter()
-                                .filter(|d| {
-                                    d.severity == s && d.resource.as_deref() == Some(label.as_str())
-                                })
-                                .count()
-                        };
+                        let (errors, warnings) = counts.get(&label).copied().unwrap_or_default();
                         let view = NodeView {
                             id: r.id.clone(),
                             kind: r.id.kind.clone(),
@@ -161,8 +174,8 @@ impl App {
                             x: p.x,
                             y: p.y,
                             ports: ports_of(f, &r.id).iter().map(|p| p.role).collect(),
-                            errors: count(Severity::Error),
-                            warnings: count(Severity::Warning),
+                            errors,
+                            warnings,
                             label: label.clone(),
                         };
                         (label, view)
@@ -190,15 +203,34 @@ impl App {
                     .collect()
             })
         });
+        let view = RwSignal::new(ViewBox {
+            tx: 40.0,
+            ty: 40.0,
+            k: 1.0,
+        });
+        let detailed = Memo::new(move |_| view.with(|v| v.k >= 0.4));
+        let drag = RwSignal::new(None::<Drag>);
+        let moving = Memo::new(move |_| {
+            drag.with(|d| match d {
+                Some(Drag::Move { ids, .. }) => ids.clone(),
+                _ => Vec::new(),
+            })
+        });
+        let wiring = Memo::new(move |_| {
+            drag.with(|d| match d {
+                Some(Drag::Wire { from, role, .. }) => Some((from.clone(), *role)),
+                _ => None,
+            })
+        });
         App {
             editor,
+            detailed,
             path: RwSignal::new(None),
-            view: RwSignal::new(ViewBox {
-                tx: 40.0,
-                ty: 40.0,
-                k: 1.0,
-            }),
-            drag: RwSignal::new(None),
+            view,
+            drag,
+            offset: RwSignal::new((0.0, 0.0)),
+            moving,
+            wiring,
             status: RwSignal::new(None),
             dock: RwSignal::new(DockTab::Problems),
             sim: RwSignal::new(None),
@@ -239,10 +271,12 @@ impl App {
     /// Where a node is drawn now, including a move in progress.
     pub fn position(&self, label: &str) -> Option<(f64, f64)> {
         let (x, y) = self.nodes.with(|n| n.get(label).map(|v| (v.x, v.y)))?;
-        let offset = self.drag.with(|d| match d {
-            Some(Drag::Move { ids, dx, dy, .. }) if ids.iter().any(|i| i == label) => (*dx, *dy),
-            _ => (0.0, 0.0),
-        });
+        // Only moving nodes read the offset, so a drag re-renders only them and their wires.
+        let offset = if self.moving.with(|m| m.iter().any(|i| i == label)) {
+            self.offset.get()
+        } else {
+            (0.0, 0.0)
+        };
         Some((x + offset.0, y + offset.1))
     }
 

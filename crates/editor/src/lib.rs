@@ -96,6 +96,8 @@ pub struct Editor {
     redo: Vec<Snapshot>,
     /// Bumped by every change; the view keys caches on it.
     revision: u64,
+    /// Bumped by changes to resources (not positions): what validation depends on.
+    content_revision: u64,
     saved_revision: u64,
 }
 
@@ -114,13 +116,18 @@ impl Editor {
         if unplaced {
             layout::auto_layout(&mut flow);
         }
+        // Revisions never repeat across editors, so a view caching on them notices when one
+        // flow replaces another.
+        static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let base = GENERATION.fetch_add(1 << 32, std::sync::atomic::Ordering::Relaxed);
         Editor {
             flow,
             selection: BTreeSet::new(),
             undo: Vec::new(),
             redo: Vec::new(),
-            revision: 0,
-            saved_revision: 0,
+            revision: base,
+            content_revision: base,
+            saved_revision: base,
         }
     }
 
@@ -139,6 +146,12 @@ impl Editor {
 
     pub fn revision(&self) -> u64 {
         self.revision
+    }
+
+    /// Changes only when resources change (moving nodes leaves it alone), so validation can
+    /// be skipped for layout edits.
+    pub fn content_revision(&self) -> u64 {
+        self.content_revision
     }
 
     /// The flow file as it would be saved.
@@ -178,6 +191,7 @@ impl Editor {
         self.flow = s.flow;
         self.selection = s.selection;
         self.revision += 1;
+        self.content_revision += 1;
     }
 
     pub fn undo(&mut self) -> bool {
@@ -201,8 +215,12 @@ impl Editor {
     /// Applies an edit as one undo step. A failed edit changes nothing and says why.
     pub fn apply(&mut self, edit: Edit) -> Result<(), String> {
         let before = self.snapshot();
+        let layout_only = matches!(edit, Edit::Move { .. } | Edit::AutoLayout);
         match self.perform(edit) {
             Ok(()) => {
+                if !layout_only {
+                    self.content_revision += 1;
+                }
                 self.undo.push(before);
                 if self.undo.len() > HISTORY {
                     self.undo.remove(0);

@@ -300,3 +300,32 @@ fn saving_clears_dirty_and_opening_lays_out() {
     assert!(!e.is_dirty());
     assert!(Editor::open("kind: [", "bad.yaml").is_err());
 }
+
+#[test]
+fn revisions_tell_layout_edits_and_other_flows_apart() {
+    let mut e = drawn();
+    let (rev, content) = (e.revision(), e.content_revision());
+    e.apply(Edit::Move {
+        ids: vec![id("Broker/broker")],
+        dx: 5.0,
+        dy: 0.0,
+    })
+    .unwrap();
+    assert_ne!(e.revision(), rev);
+    assert_eq!(
+        e.content_revision(),
+        content,
+        "moving is not a content change"
+    );
+    e.apply(Edit::Rename {
+        id: id("Broker/broker"),
+        name: "b".into(),
+    })
+    .unwrap();
+    assert_ne!(e.content_revision(), content);
+    let other = Editor::default();
+    assert_ne!(
+        other.content_revision(),
+        Editor::default().content_revision()
+    );
+}
