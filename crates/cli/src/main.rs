@@ -9,6 +9,7 @@ mod export_cmd;
 mod files;
 mod import_cmd;
 mod match_cmd;
+mod run_cmd;
 mod serve_cmd;
 mod simulate_cmd;
 mod validate_cmd;
@@ -252,6 +253,22 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Run a flow live: its brokers, channels, Sequences and Parallels become HTTP ingresses on
+    /// 127.0.0.1 (brokers at /NAMESPACE/NAME, the others at /KIND/NAMESPACE/NAME) that deliver
+    /// to real HTTP sinks with Knative's semantics (filters, retries, dead-letter sinks,
+    /// replies, TTL). A sink referenced by `ref` goes to its --map URL (or the flow's
+    /// `simulation` `url`), else to a built-in display that prints what it receives.
+    Run {
+        flow: PathBuf,
+        #[arg(short, long, default_value_t = 8418)]
+        port: u16,
+        /// KIND/NAME=URL: where a referenced sink listens (repeatable).
+        #[arg(long = "map", value_name = "KIND/NAME=URL")]
+        maps: Vec<String>,
+        /// Append every hop to this file as a JSON line.
+        #[arg(long, value_name = "FILE")]
+        tap: Option<PathBuf>,
+    },
     /// Open the designer in a browser: serves the UI and the flows of DIR (default: `.`).
     ///
     /// Binds 127.0.0.1 only; checks Host and Origin headers; saving needs the per-run token the
@@ -309,6 +326,17 @@ fn main() -> ExitCode {
             }
         }
         Command::Fmt { files, check } => files::fmt(&files, check),
+        Command::Run {
+            flow,
+            port,
+            maps,
+            tap,
+        } => run_cmd::run(run_cmd::RunArgs {
+            flow: &flow,
+            port,
+            maps: &maps,
+            tap,
+        }),
         Command::Serve {
             dir,
             port,

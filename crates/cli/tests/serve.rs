@@ -245,3 +245,78 @@ fn the_page_and_its_assets_are_served() {
         eprintln!("ui/dist is not built: only the page is checked");
     }
 }
+
+/// `kn-flow run` as a user starts it: the address table, an event posted to the broker, the
+/// hop in the tap file.
+#[test]
+fn run_serves_the_flow_live_and_taps_hops() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("f.yaml");
+    std::fs::write(
+        &flow,
+        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: b\n  namespace: ns\n---\napiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: t\n  namespace: ns\nspec:\n  broker: b\n  subscriber:\n    ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: display}\n",
+    )
+    .unwrap();
+    let tap = dir.path().join("tap.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kn-flow"))
+        .args([
+            "run",
+            flow.to_str().unwrap(),
+            "--port",
+            "0",
+            "--tap",
+            tap.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    let mut port = 0;
+    while port == 0 {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "kn-flow run ended: {lines:?}"
+        );
+        if line.trim_end().ends_with("/ns/b") {
+            let after = line.split("127.0.0.1:").nth(1).unwrap_or_default();
+            port = after
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .parse()
+                .unwrap_or(0);
+        }
+        lines.push(line);
+    }
+    let body = r#"{"specversion":"1.0","id":"e1","source":"/t","type":"x"}"#;
+    let (status, _) = request(
+        port,
+        "POST",
+        "/ns/b",
+        &[("Content-Type", "application/cloudevents+json")],
+        body,
+    );
+    assert_eq!(status, 202, "{lines:?}");
+    let mut tapped = String::new();
+    for _ in 0..50 {
+        tapped = std::fs::read_to_string(&tap).unwrap_or_default();
+        if tapped.contains("\"Service/display\"") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let hop: serde_json::Value = serde_json::from_str(
+        tapped
+            .lines()
+            .find(|l| l.contains("\"Service/display\""))
+            .expect("a hop to the sink"),
+    )
+    .unwrap();
+    assert_eq!(hop["outcome"], "delivered");
+    assert_eq!(hop["via"], "Trigger/t");
+    assert!(hop["time"].is_string());
+}

@@ -89,6 +89,23 @@ pub struct Hop {
     pub note: Option<String>,
 }
 
+impl Hop {
+    /// The hop as traces and the live tap show it (the simulator adds `time_ms`, the live
+    /// runtime `time`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "from": &*self.from,
+            "to": &*self.to,
+            "via": self.via.as_deref(),
+            "attempt": self.attempt,
+            "status": self.status,
+            "outcome": self.outcome,
+            "event": serde_json::to_value(&*self.event).expect("events serialize"),
+            "note": self.note,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Deliver(Delivery),

@@ -433,6 +433,21 @@ impl Routes {
     }
 
     /// The endpoint a user names (`Broker/x`, `Sequence/x`, a sink label or a URI).
+    /// Every sink events can be delivered to: subscribers, replies and dead-letter sinks.
+    pub fn sinks(&self) -> impl Iterator<Item = &Label> {
+        self.subscriptions
+            .iter()
+            .flat_map(|s| {
+                let dls = s.policy.dead_letter.as_ref().map(|(e, _)| e);
+                [Some(&s.subscriber), s.reply.as_ref(), dls]
+            })
+            .flatten()
+            .filter_map(|e| match e {
+                Endpoint::Sink(l) => Some(l),
+                _ => None,
+            })
+    }
+
     pub fn entry(&self, name: &str) -> Option<&Endpoint> {
         self.entries.get(name)
     }

@@ -5,18 +5,12 @@ use serde_json::{json, Value};
 use crate::sim::{Simulation, TracedHop};
 
 pub fn hop_json(t: &TracedHop) -> Value {
-    let h = &t.hop;
-    json!({
-        "time_ms": t.time_ms,
-        "from": &*h.from,
-        "to": &*h.to,
-        "via": h.via.as_deref(),
-        "attempt": h.attempt,
-        "status": h.status,
-        "outcome": h.outcome,
-        "event": serde_json::to_value(&*h.event).expect("events serialize"),
-        "note": h.note,
-    })
+    let mut v = t.hop.to_json();
+    // `time_ms` first: traces read in time order.
+    let mut out = serde_json::Map::new();
+    out.insert("time_ms".into(), json!(t.time_ms));
+    out.extend(v.as_object_mut().map(std::mem::take).unwrap_or_default());
+    Value::Object(out)
 }
 
 pub fn to_json(sim: &Simulation) -> Value {

@@ -1,0 +1,78 @@
+//! `kn-flow run`: the flow live on 127.0.0.1 (the work is in `knflow-live`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::{exit, files};
+
+pub struct RunArgs<'a> {
+    pub flow: &'a Path,
+    pub port: u16,
+    pub maps: &'a [String],
+    pub tap: Option<PathBuf>,
+}
+
+pub fn run(args: RunArgs<'_>) -> u8 {
+    let flow = match files::load_clean(args.flow) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("kn-flow: {e}");
+            return exit::PROBLEMS;
+        }
+    };
+    let mut maps = BTreeMap::new();
+    for m in args.maps {
+        let Some((k, v)) = m.split_once('=') else {
+            eprintln!("kn-flow: --map {m}: write KIND/NAME=URL, e.g. Service/fulfil=http://127.0.0.1:8080");
+            return exit::USAGE;
+        };
+        maps.insert(k.to_string(), v.to_string());
+    }
+    let opts = knflow_live::Options {
+        maps,
+        tap: args.tap.clone(),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    rt.block_on(async move {
+        let (live, addr, server) = match knflow_live::serve(&flow, args.port, opts).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("kn-flow: cannot start on 127.0.0.1:{}: {e}", args.port);
+                return exit::USAGE;
+            }
+        };
+        println!("flow {} live on http://{addr}", flow.name);
+        println!("\ningresses (POST CloudEvents: binary, structured or batch):");
+        for a in live.addresses() {
+            println!("  {:<40} {}", a.label, a.url);
+        }
+        println!("\nsinks:");
+        for t in live.targets() {
+            println!("  {:<40} {} ({})", t.label, t.url, t.how);
+        }
+        if let Some(tap) = &args.tap {
+            println!(
+                "\nevery hop is appended to {} as a JSON line",
+                tap.display()
+            );
+        }
+        println!("hops stream as server-sent events at http://{addr}/_tap; Ctrl-C stops\n");
+        let _ = tokio::signal::ctrl_c().await;
+        server.abort();
+        // Deliveries under way get a moment to finish; what is left is reported.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while live.in_flight() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        match live.in_flight() {
+            0 => println!("stopped; no deliveries left in flight"),
+            n => println!("stopped; {n} deliveries were still in flight"),
+        }
+        exit::OK
+    })
+}

@@ -1,0 +1,11 @@
+//! Live mode: a flow's brokers, channels, Sequences and Parallels as real HTTP ingresses on
+//! 127.0.0.1, delivering to real HTTP sinks. Routing, filtering, retries, dead-lettering, replies
+//! and TTL all come from `knflow-dataplane`'s sans-IO plane (invariant 2): this crate only turns
+//! its actions into HTTP requests and timers, and HTTP answers back into its inputs.
+
+pub mod http_event;
+mod runtime;
+mod server;
+
+pub use runtime::{Address, Options, Runtime, Target};
+pub use server::serve;

@@ -1,0 +1,325 @@
+//! The runtime: the data plane behind a mutex, deliveries as tokio tasks making real HTTP
+//! requests, hops to the tap.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use cloudevents::{AttributesReader, Event};
+use knflow_dataplane::plane::{Action, Body, Delivery, HopOutcome, Outcome, Plane};
+use knflow_dataplane::routes::{Endpoint, Routes};
+use knflow_model::{Flow, ResourceId};
+use tokio::sync::broadcast;
+
+use crate::http_event;
+
+/// Settings of a live run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `Kind/name` → URL: where a referenced sink really listens.
+    pub maps: BTreeMap<String, String>,
+    /// Append every hop as a JSON line here.
+    pub tap: Option<std::path::PathBuf>,
+}
+
+/// An ingress the runtime serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    /// `Broker/default`, `Sequence/s`, …
+    pub label: String,
+    pub path: String,
+    pub url: String,
+}
+
+/// Where a sink's deliveries go, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub label: String,
+    pub url: String,
+    /// `mapped` (--map or the flow's simulation `url`), `uri` (the flow's own URI), or
+    /// `built-in display` (recorded and printed by kn-flow).
+    pub how: &'static str,
+}
+
+pub(crate) struct Inner {
+    pub(crate) plane: Mutex<Plane>,
+    client: reqwest::Client,
+    pub(crate) base: String,
+    maps: BTreeMap<String, String>,
+    pub(crate) addresses: Vec<(Address, Endpoint)>,
+    pub(crate) tap: broadcast::Sender<String>,
+    tap_file: Option<Mutex<std::fs::File>>,
+    /// Events the built-in display sink received: (sink label, event).
+    pub(crate) displayed: Mutex<Vec<(String, Event)>>,
+}
+
+/// A flow running live.
+#[derive(Clone)]
+pub struct Runtime {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// A cluster-internal address no laptop can reach.
+fn cluster_local(url: &str) -> bool {
+    let host = url
+        .split("://")
+        .nth(1)
+        .unwrap_or(url)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("");
+    host.ends_with(".svc.cluster.local")
+        || host.ends_with(".svc")
+        || !host.contains('.') && host != "localhost"
+}
+
+impl Runtime {
+    /// A runtime for `flow` answering at `base` (`http://127.0.0.1:PORT`).
+    pub fn new(flow: &Flow, opts: Options, base: &str) -> std::io::Result<Runtime> {
+        let routes = Routes::compile(flow);
+        let mut maps = opts.maps;
+        for (label, sim) in &flow.simulation {
+            if let Some(url) = sim.get("url").and_then(|u| u.as_str()) {
+                maps.entry(label.clone()).or_insert_with(|| url.to_string());
+            }
+        }
+        let mut addresses: Vec<(Address, Endpoint)> = routes
+            .entries
+            .iter()
+            .filter_map(|(label, ep)| {
+                let id = ResourceId::parse(label)?;
+                let prefix = match id.kind.as_str() {
+                    "Broker" => String::new(),
+                    "Channel" | "InMemoryChannel" | "Sequence" | "Parallel" => {
+                        format!("/{}", id.kind.to_lowercase())
+                    }
+                    _ => return None,
+                };
+                let ns = flow
+                    .get(&id)
+                    .and_then(|r| flow.namespace_of(r))
+                    .unwrap_or("default")
+                    .to_string();
+                let path = format!("{prefix}/{ns}/{}", id.name);
+                Some((
+                    Address {
+                        label: label.clone(),
+                        url: format!("{base}{path}"),
+                        path,
+                    },
+                    ep.clone(),
+                ))
+            })
+            .collect();
+        addresses.sort_by(|a, b| a.0.label.cmp(&b.0.label));
+        let tap_file = match &opts.tap {
+            Some(p) => Some(Mutex::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)?,
+            )),
+            None => None,
+        };
+        let mut plane = Plane::new(routes);
+        plane.set_explain(true);
+        plane.set_filtered_hops(true);
+        Ok(Runtime {
+            inner: Arc::new(Inner {
+                plane: Mutex::new(plane),
+                client: reqwest::Client::builder().build().expect("an HTTP client"),
+                base: base.to_string(),
+                maps,
+                addresses,
+                tap: broadcast::channel(1024).0,
+                tap_file,
+                displayed: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    pub fn addresses(&self) -> Vec<Address> {
+        self.inner
+            .addresses
+            .iter()
+            .map(|(a, _)| a.clone())
+            .collect()
+    }
+
+    /// Every sink the flow delivers to, with where its events go.
+    pub fn targets(&self) -> Vec<Target> {
+        let plane = self.inner.plane.lock().unwrap();
+        let mut labels: Vec<String> = plane.routes().sinks().map(|l| l.to_string()).collect();
+        labels.sort();
+        labels.dedup();
+        labels.iter().map(|l| self.inner.target(l)).collect()
+    }
+
+    /// Subscribe to the tap: every hop as a JSON line.
+    pub fn tap(&self) -> broadcast::Receiver<String> {
+        self.inner.tap.subscribe()
+    }
+
+    /// Events the built-in display sink has received.
+    pub fn displayed(&self) -> Vec<(String, Event)> {
+        self.inner.displayed.lock().unwrap().clone()
+    }
+
+    /// Deliveries still under way.
+    pub fn in_flight(&self) -> usize {
+        self.inner.plane.lock().unwrap().in_flight()
+    }
+
+    /// Events arriving at an ingress path. `Err((status, message))` when refused.
+    pub fn ingest(&self, path: &str, events: Vec<Event>) -> Result<(), (u16, String)> {
+        let path = path.trim_end_matches('/');
+        let Some((addr, ep)) = self
+            .inner
+            .addresses
+            .iter()
+            .find(|(a, _)| a.path == path)
+            .cloned()
+        else {
+            return Err((
+                404,
+                format!("no broker, channel, Sequence or Parallel at {path}"),
+            ));
+        };
+        for event in events {
+            let actions = self
+                .inner
+                .plane
+                .lock()
+                .unwrap()
+                .send(&ep, event, "ingress", Utc::now());
+            // The ingress itself may refuse (TTL exhausted, invalid): say so to the sender.
+            let refused = actions.iter().find_map(|a| match a {
+                Action::Hop(h) if h.outcome == HopOutcome::Dropped && *h.to == *addr.label => {
+                    Some((
+                        h.status.unwrap_or(400),
+                        h.note.clone().unwrap_or_else(|| "dropped".into()),
+                    ))
+                }
+                _ => None,
+            });
+            self.inner.clone().run(actions);
+            if let Some(r) = refused {
+                return Err(r);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Inner {
+    pub(crate) fn target(&self, label: &str) -> Target {
+        if let Some(url) = self.maps.get(label) {
+            return Target {
+                label: label.into(),
+                url: url.clone(),
+                how: "mapped",
+            };
+        }
+        if label.contains("://") && !cluster_local(label) {
+            return Target {
+                label: label.into(),
+                url: label.into(),
+                how: "uri",
+            };
+        }
+        Target {
+            label: label.into(),
+            url: format!("{}/_display/{label}", self.base),
+            how: "built-in display",
+        }
+    }
+
+    fn publish(&self, mut hop: serde_json::Value) {
+        hop["time"] = serde_json::Value::String(Utc::now().to_rfc3339());
+        let line = hop.to_string();
+        if let Some(f) = &self.tap_file {
+            let _ = writeln!(f.lock().unwrap(), "{line}");
+        }
+        let _ = self.tap.send(line);
+    }
+
+    /// Carries out the plane's actions: deliveries become tasks, hops go to the tap.
+    pub(crate) fn run(self: Arc<Self>, actions: Vec<Action>) {
+        for a in actions {
+            match a {
+                Action::Hop(h) => self.publish(h.to_json()),
+                Action::Deliver(d) => {
+                    let inner = self.clone();
+                    tokio::spawn(async move { inner.deliver(d).await });
+                }
+            }
+        }
+    }
+
+    async fn deliver(self: Arc<Self>, d: Delivery) {
+        if d.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(d.delay_ms)).await;
+        }
+        let target = self.target(d.to.label());
+        let (headers, body) = http_event::to_binary(&d.event);
+        let mut req = self.client.post(&target.url).body(body);
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        if let Some(t) = d.timeout_ms {
+            req = req.timeout(Duration::from_millis(t));
+        }
+        let outcome = match req.send().await {
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let retry_after_ms = resp
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(retry_after_ms);
+                let headers = resp.headers().clone();
+                let bytes = resp.bytes().await.unwrap_or_default();
+                let body = if bytes.is_empty() && !headers.contains_key("ce-specversion") {
+                    Body::Empty
+                } else {
+                    match http_event::parse(&headers, &bytes) {
+                        Ok(mut evs) if evs.len() == 1 => Body::Event(Box::new(evs.remove(0))),
+                        _ => Body::Other(bytes.to_vec()),
+                    }
+                };
+                Outcome::Response {
+                    status,
+                    body,
+                    retry_after_ms,
+                }
+            }
+            Err(e) if e.is_timeout() => Outcome::Timeout,
+            Err(_) => Outcome::TransportError,
+        };
+        let actions = self
+            .plane
+            .lock()
+            .unwrap()
+            .complete(d.id, outcome, Utc::now());
+        self.run(actions);
+    }
+
+    pub(crate) fn record_display(&self, label: &str, events: Vec<Event>) {
+        for e in events {
+            println!("▶ {label} ← {} {} ({})", e.ty(), e.source(), e.id());
+            self.displayed.lock().unwrap().push((label.to_string(), e));
+        }
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date, in milliseconds from now.
+fn retry_after_ms(v: &str) -> Option<u64> {
+    if let Ok(s) = v.trim().parse::<u64>() {
+        return Some(s * 1000);
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v.trim()).ok()?;
+    let ms = (at.with_timezone(&Utc) - Utc::now()).num_milliseconds();
+    Some(ms.max(0) as u64)
+}

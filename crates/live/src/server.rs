@@ -1,0 +1,114 @@
+//! The HTTP side: ingresses, the built-in display sink, the address list and the tap stream.
+
+use std::convert::Infallible;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::sse::{Event as SseEvent, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::runtime::Runtime;
+use crate::{http_event, Options};
+
+fn problem(code: StatusCode, message: impl Into<String>) -> Response {
+    (code, Json(json!({ "error": message.into() }))).into_response()
+}
+
+async fn ingress(State(rt): State<Runtime>, req: Request) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let headers: HeaderMap = req.headers().clone();
+    if method != Method::POST {
+        return problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{method} {path}: send events with POST"),
+        );
+    }
+    let body: Bytes = match axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024).await {
+        Ok(b) => b,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, format!("body: {e}")),
+    };
+    if let Some(label) = path.strip_prefix("/_display/") {
+        return match http_event::parse(&headers, &body) {
+            Ok(events) => {
+                rt.inner.record_display(label, events);
+                StatusCode::ACCEPTED.into_response()
+            }
+            Err(e) => problem(StatusCode::BAD_REQUEST, e),
+        };
+    }
+    if !rt
+        .addresses()
+        .iter()
+        .any(|a| a.path == path.trim_end_matches('/'))
+    {
+        return problem(
+            StatusCode::NOT_FOUND,
+            format!("no broker, channel, Sequence or Parallel at {path}"),
+        );
+    }
+    let events = match http_event::parse(&headers, &body) {
+        Ok(e) => e,
+        Err(e) => return problem(StatusCode::BAD_REQUEST, e),
+    };
+    match rt.ingest(&path, events) {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err((status, msg)) => problem(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            msg,
+        ),
+    }
+}
+
+async fn addresses(State(rt): State<Runtime>) -> Response {
+    let a: Vec<_> = rt
+        .addresses()
+        .into_iter()
+        .map(|a| json!({"resource": a.label, "url": a.url}))
+        .collect();
+    let t: Vec<_> = rt
+        .targets()
+        .into_iter()
+        .map(|t| json!({"sink": t.label, "url": t.url, "how": t.how}))
+        .collect();
+    Json(json!({"ingresses": a, "sinks": t})).into_response()
+}
+
+async fn tap(State(rt): State<Runtime>) -> impl IntoResponse {
+    let rx = rt.tap();
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(line) => return Some((Ok::<_, Infallible>(SseEvent::default().data(line)), rx)),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return None,
+            }
+        }
+    });
+    Sse::new(stream)
+}
+
+/// Binds `127.0.0.1:port` (0: any free port), builds the runtime and returns it with the task
+/// serving it.
+pub async fn serve(
+    flow: &knflow_model::Flow,
+    port: u16,
+    opts: Options,
+) -> std::io::Result<(Runtime, std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    let rt = Runtime::new(flow, opts, &format!("http://{addr}"))?;
+    let app = Router::new()
+        .route("/_addresses", get(addresses))
+        .route("/_tap", get(tap))
+        .fallback(ingress)
+        .with_state(rt.clone());
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((rt, addr, task))
+}
