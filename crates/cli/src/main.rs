@@ -268,6 +268,10 @@ enum Command {
         /// Append every hop to this file as a JSON line.
         #[arg(long, value_name = "FILE")]
         tap: Option<PathBuf>,
+        /// KIND/NAME=COMMAND: start a local process for a ContainerSource or SinkBinding with
+        /// its K_SINK and K_CE_OVERRIDES set (repeatable; stopped with kn-flow).
+        #[arg(long, value_name = "KIND/NAME=COMMAND")]
+        exec: Vec<String>,
     },
     /// Open the designer in a browser: serves the UI and the flows of DIR (default: `.`).
     ///
@@ -331,11 +335,13 @@ fn main() -> ExitCode {
             port,
             maps,
             tap,
+            exec,
         } => run_cmd::run(run_cmd::RunArgs {
             flow: &flow,
             port,
             maps: &maps,
             tap,
+            exec: &exec,
         }),
         Command::Serve {
             dir,

@@ -11,6 +11,8 @@ pub struct RunArgs<'a> {
     pub port: u16,
     pub maps: &'a [String],
     pub tap: Option<PathBuf>,
+    /// KIND/NAME=COMMAND: local processes started with their source's K_SINK and K_CE_OVERRIDES.
+    pub exec: &'a [String],
 }
 
 pub fn run(args: RunArgs<'_>) -> u8 {
@@ -55,6 +57,40 @@ pub fn run(args: RunArgs<'_>) -> u8 {
         for t in live.targets() {
             println!("  {:<40} {} ({})", t.label, t.url, t.how);
         }
+        let env = live.process_env(&flow);
+        if !env.is_empty() {
+            println!("\nlocal processes for ContainerSources and SinkBindings should run with:");
+        }
+        for (label, vars) in &env {
+            let line: Vec<String> = vars.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+            println!("  {label:<40} {}", line.join(" "));
+        }
+        let mut children = Vec::new();
+        for spec in args.exec {
+            let Some((label, command)) = spec.split_once('=') else {
+                eprintln!("kn-flow: --exec {spec}: write KIND/NAME=COMMAND");
+                return exit::USAGE;
+            };
+            let Some((_, vars)) = env.iter().find(|(l, _)| l == label) else {
+                eprintln!("kn-flow: --exec {label}: not a ContainerSource or SinkBinding with a sink in this flow");
+                return exit::USAGE;
+            };
+            match std::process::Command::new("sh")
+                .arg("-c")
+                .arg(command)
+                .envs(vars.iter().map(|(k, v)| (k, v)))
+                .spawn()
+            {
+                Ok(c) => {
+                    println!("started `{command}` for {label} (pid {})", c.id());
+                    children.push(c);
+                }
+                Err(e) => {
+                    eprintln!("kn-flow: --exec {label}: {e}");
+                    return exit::USAGE;
+                }
+            }
+        }
         if let Some(tap) = &args.tap {
             println!(
                 "\nevery hop is appended to {} as a JSON line",
@@ -64,6 +100,10 @@ pub fn run(args: RunArgs<'_>) -> u8 {
         println!("hops stream as server-sent events at http://{addr}/_tap; Ctrl-C stops\n");
         let _ = tokio::signal::ctrl_c().await;
         server.abort();
+        for mut c in children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
         // Deliveries under way get a moment to finish; what is left is reported.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         while live.in_flight() > 0 && tokio::time::Instant::now() < deadline {

@@ -172,6 +172,77 @@ impl Runtime {
         self.inner.plane.lock().unwrap().in_flight()
     }
 
+    /// Runs every PingSource of the flow on the real clock, in its time zone, with Knative's
+    /// 0–500 ms send jitter; returns the sources started.
+    pub fn start_sources(&self, flow: &Flow) -> Vec<String> {
+        let mut routes = Routes::compile(flow);
+        let mut started = Vec::new();
+        for r in flow.resources() {
+            let Ok(ping) = knflow_sim::sources::Ping::new(flow, r) else {
+                continue;
+            };
+            let Some(to) = routes.sink_of(flow, r) else {
+                continue;
+            };
+            let label = r.id.to_string();
+            started.push(label.clone());
+            let inner = self.inner.clone();
+            tokio::spawn(async move {
+                let mut after = Utc::now();
+                let mut n: u64 = 0;
+                while let Some(tick) = ping.next_after(after) {
+                    after = tick;
+                    n += 1;
+                    let jitter = (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % 501;
+                    let wait = (tick - Utc::now()).num_milliseconds().max(0) as u64 + jitter;
+                    tokio::time::sleep(Duration::from_millis(wait)).await;
+                    let id = format!("{label}-{}-{n}", tick.timestamp());
+                    let Ok(event) = ping.event(tick, id) else {
+                        break;
+                    };
+                    let actions = inner
+                        .plane
+                        .lock()
+                        .unwrap()
+                        .send(&to, event, &label, Utc::now());
+                    inner.clone().run(actions);
+                }
+            });
+        }
+        started
+    }
+
+    /// What a local process playing a ContainerSource or SinkBinding subject needs: `K_SINK`
+    /// (where to send: an ingress of this runtime or the sink's URL) and `K_CE_OVERRIDES` (the
+    /// source's `ceOverrides` as JSON), per source.
+    pub fn process_env(&self, flow: &Flow) -> Vec<(String, Vec<(String, String)>)> {
+        let mut routes = Routes::compile(flow);
+        let mut out = Vec::new();
+        for r in flow.resources() {
+            let overrides = match &r.spec {
+                Some(knflow_model::kinds::Spec::ContainerSource(c)) => &c.source.ce_overrides,
+                Some(knflow_model::kinds::Spec::SinkBinding(b)) => &b.source.ce_overrides,
+                _ => continue,
+            };
+            let Some(ep) = routes.sink_of(flow, r) else {
+                continue;
+            };
+            let sink = match self.inner.addresses.iter().find(|(_, e)| *e == ep) {
+                Some((a, _)) => a.url.clone(),
+                None => self.inner.target(ep.label()).url,
+            };
+            let mut env = vec![("K_SINK".to_string(), sink)];
+            if let Some(o) = overrides {
+                env.push((
+                    "K_CE_OVERRIDES".into(),
+                    serde_json::to_string(o).unwrap_or_default(),
+                ));
+            }
+            out.push((r.id.to_string(), env));
+        }
+        out
+    }
+
     /// Events arriving at an ingress path. `Err((status, message))` when refused.
     pub fn ingest(&self, path: &str, events: Vec<Event>) -> Result<(), (u16, String)> {
         let path = path.trim_end_matches('/');

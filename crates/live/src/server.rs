@@ -102,6 +102,7 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let rt = Runtime::new(flow, opts, &format!("http://{addr}"))?;
+    rt.start_sources(flow);
     let app = Router::new()
         .route("/_addresses", get(addresses))
         .route("/_tap", get(tap))

@@ -332,3 +332,69 @@ async fn unmapped_sinks_go_to_the_built_in_display() {
     let addrs = rt.addresses();
     assert_eq!(addrs[0].path, "/shop/orders");
 }
+
+/// A PingSource ticking every second (a seconds field, which the schedule parser allows) sends
+/// Knative's ping event through the broker on the real clock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ping_sources_run_on_the_real_clock() {
+    let yaml = format!(
+        "{BROKER}- apiVersion: sources.knative.dev/v1
+  kind: PingSource
+  metadata:
+    name: tick
+  spec:
+    schedule: '* * * * * *'
+    data: '{{\"hello\": \"world\"}}'
+    sink:
+      ref: {{apiVersion: eventing.knative.dev/v1, kind: Broker, name: orders}}
+"
+    );
+    let audit = sink(ack()).await;
+    let (_rt, _base) = start(&yaml, &[("Service/audit", &audit.url)]).await;
+    eventually("two ticks", || audit.got.lock().unwrap().len() >= 2).await;
+    let e = audit.got.lock().unwrap()[0].clone();
+    assert_eq!(e.ty(), "dev.knative.sources.ping");
+    assert_eq!(
+        e.source().to_string(),
+        "/apis/v1/namespaces/shop/pingsources/tick"
+    );
+    let t0 = audit.got.lock().unwrap()[0].time().copied().unwrap();
+    let t1 = audit.got.lock().unwrap()[1].time().copied().unwrap();
+    assert_eq!(
+        (t1 - t0).num_seconds(),
+        1,
+        "one tick per second, on the second"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn container_sources_get_k_sink_and_k_ce_overrides() {
+    let yaml = format!(
+        "{BROKER}- apiVersion: sources.knative.dev/v1
+  kind: ContainerSource
+  metadata:
+    name: heartbeats
+  spec:
+    template:
+      spec:
+        containers:
+        - image: example.com/heartbeats
+    ceOverrides:
+      extensions:
+        team: ops
+    sink:
+      ref: {{apiVersion: eventing.knative.dev/v1, kind: Broker, name: orders}}
+"
+    );
+    let (rt, base) = start(&yaml, &[]).await;
+    let env = rt.process_env(&flow(&yaml));
+    let (label, vars) = &env[0];
+    assert_eq!(label, "ContainerSource/heartbeats");
+    assert_eq!(
+        vars[0],
+        ("K_SINK".to_string(), format!("{base}/shop/orders"))
+    );
+    assert_eq!(vars[1].0, "K_CE_OVERRIDES");
+    let o: serde_json::Value = serde_json::from_str(&vars[1].1).unwrap();
+    assert_eq!(o["extensions"]["team"], "ops");
+}

@@ -26,6 +26,79 @@ fn mix(seed: u64, n: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A PingSource: its schedule in its time zone, and the event it sends at each tick — exactly
+/// what Knative's sends (type, source, time, data or dataBase64, content type, ceOverrides).
+/// The simulator runs it on its virtual clock, the live runtime on the real one.
+pub struct Ping {
+    cron: croner::Cron,
+    tz: chrono_tz::Tz,
+    source: String,
+    content_type: String,
+    data: Vec<u8>,
+    overrides: Option<CloudEventOverrides>,
+}
+
+impl Ping {
+    pub fn new(flow: &Flow, r: &Resource) -> Result<Ping, String> {
+        let Some(Spec::PingSource(p)) = &r.spec else {
+            return Err(format!("{} is not a PingSource", r.id));
+        };
+        let ns = flow.namespace_of(r).unwrap_or("default");
+        let schedule = p.schedule.as_deref().unwrap_or("* * * * *");
+        let cron = knflow_model::validate::parse_schedule(schedule)?;
+        let tz_name = schedule
+            .split_whitespace()
+            .next()
+            .and_then(|f| f.strip_prefix("CRON_TZ=").or_else(|| f.strip_prefix("TZ=")))
+            .or(p.timezone.as_deref())
+            .unwrap_or("UTC");
+        let tz: chrono_tz::Tz = tz_name
+            .parse()
+            .map_err(|_| format!("`{tz_name}` is not a time zone"))?;
+        let data = match (&p.data, &p.data_base64) {
+            (_, Some(b)) => base64::engine::general_purpose::STANDARD
+                .decode(b.trim())
+                .map_err(|e| format!("dataBase64: {e}"))?,
+            (Some(d), None) => d.clone().into_bytes(),
+            (None, None) => Vec::new(),
+        };
+        Ok(Ping {
+            cron,
+            tz,
+            source: format!("/apis/v1/namespaces/{ns}/pingsources/{}", r.name()),
+            content_type: p
+                .content_type
+                .clone()
+                .unwrap_or_else(|| "application/json".into()),
+            data,
+            overrides: p.source.ce_overrides.clone(),
+        })
+    }
+
+    /// The first tick strictly after `t`, in the source's time zone.
+    pub fn next_after(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.cron
+            .iter_after(t.with_timezone(&self.tz))
+            .next()
+            .map(|tick| tick.with_timezone(&Utc))
+    }
+
+    /// The event sent at `tick`.
+    pub fn event(&self, tick: DateTime<Utc>, id: String) -> Result<Event, String> {
+        let mut b = EventBuilderV10::new()
+            .id(id)
+            .ty("dev.knative.sources.ping")
+            .source(self.source.clone())
+            .time(tick);
+        if !self.data.is_empty() {
+            b = b.data(self.content_type.clone(), self.data.clone());
+        }
+        let mut e = b.build().map_err(|e| e.to_string())?;
+        apply_overrides(&mut e, &self.overrides);
+        Ok(e)
+    }
+}
+
 /// The events a source sends, with their virtual times (ms since the simulation start).
 pub fn emissions(
     flow: &Flow,
@@ -36,30 +109,17 @@ pub fn emissions(
     let ns = flow.namespace_of(r).unwrap_or("default").to_string();
     let name = r.name().to_string();
     match &r.spec {
-        Some(Spec::PingSource(p)) => {
-            let schedule = p.schedule.as_deref().unwrap_or("* * * * *");
-            let cron = knflow_model::validate::parse_schedule(schedule)?;
-            let tz_name = schedule
-                .split_whitespace()
-                .next()
-                .and_then(|f| f.strip_prefix("CRON_TZ=").or_else(|| f.strip_prefix("TZ=")))
-                .or(p.timezone.as_deref())
-                .unwrap_or("UTC");
-            let tz: chrono_tz::Tz = tz_name
-                .parse()
-                .map_err(|_| format!("`{tz_name}` is not a time zone"))?;
+        Some(Spec::PingSource(_)) => {
+            let ping = Ping::new(flow, r)?;
             let start = sim.start_time();
             let until = sim_until(sim);
-            let data = match (&p.data, &p.data_base64) {
-                (_, Some(b)) => base64::engine::general_purpose::STANDARD
-                    .decode(b.trim())
-                    .map_err(|e| format!("dataBase64: {e}"))?,
-                (Some(d), None) => d.clone().into_bytes(),
-                (None, None) => Vec::new(),
-            };
             let mut out = Vec::new();
-            for (n, tick) in cron.iter_after(start.with_timezone(&tz)).enumerate() {
-                let tick: DateTime<Utc> = tick.with_timezone(&Utc);
+            let mut after = start;
+            for n in 0.. {
+                let Some(tick) = ping.next_after(after) else {
+                    break;
+                };
+                after = tick;
                 let at = (tick - start).num_milliseconds().max(0) as u64;
                 // Knative's sender waits 0–500 ms of jitter before each send.
                 let at = at + mix(sim_seed(sim), n as u64) % 501;
@@ -67,22 +127,7 @@ pub fn emissions(
                     break;
                 }
                 let id = sim.next_id();
-                let mut b = EventBuilderV10::new()
-                    .id(id)
-                    .ty("dev.knative.sources.ping")
-                    .source(format!("/apis/v1/namespaces/{ns}/pingsources/{name}"))
-                    .time(tick);
-                if !data.is_empty() {
-                    b = b.data(
-                        p.content_type
-                            .clone()
-                            .unwrap_or_else(|| "application/json".into()),
-                        data.clone(),
-                    );
-                }
-                let mut e = b.build().map_err(|e| e.to_string())?;
-                apply_overrides(&mut e, &p.source.ce_overrides);
-                out.push((at, e));
+                out.push((at, ping.event(tick, id)?));
             }
             Ok(out)
         }
