@@ -268,6 +268,10 @@ enum Command {
         /// Append every hop to this file as a JSON line.
         #[arg(long, value_name = "FILE")]
         tap: Option<PathBuf>,
+        /// Record every event accepted at an ingress here (structured JSON, one per line), e.g.
+        /// to turn into scenario events.
+        #[arg(long, value_name = "FILE")]
+        record: Option<PathBuf>,
         /// KIND/NAME=COMMAND: start a local process for a ContainerSource or SinkBinding with
         /// its K_SINK and K_CE_OVERRIDES set (repeatable; stopped with kn-flow).
         #[arg(long, value_name = "KIND/NAME=COMMAND")]
@@ -335,12 +339,14 @@ fn main() -> ExitCode {
             port,
             maps,
             tap,
+            record,
             exec,
         } => run_cmd::run(run_cmd::RunArgs {
             flow: &flow,
             port,
             maps: &maps,
             tap,
+            record,
             exec: &exec,
         }),
         Command::Serve {

@@ -11,6 +11,7 @@ pub struct RunArgs<'a> {
     pub port: u16,
     pub maps: &'a [String],
     pub tap: Option<PathBuf>,
+    pub record: Option<PathBuf>,
     /// KIND/NAME=COMMAND: local processes started with their source's K_SINK and K_CE_OVERRIDES.
     pub exec: &'a [String],
 }
@@ -34,6 +35,8 @@ pub fn run(args: RunArgs<'_>) -> u8 {
     let opts = knflow_live::Options {
         maps,
         tap: args.tap.clone(),
+        record: args.record.clone(),
+        max_in_flight: 0,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -90,6 +93,9 @@ pub fn run(args: RunArgs<'_>) -> u8 {
                     return exit::USAGE;
                 }
             }
+        }
+        if let Some(r) = &args.record {
+            println!("events accepted at the ingresses are recorded in {}", r.display());
         }
         if let Some(tap) = &args.tap {
             println!(

@@ -22,6 +22,12 @@ pub struct Options {
     pub maps: BTreeMap<String, String>,
     /// Append every hop as a JSON line here.
     pub tap: Option<std::path::PathBuf>,
+    /// Append every event accepted at an ingress here (structured JSON, one per line), to be
+    /// turned into scenario events.
+    pub record: Option<std::path::PathBuf>,
+    /// Deliveries one destination may have under way (waiting for backoff or an answer); while
+    /// any destination is at its limit, ingresses answer 429 with `Retry-After`. 0: 10,000.
+    pub max_in_flight: usize,
 }
 
 /// An ingress the runtime serves.
@@ -51,6 +57,10 @@ pub(crate) struct Inner {
     pub(crate) addresses: Vec<(Address, Endpoint)>,
     pub(crate) tap: broadcast::Sender<String>,
     tap_file: Option<Mutex<std::fs::File>>,
+    record_file: Option<Mutex<std::fs::File>>,
+    /// Deliveries under way per destination label, and the limit.
+    pending: Mutex<std::collections::HashMap<String, usize>>,
+    max_in_flight: usize,
     /// Events the built-in display sink received: (sink label, event).
     pub(crate) displayed: Mutex<Vec<(String, Event)>>,
 }
@@ -114,15 +124,19 @@ impl Runtime {
             })
             .collect();
         addresses.sort_by(|a, b| a.0.label.cmp(&b.0.label));
-        let tap_file = match &opts.tap {
-            Some(p) => Some(Mutex::new(
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(p)?,
-            )),
-            None => None,
+        let append = |p: &Option<std::path::PathBuf>| -> std::io::Result<_> {
+            p.as_ref()
+                .map(|p| {
+                    std::fs::OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .open(p)
+                        .map(Mutex::new)
+                })
+                .transpose()
         };
+        let tap_file = append(&opts.tap)?;
+        let record_file = append(&opts.record)?;
         let mut plane = Plane::new(routes);
         plane.set_explain(true);
         plane.set_filtered_hops(true);
@@ -135,6 +149,13 @@ impl Runtime {
                 addresses,
                 tap: broadcast::channel(1024).0,
                 tap_file,
+                record_file,
+                pending: Default::default(),
+                max_in_flight: if opts.max_in_flight == 0 {
+                    10_000
+                } else {
+                    opts.max_in_flight
+                },
                 displayed: Mutex::new(Vec::new()),
             }),
         })
@@ -258,7 +279,24 @@ impl Runtime {
                 format!("no broker, channel, Sequence or Parallel at {path}"),
             ));
         };
+        // Back-pressure instead of unbounded queues: a destination at its limit refuses more.
+        let full = self
+            .inner
+            .pending
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(_, n)| **n >= self.inner.max_in_flight)
+            .map(|(l, n)| format!("{l} has {n} deliveries under way; retry later"));
+        if let Some(msg) = full {
+            return Err((429, msg));
+        }
         for event in events {
+            if let Some(f) = &self.inner.record_file {
+                if let Ok(line) = serde_json::to_string(&event) {
+                    let _ = writeln!(f.lock().unwrap(), "{line}");
+                }
+            }
             let actions = self
                 .inner
                 .plane
@@ -322,8 +360,24 @@ impl Inner {
             match a {
                 Action::Hop(h) => self.publish(h.to_json()),
                 Action::Deliver(d) => {
+                    let label = d.to.label().to_string();
+                    *self
+                        .pending
+                        .lock()
+                        .unwrap()
+                        .entry(label.clone())
+                        .or_default() += 1;
                     let inner = self.clone();
-                    tokio::spawn(async move { inner.deliver(d).await });
+                    tokio::spawn(async move {
+                        inner.clone().deliver(d).await;
+                        let mut p = inner.pending.lock().unwrap();
+                        if let Some(n) = p.get_mut(&label) {
+                            *n -= 1;
+                            if *n == 0 {
+                                p.remove(&label);
+                            }
+                        }
+                    });
                 }
             }
         }

@@ -57,6 +57,12 @@ async fn ingress(State(rt): State<Runtime>, req: Request) -> Response {
     };
     match rt.ingest(&path, events) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err((429, msg)) => {
+            let mut r = problem(StatusCode::TOO_MANY_REQUESTS, msg);
+            r.headers_mut()
+                .insert("retry-after", axum::http::HeaderValue::from_static("1"));
+            r
+        }
         Err((status, msg)) => problem(
             StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
             msg,

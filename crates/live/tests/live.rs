@@ -22,6 +22,11 @@ struct Sink {
 type Answer = Arc<dyn Fn(usize, &cloudevents::Event) -> Response + Send + Sync>;
 
 async fn sink(answer: Answer) -> Sink {
+    sink_with_delay(answer, |_| Duration::ZERO).await
+}
+
+/// A sink that answers attempt n only after `delay(n)` (an async pause, blocking no thread).
+async fn sink_with_delay(answer: Answer, delay: fn(usize) -> Duration) -> Sink {
     let got: Arc<Mutex<Vec<cloudevents::Event>>> = Default::default();
     let g = got.clone();
     let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
@@ -35,7 +40,9 @@ async fn sink(answer: Answer) -> Sink {
                 g.push(e.clone());
                 g.len()
             };
-            answer(n, &e)
+            let response = answer(n, &e);
+            tokio::time::sleep(delay(n)).await;
+            response
         }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -79,6 +86,8 @@ async fn start(yaml: &str, maps: &[(&str, &str)]) -> (Runtime, String) {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect::<BTreeMap<_, _>>(),
         tap: None,
+        record: None,
+        max_in_flight: 0,
     };
     let (rt, addr, _task) = serve(&flow(yaml), 0, opts).await.unwrap();
     (rt, format!("http://{addr}"))
@@ -397,4 +406,313 @@ async fn container_sources_get_k_sink_and_k_ce_overrides() {
     assert_eq!(vars[1].0, "K_CE_OVERRIDES");
     let o: serde_json::Value = serde_json::from_str(&vars[1].1).unwrap();
     assert_eq!(o["extensions"]["team"], "ops");
+}
+
+/// Arrival times at a sink, kept by the answer function.
+fn timed(times: Arc<Mutex<Vec<tokio::time::Instant>>>, answer: Answer) -> Answer {
+    Arc::new(move |n, e| {
+        times.lock().unwrap().push(tokio::time::Instant::now());
+        answer(n, e)
+    })
+}
+
+const FLOWS: &str = "apiVersion: knflow.dev/v1alpha1
+kind: Flow
+metadata:
+  name: flows
+  namespace: shop
+resources:
+- apiVersion: flows.knative.dev/v1
+  kind: Sequence
+  metadata:
+    name: seq
+  spec:
+    steps:
+    - ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: a}
+    - ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: b}
+    reply:
+      ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: end}
+- apiVersion: flows.knative.dev/v1
+  kind: Parallel
+  metadata:
+    name: par
+  spec:
+    branches:
+    - filter:
+        ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: yes}
+      subscriber:
+        ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: s1}
+    - filter:
+        ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: no}
+      subscriber:
+        ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: s2}
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sequence_and_parallel_end_to_end() {
+    let a = sink(reply("step.a")).await;
+    let b = sink(reply("step.b")).await;
+    let end = sink(ack()).await;
+    let yes = sink(reply("passed")).await;
+    let no = sink(ack()).await; // 2xx without an event: the branch filter rejects
+    let s1 = sink(ack()).await;
+    let s2 = sink(ack()).await;
+    let (_rt, base) = start(
+        FLOWS,
+        &[
+            ("Service/a", &a.url),
+            ("Service/b", &b.url),
+            ("Service/end", &end.url),
+            ("Service/yes", &yes.url),
+            ("Service/no", &no.url),
+            ("Service/s1", &s1.url),
+            ("Service/s2", &s2.url),
+        ],
+    )
+    .await;
+    assert_eq!(
+        post(&format!("{base}/sequence/shop/seq"), BINARY, "{}")
+            .await
+            .0,
+        202
+    );
+    eventually("the sequence's reply", || {
+        end.got.lock().unwrap().len() == 1
+    })
+    .await;
+    assert_eq!(
+        b.got.lock().unwrap()[0].ty(),
+        "step.a",
+        "step b gets step a's reply"
+    );
+    assert_eq!(end.got.lock().unwrap()[0].ty(), "step.b");
+
+    assert_eq!(
+        post(&format!("{base}/parallel/shop/par"), BINARY, "{}")
+            .await
+            .0,
+        202
+    );
+    eventually("the passing branch", || s1.got.lock().unwrap().len() == 1).await;
+    eventually("both filters asked", || no.got.lock().unwrap().len() == 1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        s2.got.lock().unwrap().is_empty(),
+        "the rejecting branch delivers nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_are_spaced_by_the_backoff_and_timeouts_count_as_failures() {
+    let yaml = "apiVersion: messaging.knative.dev/v1
+kind: InMemoryChannel
+metadata: {name: ch, namespace: shop}
+---
+apiVersion: messaging.knative.dev/v1
+kind: Subscription
+metadata: {name: slow, namespace: shop}
+spec:
+  channel: {apiVersion: messaging.knative.dev/v1, kind: InMemoryChannel, name: ch}
+  subscriber:
+    ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: flaky}
+  delivery:
+    retry: 3
+    backoffPolicy: exponential
+    backoffDelay: PT0.2S
+    timeout: PT0.3S
+    deadLetterSink:
+      ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: dls}
+";
+    let times: Arc<Mutex<Vec<tokio::time::Instant>>> = Default::default();
+    // Fails twice with 503, then takes 2 s (over the 0.3 s timeout), then answers 202.
+    let flaky = sink_with_delay(
+        timed(
+            times.clone(),
+            Arc::new(|n, _| {
+                if n <= 2 {
+                    StatusCode::SERVICE_UNAVAILABLE.into_response()
+                } else {
+                    StatusCode::ACCEPTED.into_response()
+                }
+            }),
+        ),
+        |n| {
+            if n == 3 {
+                Duration::from_secs(2)
+            } else {
+                Duration::ZERO
+            }
+        },
+    )
+    .await;
+    let dls = sink(ack()).await;
+    let (_rt, base) = start(
+        yaml,
+        &[("Service/flaky", &flaky.url), ("Service/dls", &dls.url)],
+    )
+    .await;
+    assert_eq!(
+        post(&format!("{base}/inmemorychannel/shop/ch"), BINARY, "{}")
+            .await
+            .0,
+        202
+    );
+    eventually("4 attempts", || times.lock().unwrap().len() == 4).await;
+    let t = times.lock().unwrap().clone();
+    let gaps: Vec<u128> = t.windows(2).map(|w| (w[1] - w[0]).as_millis()).collect();
+    // Retry k waits 200 ms × 2^(k−1): 200, 400, 800 ms (after the 0.3 s timeout for the third).
+    assert!(gaps[0] >= 180 && gaps[0] < 1200, "{gaps:?}");
+    assert!(gaps[1] >= 380 && gaps[1] < 1400, "{gaps:?}");
+    assert!(gaps[2] >= 300 + 780 && gaps[2] < 2500, "{gaps:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        dls.got.lock().unwrap().is_empty(),
+        "the fourth attempt succeeded"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_destinations_push_back_with_429_and_accepted_events_are_recorded() {
+    let slow = sink_with_delay(ack(), |_| Duration::from_millis(300)).await;
+    let dir = std::env::temp_dir().join(format!("knflow-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let record = dir.join("record.jsonl");
+    let opts = Options {
+        maps: [("Service/audit".to_string(), slow.url.clone())].into(),
+        tap: None,
+        record: Some(record.clone()),
+        max_in_flight: 3,
+    };
+    let (_rt, addr, _t) = serve(&flow(BROKER), 0, opts).await.unwrap();
+    let url = format!("http://{addr}/shop/orders");
+    let client = reqwest::Client::new();
+    let mut codes = Vec::new();
+    let mut retry_after = None;
+    for i in 0..10 {
+        let r = client
+            .post(&url)
+            .header("content-type", "application/cloudevents+json")
+            .body(format!(
+                r#"{{"specversion":"1.0","id":"r{i}","source":"/s","type":"x"}}"#
+            ))
+            .send()
+            .await
+            .unwrap();
+        if r.status() == 429 {
+            retry_after = r
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_string());
+        }
+        codes.push(r.status().as_u16());
+    }
+    assert_eq!(&codes[..3], [202, 202, 202]);
+    assert!(codes.contains(&429), "{codes:?}");
+    assert_eq!(retry_after.as_deref(), Some("1"));
+    let recorded = std::fs::read_to_string(&record).unwrap();
+    let accepted = codes.iter().filter(|c| **c == 202).count();
+    assert_eq!(recorded.lines().count(), accepted);
+    assert!(recorded.lines().next().unwrap().contains("\"id\":\"r0\""));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// 10,000 events from 16 concurrent clients through a broker with 5 triggers to sinks that fail
+/// 30 % of attempts: every accepted event ends, per trigger, delivered or dead-lettered —
+/// exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_with_faults_loses_nothing() {
+    const EVENTS: usize = 10_000;
+    let mut yaml = String::from("apiVersion: knflow.dev/v1alpha1\nkind: Flow\nmetadata: {name: load, namespace: shop}\nresources:\n- apiVersion: eventing.knative.dev/v1\n  kind: Broker\n  metadata: {name: b}\n");
+    for i in 0..5 {
+        yaml.push_str(&format!("- apiVersion: eventing.knative.dev/v1\n  kind: Trigger\n  metadata: {{name: t{i}}}\n  spec:\n    broker: b\n    subscriber:\n      ref: {{apiVersion: serving.knative.dev/v1, kind: Service, name: s{i}}}\n    delivery:\n      retry: 3\n      backoffPolicy: exponential\n      backoffDelay: PT0.01S\n      deadLetterSink:\n        ref: {{apiVersion: serving.knative.dev/v1, kind: Service, name: dls}}\n"));
+    }
+    // Each sink acks ~70 % of attempts, deterministically pseudo-random per attempt.
+    let acked: Vec<Arc<Mutex<Vec<String>>>> = (0..5).map(|_| Default::default()).collect();
+    let mut maps = Vec::new();
+    let mut sinks = Vec::new();
+    for (i, a) in acked.iter().enumerate() {
+        let a = a.clone();
+        let s = sink(Arc::new(move |n, e| {
+            let roll = (n as u64 * 0x9E37_79B9_7F4A_7C15 + i as u64) >> 33;
+            if roll % 10 < 3 {
+                StatusCode::SERVICE_UNAVAILABLE.into_response()
+            } else {
+                a.lock().unwrap().push(e.id().to_string());
+                StatusCode::ACCEPTED.into_response()
+            }
+        }))
+        .await;
+        sinks.push(s);
+    }
+    let dls = sink(ack()).await;
+    for (i, s) in sinks.iter().enumerate() {
+        maps.push((format!("Service/s{i}"), s.url.clone()));
+    }
+    maps.push(("Service/dls".into(), dls.url.clone()));
+    let map_refs: Vec<(&str, &str)> = maps.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let (rt, base) = start(&yaml, &map_refs).await;
+    let url = format!("{base}/shop/b");
+    let client = reqwest::Client::new();
+    let mut clients = Vec::new();
+    for c in 0..16 {
+        let (client, url) = (client.clone(), url.clone());
+        clients.push(tokio::spawn(async move {
+            let mut i = c;
+            while i < EVENTS {
+                let r = client
+                    .post(&url)
+                    .header("content-type", "application/cloudevents+json")
+                    .body(format!(
+                        r#"{{"specversion":"1.0","id":"e{i}","source":"/load","type":"x"}}"#
+                    ))
+                    .send()
+                    .await
+                    .unwrap();
+                if r.status() == 429 {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                }
+                assert_eq!(r.status(), 202);
+                i += 16;
+            }
+        }));
+    }
+    for c in clients {
+        c.await.unwrap();
+    }
+    for _ in 0..1200 {
+        if rt.in_flight() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(rt.in_flight(), 0, "every delivery finished");
+    let dead = dls.got.lock().unwrap().clone();
+    for (i, a) in acked.iter().enumerate() {
+        let delivered = a.lock().unwrap().clone();
+        let dead_here: Vec<String> = dead
+            .iter()
+            .filter(|e| {
+                http_event::extension(e, "knativeerrordest")
+                    .is_some_and(|d| d.contains(&format!("/s{i}")) || d.contains(&format!("s{i}.")))
+            })
+            .map(|e| e.id().to_string())
+            .collect();
+        let mut all: Vec<String> = delivered.iter().chain(&dead_here).cloned().collect();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(
+            n,
+            all.len(),
+            "trigger t{i}: an event both delivered and dead-lettered, or twice"
+        );
+        assert_eq!(
+            all.len(),
+            EVENTS,
+            "trigger t{i}: {} delivered + {} dead-lettered",
+            delivered.len(),
+            dead_here.len()
+        );
+    }
 }
