@@ -222,3 +222,24 @@ test("every example flow opens without errors", async (t) => {
     await page.close();
   }
 });
+
+test("run the flow live and see real traffic on the canvas", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await node(page, "Service audit").waitFor();
+  await tab(page, "Live");
+  await page.getByRole("button", { name: "Start live" }).click();
+  const row = page.getByRole("table", { name: "Live addresses" }).getByRole("row").filter({ hasText: "Broker/orders" });
+  const url = (await row.locator("code").textContent()).trim();
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/shop\/orders$/);
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "ce-specversion": "1.0", "ce-id": "live-1", "ce-source": "/e2e", "ce-type": "order.created", "content-type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(r.status, 202);
+  await node(page, "Service audit").getByText("delivered 1").waitFor();
+  await page.getByRole("list", { name: "Live hops" }).getByText(/Broker\/orders → Service\/audit via Trigger\/audit-all-orders/).waitFor();
+  await page.getByRole("button", { name: "Stop live" }).click();
+  await page.getByRole("button", { name: "Start live" }).waitFor();
+  assert.deepEqual(page.errors, []);
+});

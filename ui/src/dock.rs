@@ -34,6 +34,7 @@ pub fn Dock(app: App) -> impl IntoView {
                 {tab(DockTab::Yaml, "YAML")}
                 {tab(DockTab::Simulate, "Simulate")}
                 {tab(DockTab::Scenarios, "Scenarios")}
+                {tab(DockTab::Live, "Live")}
             </div>
             <div id="dock-panel" role="tabpanel" class="panel">
                 {move || match app.dock.get() {
@@ -41,6 +42,7 @@ pub fn Dock(app: App) -> impl IntoView {
                     DockTab::Yaml => yaml(app).into_any(),
                     DockTab::Simulate => view! { <Simulate app=app/> }.into_any(),
                     DockTab::Scenarios => view! { <Scenarios app=app/> }.into_any(),
+                    DockTab::Live => view! { <crate::live::Live app=app/> }.into_any(),
                 }}
             </div>
         </section>

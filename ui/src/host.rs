@@ -86,6 +86,21 @@ pub async fn import(yaml: &str) -> Result<String, String> {
     fetch("POST", "/api/import", Some(yaml)).await
 }
 
+/// Runs the flow live in the server (the designer's Live tab); returns its addresses.
+pub async fn live_start(flow: &str) -> Result<serde_json::Value, String> {
+    let text = fetch("POST", "/api/live/start", Some(flow)).await?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
+pub async fn live_stop() -> Result<(), String> {
+    fetch("POST", "/api/live/stop", Some("")).await.map(|_| ())
+}
+
+pub async fn live_status() -> Result<serde_json::Value, String> {
+    let text = fetch("GET", "/api/live", None).await?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
 // ---- local storage: autosave and preferences ----
 
 fn storage() -> Option<web_sys::Storage> {

@@ -7,6 +7,7 @@ mod dock;
 mod form;
 mod host;
 mod inspector;
+mod live;
 mod palette;
 mod state;
 

@@ -93,6 +93,7 @@ pub enum DockTab {
     Yaml,
     Simulate,
     Scenarios,
+    Live,
 }
 
 /// Everything the components share; all fields are signals, so this is `Copy`.

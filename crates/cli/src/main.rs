@@ -11,6 +11,7 @@ mod import_cmd;
 mod match_cmd;
 mod run_cmd;
 mod serve_cmd;
+mod serve_live;
 mod simulate_cmd;
 mod validate_cmd;
 

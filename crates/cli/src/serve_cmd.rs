@@ -31,11 +31,13 @@ mod assets {
 /// The header mutating requests carry the token in.
 pub const TOKEN_HEADER: &str = "x-knflow-token";
 
-struct Served {
+pub struct Served {
     dir: PathBuf,
     token: String,
     /// Host header values that name this server.
     hosts: Vec<String>,
+    /// The flow running live for the designer's Live tab.
+    pub live: tokio::sync::Mutex<Option<crate::serve_live::Live>>,
 }
 
 /// 128 random bits from two independently seeded std hashers (the OS seeds each one).
@@ -124,6 +126,7 @@ pub fn router(dir: PathBuf, local: SocketAddr) -> Router {
         dir,
         token: new_token(),
         hosts,
+        live: Default::default(),
     });
     Router::new()
         .route("/", get(index))
@@ -132,12 +135,16 @@ pub fn router(dir: PathBuf, local: SocketAddr) -> Router {
         .route("/api/flows/{*path}", get(read_flow).put(save_flow))
         .route("/api/import", post(import))
         .route("/api/export", post(export))
+        .route("/api/live", get(crate::serve_live::get_status))
+        .route("/api/live/start", post(crate::serve_live::start))
+        .route("/api/live/stop", post(crate::serve_live::stop))
+        .route("/api/live/tap", get(crate::serve_live::tap))
         .fallback(get(asset))
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
 }
 
-fn problem(code: StatusCode, message: impl Into<String>) -> Response {
+pub fn problem(code: StatusCode, message: impl Into<String>) -> Response {
     (code, Json(json!({ "error": message.into() }))).into_response()
 }
 

@@ -1,0 +1,168 @@
+//! The Live tab: run the open flow live in `kn-flow serve` (real HTTP ingresses on 127.0.0.1),
+//! show its addresses with ready-to-copy `curl` commands, and animate real traffic on the canvas.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use knflow_editor::Editor;
+use leptos::prelude::*;
+use serde_json::Value;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::JsCast;
+
+use crate::host;
+use crate::state::{App, SimRun};
+
+thread_local! {
+    /// The tap subscription of the running flow.
+    static TAP: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
+}
+
+fn close_tap() {
+    TAP.with(|t| {
+        if let Some(es) = t.borrow_mut().take() {
+            es.close();
+        }
+    });
+}
+
+/// Real hops flow into the same trace the simulator fills, so the canvas animates them and the
+/// node counters count them.
+fn open_tap(app: App) {
+    close_tap();
+    let Ok(es) = web_sys::EventSource::new("/api/live/tap") else {
+        app.say_error("cannot subscribe to the live hops");
+        return;
+    };
+    app.sim.set(Some(SimRun {
+        hops: Vec::new(),
+        summary: BTreeMap::new(),
+        step: 0,
+        selected: None,
+    }));
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |m: web_sys::MessageEvent| {
+            let Some(text) = m.data().as_string() else {
+                return;
+            };
+            let Ok(hop) = serde_json::from_str::<Value>(&text) else {
+                return;
+            };
+            app.sim.update(|s| {
+                let s = s.get_or_insert_with(|| SimRun {
+                    hops: Vec::new(),
+                    summary: BTreeMap::new(),
+                    step: 0,
+                    selected: None,
+                });
+                s.hops.push(hop);
+                s.step = s.hops.len();
+            });
+        });
+    es.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    TAP.with(|t| *t.borrow_mut() = Some(es));
+}
+
+fn curl(url: &str) -> String {
+    format!(
+        "curl -i -X POST {url} -H 'ce-specversion: 1.0' -H 'ce-id: 1' -H 'ce-source: /curl' \
+-H 'ce-type: com.example.event' -H 'content-type: application/json' -d '{{\"hello\": \"world\"}}'"
+    )
+}
+
+#[component]
+pub fn Live(app: App) -> impl IntoView {
+    let status = RwSignal::new(None::<Value>);
+    leptos::task::spawn_local(async move {
+        if let Ok(s) = host::live_status().await {
+            if s["running"] == true {
+                open_tap(app);
+            }
+            status.set(Some(s));
+        }
+    });
+    let start = move |_| {
+        let text = app.editor.with_untracked(Editor::save_text);
+        leptos::task::spawn_local(async move {
+            match host::live_start(&text).await {
+                Ok(s) => {
+                    status.set(Some(s));
+                    open_tap(app);
+                    app.say("the flow is live");
+                }
+                Err(e) => app.say_error(format!("not started: {e}")),
+            }
+        });
+    };
+    let stop = move |_| {
+        close_tap();
+        leptos::task::spawn_local(async move {
+            match host::live_stop().await {
+                Ok(()) => {
+                    status.set(Some(serde_json::json!({"running": false})));
+                    app.say("stopped");
+                }
+                Err(e) => app.say_error(e),
+            }
+        });
+    };
+    let running = move || status.with(|s| s.as_ref().is_some_and(|s| s["running"] == true));
+    view! {
+        <div class="live">
+            <div class="actions">
+                <button class="primary" on:click=start>{move || if running() { "Restart live" } else { "Start live" }}</button>
+                <button on:click=stop disabled=move || !running()>"Stop live"</button>
+                <span class="hint">"Real HTTP on 127.0.0.1: POST CloudEvents to an ingress; sinks without a URL go to a built-in display."</span>
+            </div>
+            {move || status.get().filter(|s| s["running"] == true).map(|s| {
+                let ingresses = s["ingresses"].as_array().cloned().unwrap_or_default();
+                let sinks = s["sinks"].as_array().cloned().unwrap_or_default();
+                view! {
+                    <table class="summary" aria-label="Live addresses">
+                        <thead><tr><th>"ingress"</th><th>"address"</th><th></th></tr></thead>
+                        <tbody>
+                            {ingresses.into_iter().map(|a| {
+                                let url = a["url"].as_str().unwrap_or_default().to_string();
+                                let cmd = curl(&url);
+                                view! {
+                                    <tr>
+                                        <td>{a["resource"].as_str().unwrap_or_default().to_string()}</td>
+                                        <td><code>{url.clone()}</code></td>
+                                        <td><button aria-label=format!("Copy curl for {url}") on:click=move |_| {
+                                            if let Some(w) = web_sys::window() {
+                                                let _ = w.navigator().clipboard().write_text(&cmd);
+                                            }
+                                        }>"Copy curl"</button></td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <table class="summary" aria-label="Live sinks">
+                        <thead><tr><th>"sink"</th><th>"delivers to"</th><th>"how"</th></tr></thead>
+                        <tbody>
+                            {sinks.into_iter().map(|t| view! {
+                                <tr>
+                                    <td>{t["sink"].as_str().unwrap_or_default().to_string()}</td>
+                                    <td><code>{t["url"].as_str().unwrap_or_default().to_string()}</code></td>
+                                    <td>{t["how"].as_str().unwrap_or_default().to_string()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })}
+            <ol class="hops" aria-label="Live hops">
+                {move || app.sim.with(|s| s.as_ref().map(|s| s.hops.iter().rev().take(200).map(|h| {
+                    let text = format!("{} → {}{}  {} {}",
+                        h["from"].as_str().unwrap_or_default(), h["to"].as_str().unwrap_or_default(),
+                        h["via"].as_str().map(|v| format!(" via {v}")).unwrap_or_default(),
+                        h["status"].as_u64().map(|s| s.to_string()).unwrap_or_default(),
+                        h["outcome"].as_str().unwrap_or_default());
+                    view! { <li>{text}</li> }
+                }).collect_view()))}
+            </ol>
+        </div>
+    }
+}
