@@ -1,0 +1,183 @@
+//! Live-mode throughput and latency on loopback (`cargo bench -p knflow-live --bench
+//! throughput`; results go to BENCHMARKS.md by hand).
+//!
+//! - events/s through broker → 1 trigger → sink, against POSTing the same events directly to
+//!   the same sink, in the same run (one extra hop makes 0.5 the ideal ratio);
+//! - the broker hop's added p99 latency at half the measured broker throughput;
+//! - the process's resident memory with the flow running idle.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+
+const EVENTS: usize = 20_000;
+const CLIENTS: usize = 32;
+
+const FLOW: &str = "apiVersion: knflow.dev/v1alpha1
+kind: Flow
+metadata: {name: bench, namespace: ns}
+resources:
+- apiVersion: eventing.knative.dev/v1
+  kind: Broker
+  metadata: {name: b}
+- apiVersion: eventing.knative.dev/v1
+  kind: Trigger
+  metadata: {name: t}
+  spec:
+    broker: b
+    filters: [{exact: {type: bench}}]
+    subscriber:
+      ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: sink}
+";
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// A sink that acks and notes when each event id arrived.
+async fn sink(arrivals: Arc<Mutex<Vec<(String, Instant)>>>) -> String {
+    let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap| {
+        let arrivals = arrivals.clone();
+        async move {
+            if let Some(id) = headers.get("ce-id").and_then(|v| v.to_str().ok()) {
+                arrivals
+                    .lock()
+                    .unwrap()
+                    .push((id.to_string(), Instant::now()));
+            }
+            StatusCode::ACCEPTED
+        }
+    });
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    url
+}
+
+/// Posts `EVENTS` events from `CLIENTS` clients; returns events/s.
+async fn blast(url: &str, prefix: &str) -> f64 {
+    let client = reqwest::Client::new();
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..CLIENTS {
+        let (client, url, prefix) = (client.clone(), url.to_string(), prefix.to_string());
+        tasks.push(tokio::spawn(async move {
+            let mut i = c;
+            while i < EVENTS {
+                let r = client
+                    .post(&url)
+                    .header("ce-specversion", "1.0")
+                    .header("ce-id", format!("{prefix}{i}"))
+                    .header("ce-source", "/bench")
+                    .header("ce-type", "bench")
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(r.status().is_success(), "{}", r.status());
+                i += CLIENTS;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    EVENTS as f64 / start.elapsed().as_secs_f64()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let arrivals: Arc<Mutex<Vec<(String, Instant)>>> = Default::default();
+    let sink_url = sink(arrivals.clone()).await;
+    let flow = knflow_model::load_str(FLOW, "bench.yaml").flow;
+    let opts = knflow_live::Options {
+        maps: [("Service/sink".to_string(), sink_url.clone())].into(),
+        ..Default::default()
+    };
+    let (rt, addr, _task) = knflow_live::serve(&flow, 0, opts).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    println!("idle RSS with the flow running: {:.1} MB", rss_mb());
+    let broker = format!("http://{addr}/ns/b");
+
+    // Warm up both paths, then measure each; twice, alternating, to even out noise.
+    blast(&sink_url, "w").await;
+    blast(&broker, "w").await;
+    let mut direct = Vec::new();
+    let mut via = Vec::new();
+    for round in 0..2 {
+        direct.push(blast(&sink_url, &format!("d{round}-")).await);
+        via.push(blast(&broker, &format!("b{round}-")).await);
+        while rt.in_flight() > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    let d = direct.iter().sum::<f64>() / direct.len() as f64;
+    let v = via.iter().sum::<f64>() / via.len() as f64;
+    println!("direct to the sink: {d:.0} events/s; through broker → trigger → sink: {v:.0} events/s; ratio {:.2}", v / d);
+
+    // Added latency at half the broker's throughput: one paced client, direct and via the
+    // broker, at the same rate.
+    let rate = v / 2.0;
+    let direct_p = paced(&sink_url, "pd", rate, &arrivals, &rt).await;
+    let via_p = paced(&broker, "pb", rate, &arrivals, &rt).await;
+    println!(
+        "at {rate:.0} events/s, post → sink p50/p99: direct {:.2}/{:.2} ms, via the broker {:.2}/{:.2} ms; the broker hop adds {:.2} ms at p99",
+        direct_p.0, direct_p.1, via_p.0, via_p.1, via_p.1 - direct_p.1
+    );
+}
+
+/// Five seconds of events at `rate` from one paced client: (p50, p99) of post → sink in ms.
+async fn paced(
+    url: &str,
+    prefix: &str,
+    rate: f64,
+    arrivals: &Arc<Mutex<Vec<(String, Instant)>>>,
+    rt: &knflow_live::Runtime,
+) -> (f64, f64) {
+    let client = reqwest::Client::new();
+    let n = (rate * 5.0) as usize;
+    let gap = Duration::from_secs_f64(1.0 / rate);
+    let mut sent = Vec::with_capacity(n);
+    let mut tasks = Vec::new();
+    let start = Instant::now();
+    for i in 0..n {
+        tokio::time::sleep_until((start + gap * i as u32).into()).await;
+        let (client, url) = (client.clone(), url.to_string());
+        let id = format!("{prefix}{i}");
+        sent.push((id.clone(), Instant::now()));
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(&url)
+                .header("ce-specversion", "1.0")
+                .header("ce-id", id)
+                .header("ce-source", "/bench")
+                .header("ce-type", "bench")
+                .send()
+                .await
+                .unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    while rt.in_flight() > 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let got: std::collections::HashMap<String, Instant> =
+        arrivals.lock().unwrap().iter().cloned().collect();
+    let mut lat: Vec<f64> = sent
+        .iter()
+        .filter_map(|(id, t)| got.get(id).map(|a| (*a - *t).as_secs_f64() * 1000.0))
+        .collect();
+    lat.sort_by(|a, b| a.total_cmp(b));
+    let p = |q: f64| lat[((lat.len() as f64 * q) as usize).min(lat.len() - 1)];
+    (p(0.5), p(0.99))
+}
