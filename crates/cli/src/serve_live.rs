@@ -1,13 +1,11 @@
 //! The designer's Live tab: `kn-flow serve` runs the open flow live (the same runtime as
 //! `kn-flow run`) and streams its hops to the page.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::sse::{Event as SseEvent, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -75,14 +73,5 @@ pub async fn tap(State(s): State<Arc<Served>>) -> Response {
     let Some(rx) = s.live.lock().await.as_ref().map(|l| l.runtime.tap()) else {
         return problem(StatusCode::NOT_FOUND, "no flow is running live");
     };
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(line) => return Some((Ok::<_, Infallible>(SseEvent::default().data(line)), rx)),
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(_) => return None,
-            }
-        }
-    });
-    Sse::new(stream).into_response()
+    knflow_live::tap_stream(rx).into_response()
 }

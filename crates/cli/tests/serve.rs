@@ -320,3 +320,68 @@ fn run_serves_the_flow_live_and_taps_hops() {
     assert_eq!(hop["via"], "Trigger/t");
     assert!(hop["time"].is_string());
 }
+
+/// Ctrl-C stops accepting, gives deliveries under way a moment, and says what was left.
+#[test]
+fn run_stops_gracefully_and_reports_what_was_left() {
+    // A sink that accepts connections but never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let sink = format!("http://{}", silent.local_addr().unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("f.yaml");
+    std::fs::write(
+        &flow,
+        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: b\n  namespace: ns\n---\napiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: t\n  namespace: ns\nspec:\n  broker: b\n  subscriber:\n    ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: stuck}\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kn-flow"))
+        .args(["run", flow.to_str().unwrap(), "--port", "0", "--map"])
+        .arg(format!("Service/stuck={sink}"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut port = 0;
+    while port == 0 {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0);
+        if line.trim_end().ends_with("/ns/b") {
+            let after = line.split("127.0.0.1:").nth(1).unwrap_or_default();
+            port = after
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .parse()
+                .unwrap_or(0);
+        }
+    }
+    let body = r#"{"specversion":"1.0","id":"e1","source":"/t","type":"x"}"#;
+    let (status, _) = request(
+        port,
+        "POST",
+        "/ns/b",
+        &[("Content-Type", "application/cloudevents+json")],
+        body,
+    );
+    assert_eq!(status, 202);
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    // Shutting down (deliveries get up to 5 s): the ingress no longer accepts connections.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the ingress still accepts during shutdown"
+    );
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{rest}");
+    assert!(
+        rest.contains("stopped; 1 deliveries were still in flight"),
+        "{rest}"
+    );
+    drop(silent);
+}

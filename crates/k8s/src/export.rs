@@ -60,7 +60,7 @@ fn rank(api_version: &str, kind: &str) -> u8 {
 }
 
 /// Fields the API server owns: applying them is refused or pointless.
-const SERVER_METADATA: &[&str] = &[
+pub(crate) const SERVER_METADATA: &[&str] = &[
     "managedFields",
     "resourceVersion",
     "uid",

@@ -8,4 +8,4 @@ mod runtime;
 mod server;
 
 pub use runtime::{Address, Options, Runtime, Target};
-pub use server::serve;
+pub use server::{serve, tap_stream};

@@ -138,7 +138,6 @@ impl Runtime {
         let tap_file = append(&opts.tap)?;
         let record_file = append(&opts.record)?;
         let mut plane = Plane::new(routes);
-        plane.set_explain(true);
         plane.set_filtered_hops(true);
         Ok(Runtime {
             inner: Arc::new(Inner {
@@ -159,6 +158,12 @@ impl Runtime {
                 displayed: Mutex::new(Vec::new()),
             }),
         })
+    }
+
+    /// Is there an ingress at this path?
+    pub fn serves(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        self.inner.addresses.iter().any(|(a, _)| a.path == path)
     }
 
     pub fn addresses(&self) -> Vec<Address> {
@@ -297,12 +302,11 @@ impl Runtime {
                     let _ = writeln!(f.lock().unwrap(), "{line}");
                 }
             }
-            let actions = self
-                .inner
-                .plane
-                .lock()
-                .unwrap()
-                .send(&ep, event, "ingress", Utc::now());
+            let actions = {
+                let mut plane = self.inner.plane.lock().unwrap();
+                plane.set_explain(self.inner.listening());
+                plane.send(&ep, event, "ingress", Utc::now())
+            };
             // The ingress itself may refuse (TTL exhausted, invalid): say so to the sender.
             let refused = actions.iter().find_map(|a| match a {
                 Action::Hop(h) if h.outcome == HopOutcome::Dropped && *h.to == *addr.label => {
@@ -345,7 +349,17 @@ impl Inner {
         }
     }
 
-    fn publish(&self, mut hop: serde_json::Value) {
+    /// Whether anyone reads hops (a tap file or a stream subscriber): explaining filters and
+    /// serialising hops cost more than routing, so they happen only then.
+    fn listening(&self) -> bool {
+        self.tap_file.is_some() || self.tap.receiver_count() > 0
+    }
+
+    fn publish(&self, hop: &knflow_dataplane::plane::Hop) {
+        if !self.listening() {
+            return;
+        }
+        let mut hop = hop.to_json();
         hop["time"] = serde_json::Value::String(Utc::now().to_rfc3339());
         let line = hop.to_string();
         if let Some(f) = &self.tap_file {
@@ -358,7 +372,7 @@ impl Inner {
     pub(crate) fn run(self: Arc<Self>, actions: Vec<Action>) {
         for a in actions {
             match a {
-                Action::Hop(h) => self.publish(h.to_json()),
+                Action::Hop(h) => self.publish(&h),
                 Action::Deliver(d) => {
                     let label = d.to.label().to_string();
                     *self
@@ -423,11 +437,11 @@ impl Inner {
             Err(e) if e.is_timeout() => Outcome::Timeout,
             Err(_) => Outcome::TransportError,
         };
-        let actions = self
-            .plane
-            .lock()
-            .unwrap()
-            .complete(d.id, outcome, Utc::now());
+        let actions = {
+            let mut plane = self.plane.lock().unwrap();
+            plane.set_explain(self.listening());
+            plane.complete(d.id, outcome, Utc::now())
+        };
         self.run(actions);
     }
 

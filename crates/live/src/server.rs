@@ -41,11 +41,7 @@ async fn ingress(State(rt): State<Runtime>, req: Request) -> Response {
             Err(e) => problem(StatusCode::BAD_REQUEST, e),
         };
     }
-    if !rt
-        .addresses()
-        .iter()
-        .any(|a| a.path == path.trim_end_matches('/'))
-    {
+    if !rt.serves(&path) {
         return problem(
             StatusCode::NOT_FOUND,
             format!("no broker, channel, Sequence or Parallel at {path}"),
@@ -85,7 +81,14 @@ async fn addresses(State(rt): State<Runtime>) -> Response {
 }
 
 async fn tap(State(rt): State<Runtime>) -> impl IntoResponse {
-    let rx = rt.tap();
+    tap_stream(rt.tap())
+}
+
+/// Hops from a tap subscription as server-sent events, one JSON hop each (a slow reader skips
+/// what it missed rather than holding the runtime back).
+pub fn tap_stream(
+    rx: tokio::sync::broadcast::Receiver<String>,
+) -> Sse<impl futures_util::Stream<Item = Result<SseEvent, Infallible>>> {
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
         loop {
             match rx.recv().await {

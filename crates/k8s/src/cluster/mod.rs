@@ -292,15 +292,8 @@ pub(crate) fn strip_server_fields(v: &mut Value) {
         o.shift_remove("status");
     }
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        for f in [
-            "managedFields",
-            "resourceVersion",
-            "uid",
-            "creationTimestamp",
-            "generation",
-            "selfLink",
-        ] {
-            meta.shift_remove(f);
+        for f in crate::export::SERVER_METADATA {
+            meta.shift_remove(*f);
         }
         if let Some(a) = meta.get_mut("annotations").and_then(Value::as_object_mut) {
             a.shift_remove("kubectl.kubernetes.io/last-applied-configuration");
