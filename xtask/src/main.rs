@@ -317,6 +317,10 @@ fn bench() -> Result<(), String> {
         "cargo",
         &["bench", "-p", "knflow-k8s", "--bench", "import_export_10k"],
     )?;
+    run(
+        "cargo",
+        &["bench", "-p", "knflow-live", "--bench", "throughput"],
+    )?;
     // The designer in headless Chromium, served by a release kn-flow.
     build_ui()?;
     run("cargo", &["build", "--release", "-p", "knflow-cli"])?;
