@@ -110,14 +110,30 @@ pub fn run(args: RunArgs<'_>) -> u8 {
             let _ = c.kill();
             let _ = c.wait();
         }
-        // Deliveries under way get a moment to finish; what is left is reported.
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        while live.in_flight() > 0 && tokio::time::Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        // Deliveries under way get a moment to finish; what is left is dead-lettered where a
+        // dead-letter sink is configured, and reported.
+        let wait_for_idle = |secs: u64| {
+            let live = live.clone();
+            async move {
+                let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+                while live.in_flight() > 0 && tokio::time::Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        };
+        wait_for_idle(5).await;
+        let abandoned = live.abandon_in_flight();
+        if abandoned > 0 {
+            wait_for_idle(2).await;
         }
-        match live.in_flight() {
-            0 => println!("stopped; no deliveries left in flight"),
-            n => println!("stopped; {n} deliveries were still in flight"),
+        match (abandoned, live.in_flight()) {
+            (0, _) => println!("stopped; no deliveries left in flight"),
+            (n, 0) => println!(
+                "stopped; {n} deliveries were still in flight: dead-lettered where a dead-letter sink is set, else lost"
+            ),
+            (n, left) => println!(
+                "stopped; {n} deliveries were still in flight; {left} dead-letter deliveries did not finish"
+            ),
         }
         exit::OK
     })

@@ -321,22 +321,42 @@ fn run_serves_the_flow_live_and_taps_hops() {
     assert!(hop["time"].is_string());
 }
 
-/// Ctrl-C stops accepting, gives deliveries under way a moment, and says what was left.
+/// Ctrl-C stops accepting, gives deliveries under way a moment, dead-letters what is left and
+/// says so.
 #[test]
 fn run_stops_gracefully_and_reports_what_was_left() {
     // A sink that accepts connections but never answers.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let sink = format!("http://{}", silent.local_addr().unwrap());
+    // A dead-letter sink that records the request it gets.
+    let dls = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dls_url = format!("http://{}", dls.local_addr().unwrap());
+    let dead_letter = std::thread::spawn(move || {
+        let (mut s, _) = dls.accept().unwrap();
+        let mut req = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&req).contains("\r\n\r\n") {
+            let n = s.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            req.extend_from_slice(&buf[..n]);
+        }
+        let _ = s.write_all(b"HTTP/1.1 202 Accepted\r\ncontent-length: 0\r\n\r\n");
+        String::from_utf8_lossy(&req).to_lowercase()
+    });
     let dir = tempfile::tempdir().unwrap();
     let flow = dir.path().join("f.yaml");
     std::fs::write(
         &flow,
-        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: b\n  namespace: ns\n---\napiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: t\n  namespace: ns\nspec:\n  broker: b\n  subscriber:\n    ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: stuck}\n",
+        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: b\n  namespace: ns\n---\napiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: t\n  namespace: ns\nspec:\n  broker: b\n  subscriber:\n    ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: stuck}\n  delivery:\n    deadLetterSink:\n      ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: dls}\n",
     )
     .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_kn-flow"))
         .args(["run", flow.to_str().unwrap(), "--port", "0", "--map"])
         .arg(format!("Service/stuck={sink}"))
+        .arg("--map")
+        .arg(format!("Service/dls={dls_url}"))
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -380,8 +400,11 @@ fn run_stops_gracefully_and_reports_what_was_left() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{rest}");
     assert!(
-        rest.contains("stopped; 1 deliveries were still in flight"),
+        rest.contains("stopped; 1 deliveries were still in flight: dead-lettered"),
         "{rest}"
     );
+    let request = dead_letter.join().unwrap();
+    assert!(request.contains("ce-id: e1"), "{request}");
+    assert!(request.contains("ce-knativeerrordest:"), "{request}");
     drop(silent);
 }

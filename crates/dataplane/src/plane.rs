@@ -195,6 +195,25 @@ impl Plane {
         self.in_flight.len()
     }
 
+    /// The deliveries waiting for their outcome.
+    pub fn in_flight_ids(&self) -> Vec<AttemptId> {
+        let mut ids: Vec<AttemptId> = self.in_flight.keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Gives up on a delivery (a runtime shutting down): no more retries; the event goes to
+    /// the dead-letter sink if there is one, with the `knativeerror*` extensions of a
+    /// delivery that got no answer, else it is reported lost. A later outcome for `id` is
+    /// ignored.
+    pub fn abandon_into(&mut self, id: AttemptId, now: DateTime<Utc>, out: &mut Vec<Action>) {
+        let Some(f) = self.in_flight.get_mut(&id) else {
+            return;
+        };
+        f.attempt = f.attempt.max(f.policy.retry + 1);
+        self.complete_into(id, Outcome::TransportError, now, out);
+    }
+
     /// An event sent by `from` to an endpoint (a broker, a channel or a sink).
     pub fn send(
         &mut self,
@@ -784,5 +803,47 @@ mod tests {
             "http://sub.x"
         );
         assert_eq!(&*deliveries(&a)[0].url, "http://dls.x");
+    }
+
+    #[test]
+    fn abandoned_deliveries_are_dead_lettered_without_further_retries() {
+        let now = Utc::now();
+        let mut p = plane(
+            "  delivery: {retry: 5, deadLetterSink: {uri: 'http://dls.x'}}\n",
+            false,
+        );
+        let a = p.send(&Endpoint::Broker("Broker/b".into()), ev(), "test", now);
+        let id = deliveries(&a)[0].id;
+        assert_eq!(p.in_flight_ids(), [id]);
+        let mut out = Vec::new();
+        p.abandon_into(id, now, &mut out);
+        assert_eq!(hops(&out)[0].outcome, HopOutcome::Failed);
+        let d = deliveries(&out);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            &*d[0].url, "http://dls.x",
+            "no retry: straight to the dead-letter sink"
+        );
+        assert!(d[0].event.extension("knativeerrordest").is_some());
+        // The abandoned attempt's late answer changes nothing.
+        assert!(p
+            .complete(
+                id,
+                Outcome::Response {
+                    status: 202,
+                    body: Body::Empty,
+                    retry_after_ms: None
+                },
+                now
+            )
+            .is_empty());
+        // Without a dead-letter sink the event is reported lost.
+        let mut p = plane("  delivery: {retry: 5}\n", false);
+        let a = p.send(&Endpoint::Broker("Broker/b".into()), ev(), "test", now);
+        let mut out = Vec::new();
+        p.abandon_into(deliveries(&a)[0].id, now, &mut out);
+        assert!(deliveries(&out).is_empty());
+        assert_eq!(hops(&out)[0].outcome, HopOutcome::Failed);
+        assert_eq!(p.in_flight(), 0);
     }
 }

@@ -193,6 +193,22 @@ impl Runtime {
         self.inner.displayed.lock().unwrap().clone()
     }
 
+    /// Shutting down: gives up on every delivery still under way (each goes to its
+    /// dead-letter sink when it has one) and returns how many there were.
+    pub fn abandon_in_flight(&self) -> usize {
+        let mut actions = Vec::new();
+        let ids = {
+            let mut plane = self.inner.plane.lock().unwrap();
+            let ids = plane.in_flight_ids();
+            for id in &ids {
+                plane.abandon_into(*id, Utc::now(), &mut actions);
+            }
+            ids
+        };
+        self.inner.clone().run(actions);
+        ids.len()
+    }
+
     /// Deliveries still under way.
     pub fn in_flight(&self) -> usize {
         self.inner.plane.lock().unwrap().in_flight()
