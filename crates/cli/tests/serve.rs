@@ -270,26 +270,7 @@ fn run_serves_the_flow_live_and_taps_hops() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut lines = Vec::new();
-    let mut port = 0;
-    while port == 0 {
-        let mut line = String::new();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "kn-flow run ended: {lines:?}"
-        );
-        if line.trim_end().ends_with("/ns/b") {
-            let after = line.split("127.0.0.1:").nth(1).unwrap_or_default();
-            port = after
-                .split('/')
-                .next()
-                .unwrap_or_default()
-                .parse()
-                .unwrap_or(0);
-        }
-        lines.push(line);
-    }
+    let (_out, port) = broker_port(&mut child, "/ns/b");
     let body = r#"{"specversion":"1.0","id":"e1","source":"/t","type":"x"}"#;
     let (status, _) = request(
         port,
@@ -298,7 +279,7 @@ fn run_serves_the_flow_live_and_taps_hops() {
         &[("Content-Type", "application/cloudevents+json")],
         body,
     );
-    assert_eq!(status, 202, "{lines:?}");
+    assert_eq!(status, 202);
     let mut tapped = String::new();
     for _ in 0..50 {
         tapped = std::fs::read_to_string(&tap).unwrap_or_default();
@@ -360,21 +341,7 @@ fn run_stops_gracefully_and_reports_what_was_left() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut port = 0;
-    while port == 0 {
-        let mut line = String::new();
-        assert!(out.read_line(&mut line).unwrap() > 0);
-        if line.trim_end().ends_with("/ns/b") {
-            let after = line.split("127.0.0.1:").nth(1).unwrap_or_default();
-            port = after
-                .split('/')
-                .next()
-                .unwrap_or_default()
-                .parse()
-                .unwrap_or(0);
-        }
-    }
+    let (mut out, port) = broker_port(&mut child, "/ns/b");
     let body = r#"{"specversion":"1.0","id":"e1","source":"/t","type":"x"}"#;
     let (status, _) = request(
         port,
@@ -407,4 +374,24 @@ fn run_stops_gracefully_and_reports_what_was_left() {
     assert!(request.contains("ce-id: e1"), "{request}");
     assert!(request.contains("ce-knativeerrordest:"), "{request}");
     drop(silent);
+}
+
+/// Reads `kn-flow run`'s address table until the ingress ending in `path`; returns the rest of
+/// its output (kept open) and the port.
+fn broker_port(child: &mut Child, path: &str) -> (BufReader<std::process::ChildStdout>, u16) {
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "kn-flow run ended:\n{seen}"
+        );
+        if line.trim_end().ends_with(path) {
+            let after = line.split("127.0.0.1:").nth(1).unwrap_or_default();
+            let port = after.split('/').next().unwrap_or_default().parse().unwrap();
+            return (out, port);
+        }
+        seen.push_str(&line);
+    }
 }
