@@ -131,6 +131,9 @@ impl App {
     pub fn new(editor: Editor) -> App {
         let editor = RwSignal::new(editor);
         let content = Memo::new(move |_| editor.with(Editor::content_revision));
+        // Selection lives in the editor too but changes no revision: clicking a node must not
+        // rebuild every node view.
+        let revision = Memo::new(move |_| editor.with(Editor::revision));
         let diagnostics = Memo::new(move |_| {
             let _ = content.get();
             editor.with_untracked(|e| {
@@ -154,7 +157,8 @@ impl App {
                     }
                 }
             });
-            editor.with(|e| {
+            let _ = revision.get();
+            editor.with_untracked(|e| {
                 let f = e.flow();
                 f.resources()
                     .map(|r| {
@@ -185,7 +189,8 @@ impl App {
             })
         });
         let edges = Memo::new(move |_| {
-            editor.with(|e| {
+            let _ = revision.get();
+            editor.with_untracked(|e| {
                 let g = e.flow().graph();
                 g.edge_indices()
                     .filter_map(|ix| {
