@@ -489,17 +489,9 @@ pub fn Canvas(app: App) -> impl IntoView {
             .filter(|k| !k.is_empty())
             .or_else(|| app.palette_drag.get_untracked());
         app.palette_drag.set(None);
-        let (Some(kind), Some(svg)) = (kind, svg_el()) else {
-            return;
-        };
-        let (x, y) = to_canvas(&app, &svg, ev.client_x() as f64, ev.client_y() as f64);
-        app.edit(Edit::Add {
-            kind,
-            at: Point {
-                x: (x - NODE_W / 2.0).round(),
-                y: (y - 32.0).round(),
-            },
-        });
+        if let Some(kind) = kind {
+            drop_kind(&app, kind, ev.client_x() as f64, ev.client_y() as f64);
+        }
     };
 
     view! {
@@ -566,6 +558,25 @@ pub fn zoom_at(app: &App, sx: f64, sy: f64, factor: f64) {
 }
 
 /// The canvas point in the middle of the screen, where keyboard-added nodes go.
+/// Adds a `kind` node centred where a palette entry was dropped (client coordinates); false
+/// when the point is not on the canvas.
+pub fn drop_kind(app: &App, kind: String, cx: f64, cy: f64) -> bool {
+    let Some(svg) = svg_el() else { return false };
+    let r = svg.get_bounding_client_rect();
+    if cx < r.left() || cx > r.right() || cy < r.top() || cy > r.bottom() {
+        return false;
+    }
+    let (x, y) = to_canvas(app, &svg, cx, cy);
+    app.edit(Edit::Add {
+        kind,
+        at: Point {
+            x: (x - NODE_W / 2.0).round(),
+            y: (y - 32.0).round(),
+        },
+    });
+    true
+}
+
 pub fn view_center(app: &App) -> Point {
     let (w, h) = canvas_size();
     let v = app.view.get_untracked();

@@ -1,4 +1,5 @@
-//! The bottom dock: Problems, YAML (live export), Simulate, Scenarios.
+//! The bottom dock: Problems, YAML (live export), Simulate, Scenarios, Live, and on the
+//! desktop Cluster.
 
 use std::collections::BTreeMap;
 
@@ -35,6 +36,7 @@ pub fn Dock(app: App) -> impl IntoView {
                 {tab(DockTab::Simulate, "Simulate")}
                 {tab(DockTab::Scenarios, "Scenarios")}
                 {tab(DockTab::Live, "Live")}
+                {crate::host::desktop().then(|| tab(DockTab::Cluster, "Cluster"))}
             </div>
             <div id="dock-panel" role="tabpanel" class="panel">
                 {move || match app.dock.get() {
@@ -43,6 +45,7 @@ pub fn Dock(app: App) -> impl IntoView {
                     DockTab::Simulate => view! { <Simulate app=app/> }.into_any(),
                     DockTab::Scenarios => view! { <Scenarios app=app/> }.into_any(),
                     DockTab::Live => view! { <crate::live::Live app=app/> }.into_any(),
+                    DockTab::Cluster => view! { <crate::cluster::Cluster app=app/> }.into_any(),
                 }}
             </div>
         </section>

@@ -1,8 +1,10 @@
 //! The knflow designer, a Leptos CSR app. The model, validation, simulator and export run here
 //! in the browser (they are pure crates built for wasm32); files go through the host
-//! (`kn-flow serve`'s API). Editing state lives in `knflow-editor`, so it is tested natively.
+//! (`kn-flow serve`'s API, or the desktop app's commands). Editing state lives in `knflow-editor`, so it is tested natively.
 
 mod canvas;
+mod cluster;
+mod desktop;
 mod dock;
 mod form;
 mod host;
@@ -104,6 +106,24 @@ fn autosave_now(app: App) {
     }
 }
 
+/// Opens the first flow; autosaved work on the same file that differs from it is offered for
+/// recovery.
+fn open_first(
+    app: App,
+    path: Option<String>,
+    text: &str,
+    saved: Option<(String, String)>,
+    recovery: RwSignal<Option<(String, String)>>,
+) {
+    record_timing("flow_fetched_at_ms", now());
+    open_text(app, text, path.clone());
+    if let Some((p, t)) = saved {
+        if p == path.unwrap_or_default() && t != text {
+            recovery.set(Some((p, t)));
+        }
+    }
+}
+
 /// Opens flow text as the current flow (replacing it; the caller asked about unsaved work).
 fn open_text(app: App, text: &str, path: Option<String>) -> bool {
     let t0 = now();
@@ -148,31 +168,102 @@ fn set_hash(path: &str) {
 }
 
 fn save(app: App) {
-    let path = app.path.get_untracked().or_else(|| {
-        let name = app.editor.with_untracked(|e| e.flow().name.clone());
-        prompt(
-            "Save flow as (a path in the served folder):",
-            &format!("{name}.yaml"),
-        )
-    });
-    let Some(path) = path else { return };
+    match app.path.get_untracked() {
+        Some(path) => write(app, path),
+        None => save_as(app),
+    }
+}
+
+/// Saves under a new name: the desktop's native dialog, or a path in the served folder.
+fn save_as(app: App) {
+    let name = app.editor.with_untracked(|e| e.flow().name.clone());
+    let suggested = app
+        .path
+        .get_untracked()
+        .unwrap_or_else(|| format!("{name}.yaml"));
+    if host::desktop() {
+        let text = app.editor.with_untracked(Editor::save_text);
+        let rev = app.editor.with_untracked(Editor::revision);
+        leptos::task::spawn_local(async move {
+            match host::save_native(&text, file_name(&suggested)).await {
+                Ok(Some(path)) => saved(app, rev, path),
+                Ok(None) => {}
+                Err(e) => app.say_error(format!("not saved: {e}")),
+            }
+        });
+    } else if let Some(path) = prompt("Save flow as (a path in the served folder):", &suggested) {
+        write(app, path);
+    }
+}
+
+fn write(app: App, path: String) {
     let text = app.editor.with_untracked(Editor::save_text);
     let rev = app.editor.with_untracked(Editor::revision);
     leptos::task::spawn_local(async move {
         match host::save(&path, &text).await {
-            Ok(()) => {
-                app.editor.update(|e| {
-                    if e.revision() == rev {
-                        e.mark_saved();
-                    }
-                });
-                app.path.set(Some(path.clone()));
-                set_hash(&path);
-                app.say(format!("saved {path}"));
-            }
+            Ok(()) => saved(app, rev, path),
             Err(e) => app.say_error(format!("not saved: {e}")),
         }
     });
+}
+
+/// The text of revision `rev` is now in `path`.
+fn saved(app: App, rev: u64, path: String) {
+    app.editor.update(|e| {
+        if e.revision() == rev {
+            e.mark_saved();
+        }
+    });
+    app.path.set(Some(path.clone()));
+    set_hash(&path);
+    app.say(format!("saved {path}"));
+}
+
+/// The last component of a path (the window title shows it).
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+fn new_flow(app: App) {
+    if app.editor.with_untracked(Editor::is_dirty) && !confirm("Discard unsaved changes?") {
+        return;
+    }
+    app.editor.set(Editor::default());
+    app.path.set(None);
+    app.sim.set(None);
+    set_hash("");
+    host::forget_file();
+}
+
+fn duplicate_selection(app: App) {
+    let ids: Vec<_> = app
+        .editor
+        .with_untracked(|e| e.selection().iter().cloned().collect());
+    app.edit(Edit::Duplicate { ids });
+}
+
+fn copy_selection(app: App) {
+    let yaml = app.editor.with_untracked(Editor::copy);
+    host::store("knflow.clipboard", &yaml);
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(&yaml);
+    }
+}
+
+fn paste(app: App) {
+    if let Some(yaml) = host::stored("knflow.clipboard") {
+        app.edit(Edit::Paste { yaml });
+    }
+}
+
+fn zoom(app: App, factor: f64) {
+    let (w, h) = canvas::canvas_size();
+    canvas::zoom_at(&app, w / 2.0, h / 2.0, factor);
+}
+
+fn fit(app: App) {
+    let (w, h) = canvas::canvas_size();
+    app.fit(w, h);
 }
 
 fn undo(app: App) {
@@ -233,45 +324,21 @@ fn on_key(app: App, ev: web_sys::KeyboardEvent) {
         (true, "y") => redo(app),
         (true, "s") => save(app),
         (true, "a") => app.editor.update(|e| e.select_all()),
-        (true, "d") => {
-            let ids: Vec<_> = app
-                .editor
-                .with_untracked(|e| e.selection().iter().cloned().collect());
-            app.edit(Edit::Duplicate { ids });
-        }
-        (true, "c") => {
-            let yaml = app.editor.with_untracked(Editor::copy);
-            host::store("knflow.clipboard", &yaml);
-            if let Some(w) = web_sys::window() {
-                let _ = w.navigator().clipboard().write_text(&yaml);
-            }
-        }
-        (true, "v") => {
-            if let Some(yaml) = host::stored("knflow.clipboard") {
-                app.edit(Edit::Paste { yaml });
-            }
-        }
+        (true, "d") => duplicate_selection(app),
+        (true, "c") => copy_selection(app),
+        (true, "v") => paste(app),
         (false, "Delete") | (false, "Backspace") => delete_selection(app),
         (false, "Escape") => {
             app.help.set(false);
             app.editor.update(|e| e.clear_selection());
         }
         (false, "?") => app.help.update(|h| *h = !*h),
-        (false, "f") | (false, "F") => {
-            let (w, h) = canvas::canvas_size();
-            app.fit(w, h);
-        }
+        (false, "f") | (false, "F") => fit(app),
         (false, "l") | (false, "L") => {
             app.edit(Edit::AutoLayout);
         }
-        (false, "+") | (false, "=") => {
-            let (w, h) = canvas::canvas_size();
-            canvas::zoom_at(&app, w / 2.0, h / 2.0, 1.2);
-        }
-        (false, "-") => {
-            let (w, h) = canvas::canvas_size();
-            canvas::zoom_at(&app, w / 2.0, h / 2.0, 1.0 / 1.2);
-        }
+        (false, "+") | (false, "=") => zoom(app, 1.2),
+        (false, "-") => zoom(app, 1.0 / 1.2),
         (false, k @ ("ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown")) => {
             let step = if ev.shift_key() { 100.0 } else { 10.0 };
             let (dx, dy) = match k {
@@ -298,15 +365,6 @@ fn on_key(app: App, ev: web_sys::KeyboardEvent) {
 
 #[component]
 fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoView {
-    let new_flow = move |_| {
-        if app.editor.with_untracked(Editor::is_dirty) && !confirm("Discard unsaved changes?") {
-            return;
-        }
-        app.editor.set(Editor::default());
-        app.path.set(None);
-        app.sim.set(None);
-        set_hash("");
-    };
     let open = move |_| {
         leptos::task::spawn_local(async move {
             match host::list().await {
@@ -324,13 +382,16 @@ fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoVie
         if let Some(d) = web_sys::window().and_then(|w| w.document()) {
             d.set_title(&format!("{} — knflow", title()));
         }
+        let name = app.path.get().unwrap_or_else(|| "untitled".into());
+        host::set_title(file_name(&name), app.editor.with(Editor::is_dirty));
     });
     view! {
         <header class="toolbar">
             <span class="brand">"knflow"</span>
-            <button on:click=new_flow>"New flow"</button>
+            <button on:click=move |_| new_flow(app)>"New flow"</button>
             <button on:click=open>"Open"</button>
             <button on:click=move |_| save(app) title="Ctrl+S">"Save"</button>
+            <button on:click=move |_| save_as(app) title="Ctrl+Shift+S">"Save as"</button>
             <span class="sep"></span>
             <button on:click=move |_| undo(app) disabled=move || !app.editor.with(Editor::can_undo) title="Ctrl+Z">"Undo"</button>
             <button on:click=move |_| redo(app) disabled=move || !app.editor.with(Editor::can_redo) title="Ctrl+Shift+Z">"Redo"</button>
@@ -364,33 +425,29 @@ fn Root() -> impl IntoView {
         }
     });
 
-    // First flow: the one in the address (#path), else a recovered or empty one.
+    // First flow: on the desktop the app's (command line, recent, example); in a browser the
+    // one in the address (#path); else a recovered or empty one.
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .map(|h| h.trim_start_matches('#').to_string())
         .filter(|h| !h.is_empty());
     let saved = autosaved();
-    match (&hash, &saved) {
-        (Some(path), _) => {
-            let path = path.clone();
-            let saved = saved.clone();
-            leptos::task::spawn_local(async move {
-                match host::read(&path).await {
-                    Ok(text) => {
-                        record_timing("flow_fetched_at_ms", now());
-                        open_text(app, &text, Some(path.clone()));
-                        if let Some((p, t)) = saved {
-                            if p == path && t != text {
-                                recovery.set(Some((p, t)));
-                            }
-                        }
+    if host::desktop() {
+        desktop::start(app, recovery, saved);
+    } else {
+        match (&hash, &saved) {
+            (Some(path), _) => {
+                let path = path.clone();
+                leptos::task::spawn_local(async move {
+                    match host::read(&path).await {
+                        Ok(text) => open_first(app, Some(path), &text, saved, recovery),
+                        Err(e) => app.say_error(format!("{path}: {e}")),
                     }
-                    Err(e) => app.say_error(format!("{path}: {e}")),
-                }
-            });
+                });
+            }
+            (None, Some((p, t))) if !t.is_empty() => recovery.set(Some((p.clone(), t.clone()))),
+            _ => {}
         }
-        (None, Some((p, t))) if !t.is_empty() => recovery.set(Some((p.clone(), t.clone()))),
-        _ => {}
     }
 
     // Autosave after a pause in editing (serialising a big flow on every drag would stutter);
@@ -463,6 +520,14 @@ fn Root() -> impl IntoView {
                 <div class="overlay" role="dialog" aria-label="Open flow" aria-modal="true">
                     <div class="dialog">
                         <h2>"Open flow"</h2>
+                        {host::desktop().then(|| view! {
+                            <button on:click=move |_| {
+                                if app.editor.with_untracked(Editor::is_dirty) && !confirm("Discard unsaved changes?") { return; }
+                                open_dialog.set(None);
+                                desktop::open_native(app);
+                            }>"Browse…"</button>
+                            <h3>"Recent files"</h3>
+                        })}
                         <ul>
                             {list.into_iter().map(|p| {
                                 let path = p.clone();

@@ -1,67 +1,46 @@
 //! The Live tab: run the open flow live in `kn-flow serve` (real HTTP ingresses on 127.0.0.1),
 //! show its addresses with ready-to-copy `curl` commands, and animate real traffic on the canvas.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use knflow_editor::Editor;
 use leptos::prelude::*;
 use serde_json::Value;
-use wasm_bindgen::prelude::Closure;
-use wasm_bindgen::JsCast;
 
 use crate::host;
 use crate::state::{App, SimRun};
 
-thread_local! {
-    /// The tap subscription of the running flow.
-    static TAP: RefCell<Option<web_sys::EventSource>> = const { RefCell::new(None) };
-}
-
 fn close_tap() {
-    TAP.with(|t| {
-        if let Some(es) = t.borrow_mut().take() {
-            es.close();
-        }
-    });
+    host::unsubscribe_tap();
 }
 
 /// Real hops flow into the same trace the simulator fills, so the canvas animates them and the
 /// node counters count them.
 fn open_tap(app: App) {
-    close_tap();
-    let Ok(es) = web_sys::EventSource::new("/api/live/tap") else {
-        app.say_error("cannot subscribe to the live hops");
-        return;
-    };
     app.sim.set(Some(SimRun {
         hops: Vec::new(),
         summary: BTreeMap::new(),
         step: 0,
         selected: None,
     }));
-    let on_message =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |m: web_sys::MessageEvent| {
-            let Some(text) = m.data().as_string() else {
-                return;
-            };
-            let Ok(hop) = serde_json::from_str::<Value>(&text) else {
-                return;
-            };
-            app.sim.update(|s| {
-                let s = s.get_or_insert_with(|| SimRun {
-                    hops: Vec::new(),
-                    summary: BTreeMap::new(),
-                    step: 0,
-                    selected: None,
-                });
-                s.hops.push(hop);
-                s.step = s.hops.len();
+    let subscribed = host::subscribe_tap(move |text| {
+        let Ok(hop) = serde_json::from_str::<Value>(&text) else {
+            return;
+        };
+        app.sim.update(|s| {
+            let s = s.get_or_insert_with(|| SimRun {
+                hops: Vec::new(),
+                summary: BTreeMap::new(),
+                step: 0,
+                selected: None,
             });
+            s.hops.push(hop);
+            s.step = s.hops.len();
         });
-    es.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
-    TAP.with(|t| *t.borrow_mut() = Some(es));
+    });
+    if let Err(e) = subscribed {
+        app.say_error(e);
+    }
 }
 
 fn curl(url: &str) -> String {

@@ -1,12 +1,16 @@
 //! The palette: every kind knflow models, searchable, grouped, each entry draggable onto the
-//! canvas (or added at the view's center with Enter or a click).
+//! canvas (or added at the view's center with Enter or a double click).
+//!
+//! Dragging works two ways: HTML drag and drop (mouse in a browser), and plain pointer events
+//! for where no drag session starts (touch screens, WebDriver in the desktop app's WebKitGTK):
+//! a press on an entry, a move, and a release over the canvas add the node there.
 
 use knflow_editor::{category_name, icon_of, Edit};
 use knflow_model::kinds::KINDS;
 use leptos::prelude::*;
 use web_sys::DragEvent;
 
-use crate::canvas::view_center;
+use crate::canvas::{drop_kind, view_center};
 use crate::state::App;
 
 const GROUPS: &[&str] = &["Sources", "Routing", "Flows", "Sinks", "Registry"];
@@ -25,10 +29,46 @@ fn kinds() -> Vec<(&'static str, &'static str, &'static str)> {
     out
 }
 
+/// A press on a palette entry not yet released: its kind, where it started, whether it moved.
+type Pressed = Option<(&'static str, f64, f64, bool)>;
+
 #[component]
 pub fn Palette(app: App) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let all = kinds();
+    let pressed = StoredValue::new(None as Pressed);
+    let drag_started = StoredValue::new(false);
+    let moves = window_event_listener(leptos::ev::pointermove, move |ev| {
+        pressed.update_value(|p| {
+            if let Some((_, x, y, moved)) = p {
+                let (dx, dy) = (ev.client_x() as f64 - *x, ev.client_y() as f64 - *y);
+                *moved |= dx * dx + dy * dy > 25.0;
+            }
+        });
+    });
+    let ups = window_event_listener(leptos::ev::pointerup, move |ev| {
+        // A drag session that ended in a drop has added the node and cleared `palette_drag`;
+        // one that started but never dropped (WebKitGTK under WebDriver) left it set.
+        let dropped = app.palette_drag.get_untracked().is_none();
+        if let Some((kind, _, _, true)) = pressed.get_value() {
+            if !(drag_started.get_value() && dropped) {
+                drop_kind(
+                    &app,
+                    kind.to_string(),
+                    ev.client_x() as f64,
+                    ev.client_y() as f64,
+                );
+            }
+        }
+        pressed.set_value(None);
+        app.palette_drag.set(None);
+    });
+    // A browser drag session took the pointer: its drop does the work.
+    let cancels = window_event_listener(leptos::ev::pointercancel, move |_| {
+        pressed.set_value(None);
+    });
+    // The palette lives as long as the page.
+    std::mem::forget((moves, ups, cancels));
     view! {
         <aside class="palette" aria-label="Palette">
             <input
@@ -66,7 +106,14 @@ pub fn Palette(app: App) -> impl IntoView {
                                     draggable="true"
                                     aria-label=kind
                                     title=summary
+                                    on:pointerdown=move |ev: web_sys::PointerEvent| {
+                                        if ev.button() == 0 {
+                                            drag_started.set_value(false);
+                                            pressed.set_value(Some((kind, ev.client_x() as f64, ev.client_y() as f64, false)));
+                                        }
+                                    }
                                     on:dragstart=move |ev: DragEvent| {
+                                        drag_started.set_value(true);
                                         if let Some(dt) = ev.data_transfer() {
                                             let _ = dt.set_data("text/plain", kind);
                                             dt.set_effect_allowed("copy");

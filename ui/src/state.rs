@@ -94,6 +94,8 @@ pub enum DockTab {
     Simulate,
     Scenarios,
     Live,
+    /// Desktop only: diff, dry run, apply, readiness, import.
+    Cluster,
 }
 
 /// Everything the components share; all fields are signals, so this is `Copy`.

@@ -308,18 +308,10 @@ async fn import(headers: HeaderMap, body: Bytes) -> Response {
         .and_then(|h| h.to_str().ok())
         .unwrap_or("imported");
     let text = String::from_utf8_lossy(&body);
-    let loaded = knflow_model::load_str(&text, "import.yaml");
-    if loaded.has_errors() {
-        let msgs: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
-        return problem(StatusCode::UNPROCESSABLE_ENTITY, msgs.join("\n"));
+    match knflow_model::flowfile::import_string(name, &text, "import.yaml") {
+        Ok(flow) => ([(header::CONTENT_TYPE, "application/yaml")], flow).into_response(),
+        Err(msgs) => problem(StatusCode::UNPROCESSABLE_ENTITY, msgs),
     }
-    let mut merged = knflow_model::flowfile::merge(name, vec![loaded]);
-    knflow_model::layout::auto_layout(&mut merged.flow);
-    (
-        [(header::CONTENT_TYPE, "application/yaml")],
-        knflow_model::save_string(&merged.flow),
-    )
-        .into_response()
 }
 
 /// A flow in, its manifests (apply order, with a header) out.

@@ -6,6 +6,8 @@
 pub mod http_event;
 mod runtime;
 mod server;
+mod session;
 
 pub use runtime::{Address, Options, Runtime, Target};
 pub use server::{serve, tap_stream};
+pub use session::{status, Session, StartError};

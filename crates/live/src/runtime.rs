@@ -174,6 +174,22 @@ impl Runtime {
             .collect()
     }
 
+    /// Ingress addresses and sink targets as JSON (`/_addresses`, the designer's Live tab, the
+    /// desktop app): `{"ingresses": [{resource, url}], "sinks": [{sink, url, how}]}`.
+    pub fn describe(&self) -> serde_json::Value {
+        let ingresses: Vec<_> = self
+            .addresses()
+            .into_iter()
+            .map(|a| serde_json::json!({"resource": a.label, "url": a.url}))
+            .collect();
+        let sinks: Vec<_> = self
+            .targets()
+            .into_iter()
+            .map(|t| serde_json::json!({"sink": t.label, "url": t.url, "how": t.how}))
+            .collect();
+        serde_json::json!({"ingresses": ingresses, "sinks": sinks})
+    }
+
     /// Every sink the flow delivers to, with where its events go.
     pub fn targets(&self) -> Vec<Target> {
         let plane = self.inner.plane.lock().unwrap();

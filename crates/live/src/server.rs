@@ -67,17 +67,7 @@ async fn ingress(State(rt): State<Runtime>, req: Request) -> Response {
 }
 
 async fn addresses(State(rt): State<Runtime>) -> Response {
-    let a: Vec<_> = rt
-        .addresses()
-        .into_iter()
-        .map(|a| json!({"resource": a.label, "url": a.url}))
-        .collect();
-    let t: Vec<_> = rt
-        .targets()
-        .into_iter()
-        .map(|t| json!({"sink": t.label, "url": t.url, "how": t.how}))
-        .collect();
-    Json(json!({"ingresses": a, "sinks": t})).into_response()
+    Json(rt.describe()).into_response()
 }
 
 async fn tap(State(rt): State<Runtime>) -> impl IntoResponse {

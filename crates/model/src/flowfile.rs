@@ -383,6 +383,19 @@ pub fn manifests_string<'a>(manifests: impl Iterator<Item = &'a Value>) -> Strin
     out
 }
 
+/// Knative YAML (or a flow file) as a flow named `name` with an automatic layout: what importing
+/// one document into the designer gives. `Err` carries the loader's diagnostics, one per line.
+pub fn import_string(name: &str, text: &str, file: &str) -> Result<String, String> {
+    let loaded = load_str(text, file);
+    if loaded.has_errors() {
+        let msgs: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
+        return Err(msgs.join("\n"));
+    }
+    let mut merged = merge(name, vec![loaded]);
+    crate::layout::auto_layout(&mut merged.flow);
+    Ok(save_string(&merged.flow))
+}
+
 /// Builds one flow from several loaded files (import): resources are re-identified against the
 /// merged flow's namespace; a resource that appears twice is reported and the first one kept.
 pub fn merge(name: &str, parts: Vec<Loaded>) -> Loaded {

@@ -124,6 +124,34 @@ fn kubeconfig_secrets() -> Secrets {
     Secrets::new(values)
 }
 
+/// A kubeconfig context, as a picker shows it (names only: no server credentials).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    pub name: String,
+    pub cluster: String,
+    pub namespace: Option<String>,
+}
+
+/// The contexts of the kubeconfig kubectl would use, and the current one.
+pub fn contexts() -> Result<(Vec<Context>, Option<String>), Error> {
+    let kc = Kubeconfig::read()
+        .map_err(|e| Error(format!("no kubeconfig (KUBECONFIG or ~/.kube/config): {e}")))?;
+    let list = kc
+        .contexts
+        .iter()
+        .map(|c| Context {
+            name: c.name.clone(),
+            cluster: c
+                .context
+                .as_ref()
+                .map(|x| x.cluster.clone())
+                .unwrap_or_default(),
+            namespace: c.context.as_ref().and_then(|x| x.namespace.clone()),
+        })
+        .collect();
+    Ok((list, kc.current_context))
+}
+
 impl Cluster {
     /// Connects the way kubectl does: `KUBECONFIG` (or `~/.kube/config`) with its current or the
     /// given context, else the in-cluster service account.
@@ -260,6 +288,28 @@ impl Cluster {
                 missing.join("\n  ")
             )))
         }
+    }
+
+    /// The names of the cluster's namespaces, sorted.
+    pub async fn namespaces(&self) -> Result<Vec<String>, Error> {
+        let Some((r, _)) = self.resource("v1", "Namespace").await? else {
+            return Err(Error(format!(
+                "the cluster at {} does not serve namespaces",
+                self.url
+            )));
+        };
+        let list = self
+            .api(&r, None)
+            .list(&Default::default())
+            .await
+            .map_err(|e| self.error(e, "list", &what(&r, None, None)))?;
+        let mut names: Vec<String> = list
+            .items
+            .into_iter()
+            .filter_map(|o| o.metadata.name)
+            .collect();
+        names.sort();
+        Ok(names)
     }
 
     /// Every CustomResourceDefinition installed, as manifests.

@@ -1,0 +1,28 @@
+// Only the commands the designer uses exist for the web view: each gets an `allow-…`
+// permission, and capabilities/main.json grants exactly those.
+const COMMANDS: &[&str] = &[
+    "initial_flow",
+    "open_flow",
+    "save_flow",
+    "recent_files",
+    "set_title",
+    "forget_file",
+    "import_yaml",
+    "cluster_contexts",
+    "cluster_namespaces",
+    "cluster_diff",
+    "cluster_apply",
+    "cluster_wait",
+    "cluster_import",
+    "live_start",
+    "live_stop",
+    "live_status",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script");
+}
