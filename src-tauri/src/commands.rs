@@ -49,6 +49,22 @@ pub struct Opened {
 }
 
 impl Desktop {
+    /// The state of an app whose settings live in `config_dir`; `on_change(path, text)` hears
+    /// of the open file changing on disk; `start` is the flow named on the command line.
+    pub fn new(
+        config_dir: &Path,
+        start: Option<PathBuf>,
+        on_change: impl Fn(PathBuf, String) + Send + 'static,
+    ) -> Desktop {
+        Desktop {
+            recent: Mutex::new(Recent::load(config_dir.join("recent.json"))),
+            dirty: AtomicBool::new(false),
+            watch: Mutex::new(FileWatch::new(on_change)),
+            live: Default::default(),
+            start,
+        }
+    }
+
     /// Reads a flow, remembers it as recent and watches it for changes on disk.
     pub fn open(&self, path: &Path) -> Result<Opened, String> {
         let path = files::absolute(path);
@@ -64,9 +80,10 @@ impl Desktop {
     /// Saves atomically, remembers it as recent, and tells the watcher this text is ours.
     pub fn save(&self, path: &Path, text: &str) -> Result<String, String> {
         let path = files::absolute(path);
+        // The watcher learns the text before it hits the disk, or it could report the save.
+        self.watch.lock().unwrap().watch(&path, text);
         files::write_flow(&path, text)?;
         self.recent.lock().unwrap().push(&path);
-        self.watch.lock().unwrap().watch(&path, text);
         Ok(path.display().to_string())
     }
 

@@ -13,7 +13,6 @@ pub mod watch;
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
 
 use clap::Parser;
 use serde_json::json;
@@ -46,17 +45,11 @@ pub fn run() {
         .setup(move |app| {
             let handle = app.handle().clone();
             let config = app.path().app_config_dir()?;
-            let watch = watch::FileWatch::new(move |path, text| {
+            let desktop = Desktop::new(&config, args.flow.clone(), move |path, text| {
                 let payload = json!({"path": path.display().to_string(), "text": text});
                 let _ = handle.emit_to(MAIN, "flow-changed", payload);
             });
-            app.manage(Desktop {
-                recent: Mutex::new(files::Recent::load(config.join("recent.json"))),
-                dirty: Default::default(),
-                watch: Mutex::new(watch),
-                live: Default::default(),
-                start: args.flow.clone(),
-            });
+            app.manage(desktop);
             app.set_menu(menu::build(app.handle())?)?;
             Ok(())
         })

@@ -7,6 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use notify::{RecursiveMode, Watcher};
 
+/// How long the file must be left alone before it is read.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
+
 #[derive(Default)]
 struct Watched {
     path: Option<PathBuf>,
@@ -25,29 +28,37 @@ impl FileWatch {
     /// becomes different from what the app knows.
     pub fn new(on_change: impl Fn(PathBuf, String) + Send + 'static) -> FileWatch {
         let state = Arc::new(Mutex::new(Watched::default()));
+        let (touched, quiet) = std::sync::mpsc::channel::<()>();
         let seen = state.clone();
         let watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
             let Ok(ev) = ev else { return };
             if ev.kind.is_access() {
                 return;
             }
-            let mut w = seen.lock().unwrap();
-            let Some(path) = w.path.clone() else { return };
-            if !ev.paths.iter().any(|p| p == &path) {
-                return;
-            }
-            // A file being rewritten in place can be read half-written; the event of the last
-            // write brings the whole text, and equal text is never reported twice.
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                return;
-            };
-            if text != w.known {
-                w.known = text.clone();
-                drop(w);
-                on_change(path, text);
+            let ours = seen.lock().unwrap().path.clone();
+            if ours.is_some_and(|p| ev.paths.contains(&p)) {
+                let _ = touched.send(());
             }
         })
         .ok();
+        let seen = state.clone();
+        // A program writing in place truncates, then writes: the file is read only once it
+        // has been quiet for a moment, so a half-written file is never reported.
+        std::thread::spawn(move || {
+            while quiet.recv().is_ok() {
+                while quiet.recv_timeout(SETTLE).is_ok() {}
+                let mut w = seen.lock().unwrap();
+                let Some(path) = w.path.clone() else { continue };
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                if text != w.known {
+                    w.known = text.clone();
+                    drop(w);
+                    on_change(path, text);
+                }
+            }
+        });
         FileWatch {
             watcher,
             dir: None,

@@ -297,6 +297,7 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+Z", "Undo"),
     ("Ctrl+Shift+Z / Ctrl+Y", "Redo"),
     ("Ctrl+S", "Save"),
+    ("Ctrl+Shift+S", "Save as"),
     ("Delete / Backspace", "Delete the selection"),
     ("Ctrl+D", "Duplicate the selection"),
     ("Ctrl+C / Ctrl+V", "Copy / paste nodes"),
@@ -322,6 +323,7 @@ fn on_key(app: App, ev: web_sys::KeyboardEvent) {
         (true, "z") | (true, "Z") if ev.shift_key() => redo(app),
         (true, "z") => undo(app),
         (true, "y") => redo(app),
+        (true, "s") | (true, "S") if ev.shift_key() => save_as(app),
         (true, "s") => save(app),
         (true, "a") => app.editor.update(|e| e.select_all()),
         (true, "d") => duplicate_selection(app),
@@ -391,7 +393,6 @@ fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoVie
             <button on:click=move |_| new_flow(app)>"New flow"</button>
             <button on:click=open>"Open"</button>
             <button on:click=move |_| save(app) title="Ctrl+S">"Save"</button>
-            <button on:click=move |_| save_as(app) title="Ctrl+Shift+S">"Save as"</button>
             <span class="sep"></span>
             <button on:click=move |_| undo(app) disabled=move || !app.editor.with(Editor::can_undo) title="Ctrl+Z">"Undo"</button>
             <button on:click=move |_| redo(app) disabled=move || !app.editor.with(Editor::can_redo) title="Ctrl+Shift+Z">"Redo"</button>

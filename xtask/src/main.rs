@@ -3,6 +3,7 @@
 //! - `dev [FLOW]`: build the designer and serve it on a flow (default: the built-in example).
 //! - `build-ui`: build the designer's wasm and glue into `ui/dist` (embedded by `kn-flow serve`).
 //! - `test`: install what the tests need, then run every check CI runs.
+//! - `desktop [FLOW]`: build the designer and start the desktop app (on FLOW, if given).
 //! - `bench`: run the benchmarks recorded in BENCHMARKS.md.
 //!
 //! Every step says what it runs; a missing tool is installed when that is possible here
@@ -23,9 +24,10 @@ fn main() {
         Some("dev") => dev(args.get(1).map(String::as_str).unwrap_or(DEFAULT_FLOW)),
         Some("build-ui") => build_ui(),
         Some("test") => test(),
+        Some("desktop") => desktop(args.get(1).map(String::as_str)),
         Some("bench") => bench(),
         _ => {
-            eprintln!("usage: cargo xtask <dev [FLOW] | build-ui | test | bench>");
+            eprintln!("usage: cargo xtask <dev [FLOW] | build-ui | test | desktop [FLOW] | bench>");
             exit(2);
         }
     };
@@ -182,9 +184,73 @@ fn gzipped_len(bytes: &[u8]) -> usize {
     out
 }
 
+/// Debian packages the checks need: Chromium for the browser tests; WebKitGTK (to build the
+/// desktop app), its WebDriver and Xvfb for the desktop tests. Installed when missing.
+const SYSTEM_PACKAGES: &[&str] = &[
+    "chromium",
+    "libwebkit2gtk-4.1-dev",
+    "webkit2gtk-driver",
+    "xvfb",
+];
+
+fn installed(package: &str) -> bool {
+    output("dpkg-query", &["-W", "-f=${Status}", package])
+        .is_some_and(|s| s.contains("install ok installed"))
+}
+
+fn ensure_system_packages(packages: &[&str]) -> Result<(), String> {
+    let missing: Vec<&str> = packages.iter().copied().filter(|p| !installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut args = vec!["install", "-y", "-qq"];
+    args.extend(&missing);
+    run("apt-get", &["update", "-qq"])
+        .and_then(|()| run("apt-get", &args))
+        .map_err(|e| {
+            format!(
+                "{e}\nneeded: `apt-get install {}` (as root)",
+                missing.join(" ")
+            )
+        })
+}
+
+/// tauri-driver (WebDriver for the desktop app), built from crates.io into target/tools.
+fn tauri_driver() -> Result<PathBuf, String> {
+    let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let root = Path::new(&target).join("tools");
+    let bin = root.join("bin/tauri-driver");
+    if !bin.exists() {
+        let root = root.to_string_lossy().into_owned();
+        run(
+            "cargo",
+            &[
+                "install",
+                "tauri-driver",
+                "--version",
+                "2.1.0",
+                "--locked",
+                "--root",
+                &root,
+            ],
+        )?;
+    }
+    std::fs::canonicalize(&bin).map_err(|e| format!("{}: {e}", bin.display()))
+}
+
+fn desktop(flow: Option<&str>) -> Result<(), String> {
+    ensure_toolchain()?;
+    ensure_system_packages(&["libwebkit2gtk-4.1-dev"])?;
+    build_ui()?;
+    let mut args = vec!["run", "-p", "knflow-desktop", "--"];
+    args.extend(flow);
+    run("cargo", &args)
+}
+
 fn test() -> Result<(), String> {
     let start = Instant::now();
     ensure_toolchain()?;
+    ensure_system_packages(SYSTEM_PACKAGES)?;
     eprintln!("\n== format");
     run("cargo", &["fmt", "--all", "--", "--check"])?;
     // The designer first: `kn-flow serve` embeds it, and the browser tests use it.
@@ -257,6 +323,8 @@ fn test() -> Result<(), String> {
     }
     eprintln!("\n== browser tests");
     browser_tests()?;
+    eprintln!("\n== desktop tests");
+    desktop_tests()?;
     eprintln!("\nall checks passed in {:.0?}", start.elapsed());
     Ok(())
 }
@@ -265,15 +333,6 @@ fn test() -> Result<(), String> {
 /// end-to-end tests against the `kn-flow` the tests built.
 fn browser_tests() -> Result<(), String> {
     let chromium = env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).exists() {
-        run("apt-get", &["update", "-qq"])
-            .and_then(|()| run("apt-get", &["install", "-y", "-qq", "chromium"]))
-            .map_err(|e| {
-                format!(
-                    "{e}\nthe browser tests need Chromium: `apt-get install chromium` (as root)"
-                )
-            })?;
-    }
     run(
         "npm",
         &["ci", "--prefix", "tests/e2e", "--no-audit", "--no-fund"],
@@ -297,6 +356,31 @@ fn browser_tests() -> Result<(), String> {
         Ok(())
     } else {
         Err("browser tests failed (screenshots in target/e2e-artifacts)".into())
+    }
+}
+
+/// The desktop app under Xvfb, driven over WebDriver (tauri-driver + WebKitWebDriver).
+fn desktop_tests() -> Result<(), String> {
+    let driver = tauri_driver()?;
+    run("cargo", &["build", "-p", "knflow-desktop"])?;
+    let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let app = std::fs::canonicalize(Path::new(&target).join("debug/knflow-desktop"))
+        .map_err(|e| format!("knflow-desktop binary: {e}"))?;
+    eprintln!("$ node --test tests/e2e/desktop.test.mjs");
+    let status = Command::new("node")
+        .args([
+            "--test",
+            "--test-concurrency=1",
+            "tests/e2e/desktop.test.mjs",
+        ])
+        .env("KNFLOW_DESKTOP", app)
+        .env("TAURI_DRIVER", driver)
+        .status()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("desktop tests failed (screenshots in target/e2e-artifacts)".into())
     }
 }
 

@@ -716,3 +716,59 @@ async fn load_with_faults_loses_nothing() {
         );
     }
 }
+
+/// The session hosts start and stop (`kn-flow serve`'s Live tab, the desktop app): status with
+/// addresses while running, hops on the tap, a clear error for a broken flow, and the
+/// ingress gone once the session is dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_start_report_tap_and_stop() {
+    let bad = knflow_live::Session::start("resources: [").await;
+    match bad {
+        Err(knflow_live::StartError::Invalid(m)) => {
+            assert!(m.contains("flow.yaml:") && m.contains("yaml-syntax"), "{m}")
+        }
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("a broken flow started"),
+    }
+    assert_eq!(
+        knflow_live::status(None),
+        serde_json::json!({"running": false})
+    );
+
+    let session = knflow_live::Session::start(BROKER).await.unwrap();
+    let status = knflow_live::status(Some(&session));
+    assert_eq!(status["running"], true);
+    let ingress = status["ingresses"][0]["url"].as_str().unwrap().to_string();
+    assert!(ingress.ends_with("/shop/orders"), "{status}");
+    assert_eq!(status["ingresses"][0]["resource"], "Broker/orders");
+    let sinks: Vec<&str> = status["sinks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["sink"].as_str().unwrap())
+        .collect();
+    assert!(sinks.contains(&"Service/audit"), "{status}");
+
+    let mut tap = session.tap();
+    assert_eq!(post(&ingress, BINARY, "{}").await.0, 202);
+    let first = tokio::time::timeout(Duration::from_secs(5), tap.recv())
+        .await
+        .expect("a hop within 5 s")
+        .unwrap();
+    let hop: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(hop["event"]["id"], "b-1", "{hop}");
+
+    drop(session);
+    let mut refused = false;
+    for _ in 0..50 {
+        if reqwest::Client::new().post(&ingress).send().await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        refused,
+        "the ingress still answers after the session stopped"
+    );
+}

@@ -1,0 +1,150 @@
+// The desktop app as a user meets it: the real `knflow-desktop` binary (Tauri v2, WebKitGTK) in
+// an Xvfb display, driven over WebDriver by tauri-driver and Debian's WebKitWebDriver. Run by
+// `cargo xtask test`, which installs those and builds the app; KNFLOW_DESKTOP names the binary,
+// TAURI_DRIVER the driver. Failures leave a screenshot in $KNFLOW_ARTIFACTS.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Session } from "./webdriver.mjs";
+
+const repo = resolve(import.meta.dirname, "../..");
+const app = process.env.KNFLOW_DESKTOP ?? join(repo, "target/debug/knflow-desktop");
+const driver = process.env.TAURI_DRIVER ?? join(repo, "target/tools/bin/tauri-driver");
+const artifacts = process.env.KNFLOW_ARTIFACTS ?? join(repo, "target/e2e-artifacts");
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const ORDERS = `apiVersion: knflow.dev/v1alpha1
+kind: Flow
+metadata:
+  name: orders
+resources:
+- apiVersion: eventing.knative.dev/v1
+  kind: Broker
+  metadata:
+    name: orders
+- apiVersion: eventing.knative.dev/v1
+  kind: Trigger
+  metadata:
+    name: audit
+  spec:
+    broker: orders
+    subscriber:
+      uri: http://audit.example.com
+`;
+
+let xvfb, tauriDriver, base, dir;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), "knflow-desktop-"));
+  // A display of our own: Xvfb picks a free number and writes it to fd 3.
+  xvfb = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1400x900x24", "-nolisten", "tcp"], {
+    stdio: ["ignore", "ignore", "inherit", "pipe"],
+  });
+  const display = await new Promise((ok, fail) => {
+    xvfb.on("exit", (c) => fail(new Error(`Xvfb exited with ${c}`)));
+    xvfb.stdio[3].on("data", (d) => ok(`:${String(d).trim()}`));
+  });
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  // The app's settings (recent files, window state) go to a fresh folder, not the user's.
+  const env = {
+    ...process.env,
+    DISPLAY: display,
+    XDG_CONFIG_HOME: join(dir, "config"),
+    XDG_DATA_HOME: join(dir, "data"),
+    XDG_CACHE_HOME: join(dir, "cache"),
+  };
+  tauriDriver = spawn(driver, ["--port", String(port), "--native-port", String(port + 1),
+    "--native-driver", "/usr/bin/WebKitWebDriver"], { env, stdio: ["ignore", "inherit", "inherit"] });
+  base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`${base}/status`).then((r) => r.ok, () => false)) return;
+    await sleep(100);
+  }
+  throw new Error("tauri-driver did not start");
+});
+
+after(() => {
+  tauriDriver?.kill();
+  xvfb?.kill();
+});
+
+/// A desktop app with `args`, ended (and photographed on failure) after the test.
+async function launch(t, args = []) {
+  const s = await Session.start(base, { "tauri:options": { application: app, args } });
+  t.after(async () => {
+    if (t.passed === false) {
+      mkdirSync(artifacts, { recursive: true });
+      const shot = join(artifacts, `desktop-${t.name.replace(/\W+/g, "-")}.png`);
+      await s.screenshot().then((png) => writeFileSync(shot, png), () => {});
+      console.log(`screenshot: ${shot}`);
+    }
+    await s.end().catch(() => {});
+  });
+  return s;
+}
+
+const node = (label) => `document.querySelector('[role=group][aria-label="${label}"]')`;
+
+function appProcesses() {
+  try {
+    return execFileSync("pgrep", ["-f", app]).toString().trim().split("\n").filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+test("the app starts on the example, round-trips files through its commands, and exits cleanly", async (t) => {
+  const s = await launch(t);
+  await s.until("the built-in example flow", node("PingSource heartbeat"));
+  assert.equal(await s.exec("return document.title"), "untitled — knflow");
+  assert.ok(await s.exec(`return [...document.querySelectorAll('[role=tab]')].some(t => t.textContent === "Cluster")`),
+    "the Cluster tab is there on the desktop");
+
+  // One command round trip: the host's open, as the designer calls it.
+  const file = join(dir, "orders.yaml");
+  writeFileSync(file, ORDERS);
+  const opened = await s.execAsync(
+    "window.__TAURI__.core.invoke('open_flow', { path: arguments[0] }).then(done, (e) => done('error: ' + e));",
+    file);
+  assert.deepEqual(opened, { path: file, text: ORDERS });
+
+  // The Open dialog lists it as recent; choosing it opens it on the canvas.
+  await s.click(await s.button("Open"));
+  await s.click(await s.button(file));
+  await s.until("the opened flow", node("Trigger audit"));
+
+  // Edit and save through the app: the file on disk changes, the title loses its mark.
+  await s.pointerClick('[role=group][aria-label="Trigger audit"]');
+  await s.click(await s.button("Delete"));
+  await s.until("the unsaved mark", `document.title.startsWith("● ")`);
+  await s.click(await s.button("Save"));
+  await s.until("the save", `!document.title.startsWith("● ")`);
+  const saved = readFileSync(file, "utf8");
+  assert.ok(saved.includes("name: orders") && !saved.includes("name: audit"), saved);
+
+  // Changed on disk by someone else: reloaded (there were no local edits).
+  writeFileSync(file, ORDERS);
+  await s.until("the reload", node("Trigger audit"));
+
+  // Closing the window ends the app.
+  const before = appProcesses();
+  assert.ok(before.length > 0, "the app runs");
+  await s.cmd("DELETE", "/window").catch(() => {});
+  for (let i = 0; i < 100 && appProcesses().length; i++) await sleep(100);
+  assert.deepEqual(appProcesses(), [], "the app exited after its window closed");
+});
+
+test("a palette item dragged onto the canvas in the desktop window becomes a node", async (t) => {
+  // The flow named on the command line opens first.
+  const s = await launch(t, [join(repo, "flows/hello-ping.yaml")]);
+  await s.until("the designer", node("Broker default"));
+  const before = await s.exec("return document.querySelectorAll('[role=group]').length");
+  await s.drag(await s.find('[draggable=true][aria-label="Broker"]'), await s.find('[aria-label="Canvas"]'), 40, 120);
+  await s.until("the new broker", node("Broker broker"));
+  assert.equal(await s.exec("return document.querySelectorAll('[role=group]').length"), before + 1);
+  assert.equal(await s.exec(`return [...document.querySelectorAll('button')].find(b => b.textContent === "Undo").disabled`), false);
+});
