@@ -14,6 +14,9 @@ import { Session } from "./webdriver.mjs";
 const repo = resolve(import.meta.dirname, "../..");
 const app = process.env.KNFLOW_DESKTOP ?? join(repo, "target/debug/knflow-desktop");
 const driver = process.env.TAURI_DRIVER ?? join(repo, "target/tools/bin/tauri-driver");
+// No Kubernetes cluster can run here: the cluster panel talks to kube-standin, the stand-in API
+// server the Rust cluster tests use (discovery, server-side apply, dry run, readiness).
+const standinBin = process.env.KUBE_STANDIN ?? join(repo, "target/debug/kube-standin");
 const artifacts = process.env.KNFLOW_ARTIFACTS ?? join(repo, "target/e2e-artifacts");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,7 +39,7 @@ resources:
       uri: http://audit.example.com
 `;
 
-let xvfb, tauriDriver, base, dir;
+let xvfb, tauriDriver, standin, base, dir;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "knflow-desktop-"));
@@ -48,6 +51,12 @@ before(async () => {
     xvfb.on("exit", (c) => fail(new Error(`Xvfb exited with ${c}`)));
     xvfb.stdio[3].on("data", (d) => ok(`:${String(d).trim()}`));
   });
+  const kubeconfig = join(dir, "kubeconfig");
+  standin = spawn(standinBin, [kubeconfig, "shop"], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((ok, fail) => {
+    standin.on("exit", (c) => fail(new Error(`kube-standin exited with ${c}`)));
+    standin.stdout.on("data", (d) => String(d).startsWith("ready") && ok());
+  });
   const port = 20000 + Math.floor(Math.random() * 20000);
   // The app's settings (recent files, window state) go to a fresh folder, not the user's.
   const env = {
@@ -56,6 +65,8 @@ before(async () => {
     XDG_CONFIG_HOME: join(dir, "config"),
     XDG_DATA_HOME: join(dir, "data"),
     XDG_CACHE_HOME: join(dir, "cache"),
+    KUBECONFIG: kubeconfig,
+    HOME: dir,
   };
   tauriDriver = spawn(driver, ["--port", String(port), "--native-port", String(port + 1),
     "--native-driver", "/usr/bin/WebKitWebDriver"], { env, stdio: ["ignore", "inherit", "inherit"] });
@@ -69,6 +80,7 @@ before(async () => {
 
 after(() => {
   tauriDriver?.kill();
+  standin?.kill();
   xvfb?.kill();
 });
 
@@ -112,6 +124,12 @@ test("the app starts on the example, round-trips files through its commands, and
     file);
   assert.deepEqual(opened, { path: file, text: ORDERS });
 
+  // Only the designer's own commands are allowed: a plugin command the app has but did not
+  // grant the web view is refused.
+  const refused = await s.execAsync(
+    "window.__TAURI__.core.invoke('plugin:dialog|open', {}).then(() => done('allowed'), (e) => done(String(e)));");
+  assert.match(refused, /not allowed/, refused);
+
   // The Open dialog lists it as recent; choosing it opens it on the canvas.
   await s.click(await s.button("Open"));
   await s.click(await s.button(file));
@@ -147,4 +165,59 @@ test("a palette item dragged onto the canvas in the desktop window becomes a nod
   await s.until("the new broker", node("Broker broker"));
   assert.equal(await s.exec("return document.querySelectorAll('[role=group]').length"), before + 1);
   assert.equal(await s.exec(`return [...document.querySelectorAll('button')].find(b => b.textContent === "Undo").disabled`), false);
+});
+
+const result = `(document.querySelector('[aria-label="Cluster result"]') || {}).textContent`;
+
+test("the cluster panel diffs, applies after showing the diff, and watches readiness", async (t) => {
+  const s = await launch(t, [join(repo, "flows/orders.yaml")]);
+  await s.until("the flow", node("Broker orders"));
+  await s.click(await s.find("//button[@role='tab'][normalize-space()='Cluster']", "xpath"));
+  await s.until("the kubeconfig's context", `document.querySelector('select[aria-label=Context]').value === "standin"`);
+
+  await s.click(await s.button("Diff"));
+  const diff = await s.until("the diff", `${result}?.includes("would change") && ${result}`);
+  assert.match(diff, /Broker\/orders new/);
+  assert.match(diff, /\(namespace shop\)/);
+
+  await s.click(await s.button("Apply…"));
+  const confirm = await s.until("the confirmation", `document.querySelector('[role=alertdialog][aria-label="Confirm apply"]')?.textContent`);
+  assert.match(confirm, /Apply \d+ changed objects to .*\(namespace shop\)\?/);
+  assert.match(confirm, /\+kind: Trigger/);
+  await s.click(await s.button("Apply"));
+  const applied = await s.until("the apply", `${result}?.startsWith("Applied") && ${result}`);
+  assert.match(applied, /Trigger\/audit-all-orders created/);
+
+  await s.click(await s.button("Watch readiness"));
+  const ready = await s.until("readiness", `${result}?.startsWith("Readiness") && ${result}`);
+  assert.match(ready, /Broker\/orders Ready/);
+  assert.doesNotMatch(ready, /not ready/);
+
+  await s.click(await s.button("Diff"));
+  await s.until("an empty diff", `${result}?.includes("0 objects would change")`);
+  // The web view never sees the kubeconfig's credentials.
+  const page = await s.exec("return document.documentElement.outerHTML");
+  assert.ok(!page.includes(`standin-${standin.pid}`), "the token reached the web view");
+});
+
+test("live mode from the app: real traffic on the canvas", async (t) => {
+  const s = await launch(t, [join(repo, "flows/orders.yaml")]);
+  await s.until("the flow", node("Service audit"));
+  await s.click(await s.find("//button[@role='tab'][normalize-space()='Live']", "xpath"));
+  await s.click(await s.button("Start live"));
+  const url = await s.until("the broker's address", `[...document.querySelectorAll('[aria-label="Live addresses"] tr')]
+    .find((r) => r.textContent.includes("Broker/orders"))?.querySelector("code")?.textContent.trim()`);
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/shop\/orders$/);
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "ce-specversion": "1.0", "ce-id": "desk-1", "ce-source": "/e2e", "ce-type": "order.created", "content-type": "application/json" },
+    body: "{}",
+  });
+  assert.equal(r.status, 202);
+  await s.until("the delivery on the canvas", `${node("Service audit")}?.textContent.includes("delivered 1")`);
+  await s.click(await s.button("Stop live"));
+  await s.button("Start live");
+  await fetch(url, { method: "POST" }).then(
+    () => assert.fail("the ingress still answers after Stop"),
+    () => {});
 });

@@ -359,13 +359,20 @@ fn browser_tests() -> Result<(), String> {
     }
 }
 
-/// The desktop app under Xvfb, driven over WebDriver (tauri-driver + WebKitWebDriver).
+/// The desktop app under Xvfb, driven over WebDriver (tauri-driver + WebKitWebDriver), with
+/// kube-standin as its cluster.
 fn desktop_tests() -> Result<(), String> {
     let driver = tauri_driver()?;
-    run("cargo", &["build", "-p", "knflow-desktop"])?;
+    run(
+        "cargo",
+        &["build", "-p", "knflow-desktop", "-p", "kube-standin"],
+    )?;
     let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let app = std::fs::canonicalize(Path::new(&target).join("debug/knflow-desktop"))
-        .map_err(|e| format!("knflow-desktop binary: {e}"))?;
+    let bin = |name: &str| {
+        std::fs::canonicalize(Path::new(&target).join("debug").join(name))
+            .map_err(|e| format!("{name} binary: {e}"))
+    };
+    let (app, standin) = (bin("knflow-desktop")?, bin("kube-standin")?);
     eprintln!("$ node --test tests/e2e/desktop.test.mjs");
     let status = Command::new("node")
         .args([
@@ -375,6 +382,7 @@ fn desktop_tests() -> Result<(), String> {
         ])
         .env("KNFLOW_DESKTOP", app)
         .env("TAURI_DRIVER", driver)
+        .env("KUBE_STANDIN", standin)
         .status()
         .map_err(|e| format!("cannot run node: {e}"))?;
     if status.success() {
