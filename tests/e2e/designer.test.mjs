@@ -243,3 +243,133 @@ test("run the flow live and see real traffic on the canvas", async (t) => {
   await page.getByRole("button", { name: "Start live" }).waitFor();
   assert.deepEqual(page.errors, []);
 });
+
+/// The canvas transform as numbers.
+async function viewOf(page) {
+  const t = await page.locator("svg.canvas > g[transform]").first().getAttribute("transform");
+  const m = t.match(/translate\(([-\d.]+),([-\d.]+)\) scale\(([-\d.]+)\)/);
+  return { tx: Number(m[1]), ty: Number(m[2]), k: Number(m[3]) };
+}
+
+/// A point of the canvas where the background (not a node, wire or control) is.
+async function backgroundPoint(page) {
+  const p = await page.evaluate(() => {
+    const r = document.querySelector("svg.canvas").getBoundingClientRect();
+    for (let y = r.bottom - 20; y > r.top; y -= 15) {
+      for (let x = r.left + 20; x < r.right; x += 15) {
+        if (document.elementFromPoint(x, y)?.classList.contains("grid")) return { x, y };
+      }
+    }
+    return null;
+  });
+  assert.ok(p, "some background is visible");
+  return p;
+}
+
+test("pan, zoom, fit, minimap, box selection, copy/paste/duplicate, help and theme", async (t) => {
+  const page = await open(t, "hello-ping.yaml");
+  await node(page, "Broker default").waitFor();
+  const frame = await canvas(page).boundingBox();
+
+  // Zoom: keys, then the wheel.
+  const v0 = await viewOf(page);
+  await page.keyboard.press("+");
+  const v1 = await viewOf(page);
+  assert.ok(v1.k > v0.k, `+ zooms in: ${v0.k} → ${v1.k}`);
+  await page.keyboard.press("-");
+  await page.keyboard.press("-");
+  const v2 = await viewOf(page);
+  assert.ok(v2.k < v1.k, `- zooms out: ${v1.k} → ${v2.k}`);
+  await page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
+  await page.mouse.wheel(0, -400);
+  await page.waitForFunction((k) => {
+    const t = document.querySelector("svg.canvas > g[transform]").getAttribute("transform");
+    return Number(t.match(/scale\(([-\d.]+)\)/)[1]) > k;
+  }, v2.k);
+
+  // Fit: every node inside the canvas.
+  await page.keyboard.press("f");
+  const inside = await page.evaluate(() => {
+    const r = document.querySelector("svg.canvas").getBoundingClientRect();
+    return [...document.querySelectorAll("svg.canvas [role=group]")].every((n) => {
+      const b = n.getBoundingClientRect();
+      return b.left >= r.left && b.right <= r.right && b.top >= r.top && b.bottom <= r.bottom;
+    });
+  });
+  assert.ok(inside, "fit shows every node");
+
+  // Pan: drag the background; the view follows the pointer.
+  const before = await viewOf(page);
+  const p = await backgroundPoint(page);
+  await page.mouse.move(p.x, p.y);
+  await page.mouse.down();
+  await page.mouse.move(p.x - 120, p.y - 60, { steps: 5 });
+  await page.mouse.up();
+  const panned = await viewOf(page);
+  assert.ok(Math.abs(panned.tx - before.tx + 120) < 2 && Math.abs(panned.ty - before.ty + 60) < 2,
+    `panned by the drag: ${JSON.stringify(before)} → ${JSON.stringify(panned)}`);
+  assert.equal(panned.k, before.k);
+
+  // Minimap: a click centres the view there.
+  const mini = await page.getByRole("img", { name: "Minimap" }).boundingBox();
+  await page.mouse.click(mini.x + 5, mini.y + 5);
+  const centred = await viewOf(page);
+  assert.ok(centred.tx !== panned.tx || centred.ty !== panned.ty, "the minimap moved the view");
+  await page.keyboard.press("f");
+
+  // Box selection with Shift: the two triggers and nothing else; Delete removes both, Undo
+  // brings them back.
+  // (The node's box, not the group: port labels reach beyond it.)
+  const a = await node(page, "Trigger display-all").locator("rect.box").boundingBox();
+  const b = await node(page, "Trigger pings-to-logger").locator("rect.box").boundingBox();
+  const [x0, y0] = [Math.min(a.x, b.x) - 8, Math.min(a.y, b.y) - 8];
+  const [x1, y1] = [Math.max(a.x + a.width, b.x + b.width) + 4, Math.max(a.y + a.height, b.y + b.height) + 8];
+  await page.keyboard.down("Shift");
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x1, y1, { steps: 6 });
+  await page.mouse.up();
+  await page.keyboard.up("Shift");
+  const selected = await page.locator("svg.canvas .node.selected").evaluateAll(
+    (ns) => ns.map((n) => n.getAttribute("aria-label")).sort());
+  assert.deepEqual(selected, ["Trigger display-all", "Trigger pings-to-logger"]);
+  await page.keyboard.press("Delete");
+  await node(page, "Trigger display-all").waitFor({ state: "detached" });
+  assert.equal(await node(page, "Trigger pings-to-logger").count(), 0);
+  await page.keyboard.press("Control+z");
+  await node(page, "Trigger display-all").waitFor();
+  await node(page, "Trigger pings-to-logger").waitFor();
+
+  // Copy and paste, then duplicate: new brokers with fresh names.
+  const brokers = () => page.locator('svg.canvas [role=group][aria-label^="Broker "]').count();
+  await page.keyboard.press("Escape");
+  await node(page, "Broker default").click();
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await page.waitForFunction(() => document.querySelectorAll('svg.canvas [role=group][aria-label^="Broker "]').length === 2);
+  await page.keyboard.press("Control+d");
+  await page.waitForFunction(() => document.querySelectorAll('svg.canvas [role=group][aria-label^="Broker "]').length === 3);
+  assert.equal(await brokers(), 3);
+  assert.equal(await node(page, "Broker default").count(), 1, "the original keeps its name");
+
+  // The help overlay lists the shortcuts; Escape closes it.
+  await page.keyboard.press("?");
+  const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await help.getByText("Fit to view").waitFor();
+  await page.keyboard.press("Escape");
+  await help.waitFor({ state: "detached" });
+
+  // The theme toggles and is remembered.
+  const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+  const first = await theme();
+  await page.getByRole("button", { name: "Toggle theme" }).click();
+  const second = await theme();
+  assert.notEqual(second, first);
+  page.once("dialog", (d) => d.accept());
+  await page.reload();
+  await canvas(page).waitFor();
+  assert.equal(await theme(), second);
+  await page.getByRole("button", { name: "Toggle theme" }).click();
+  assert.equal(await theme(), first);
+  assert.deepEqual(page.errors, []);
+});
