@@ -39,7 +39,7 @@ resources:
       uri: http://audit.example.com
 `;
 
-let xvfb, tauriDriver, standin, base, dir;
+let xvfb, tauriDriver, standin, base, dir, display;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "knflow-desktop-"));
@@ -47,7 +47,7 @@ before(async () => {
   xvfb = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1400x900x24", "-nolisten", "tcp"], {
     stdio: ["ignore", "ignore", "inherit", "pipe"],
   });
-  const display = await new Promise((ok, fail) => {
+  display = await new Promise((ok, fail) => {
     xvfb.on("exit", (c) => fail(new Error(`Xvfb exited with ${c}`)));
     xvfb.stdio[3].on("data", (d) => ok(`:${String(d).trim()}`));
   });
@@ -100,6 +100,25 @@ async function launch(t, args = []) {
 }
 
 const node = (label) => `document.querySelector('[role=group][aria-label="${label}"]')`;
+
+/// xdotool's output on our display ("" when it finds nothing).
+function xdotool(...args) {
+  try {
+    return execFileSync("xdotool", args, { env: { ...process.env, DISPLAY: display } }).toString().trim();
+  } catch {
+    return "";
+  }
+}
+
+async function until(what, f, timeoutMs = 10000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = f();
+    if (v) return v;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 
 function appProcesses() {
   try {
@@ -220,4 +239,41 @@ test("live mode from the app: real traffic on the canvas", async (t) => {
   await fetch(url, { method: "POST" }).then(
     () => assert.fail("the ingress still answers after Stop"),
     () => {});
+});
+
+test("quitting with unsaved work asks first; confirming closes the app", async (t) => {
+  const s = await launch(t, [join(repo, "flows/hello-ping.yaml")]);
+  await s.until("the flow", node("Broker default"));
+  await s.click(await s.button("Auto layout"));
+  await s.until("the unsaved mark", `document.title.startsWith("● ")`);
+  // The window title follows (the app hears of unsaved work through a command).
+  const win = await until("the window titled with the unsaved mark", () => xdotool("search", "--name", "^● hello-ping.yaml — knflow$"));
+  // Ctrl+Q as a user presses it: X key events to the window, taken by the menu's accelerator.
+  xdotool("windowfocus", "--sync", win.split("\n")[0], "key", "ctrl+q");
+  const dialog = await until("the confirmation dialog", () => xdotool("search", "--name", "^Unsaved changes$"));
+  assert.ok(appProcesses().length > 0, "the app quit without asking");
+  assert.ok(await s.exec(`return ${node("Broker default")} !== null`), "the designer is still there");
+  // Confirming closes without saving.
+  xdotool("windowfocus", "--sync", dialog.split("\n")[0], "key", "Return");
+  for (let i = 0; i < 100 && appProcesses().length; i++) await sleep(100);
+  assert.deepEqual(appProcesses(), [], "the app is still running after the close was confirmed");
+});
+
+test("the window's size and place are kept between runs", async (t) => {
+  const first = await launch(t, [join(repo, "flows/hello-ping.yaml")]);
+  await first.until("the flow", node("Broker default"));
+  await first.cmd("POST", "/window/rect", { x: 40, y: 30, width: 1000, height: 700 });
+  const set = await first.cmd("GET", "/window/rect");
+  assert.deepEqual([set.width, set.height], [1000, 700], "the window was resized");
+  const win = await until("the window", () => xdotool("search", "--name", "^hello-ping.yaml — knflow$"));
+  xdotool("windowfocus", "--sync", win.split("\n")[0], "key", "ctrl+q");
+  for (let i = 0; i < 100 && appProcesses().length; i++) await sleep(100);
+  assert.deepEqual(appProcesses(), [], "Ctrl+Q quits a flow without unsaved work");
+  await first.end().catch(() => {});
+
+  const second = await launch(t, [join(repo, "flows/hello-ping.yaml")]);
+  await second.until("the flow", node("Broker default"));
+  const again = await second.cmd("GET", "/window/rect");
+  assert.deepEqual({ width: again.width, height: again.height }, { width: set.width, height: set.height });
+  assert.deepEqual({ x: again.x, y: again.y }, { x: set.x, y: set.y });
 });

@@ -185,12 +185,14 @@ fn gzipped_len(bytes: &[u8]) -> usize {
 }
 
 /// Debian packages the checks need: Chromium for the browser tests; WebKitGTK (to build the
-/// desktop app), its WebDriver and Xvfb for the desktop tests. Installed when missing.
+/// desktop app), its WebDriver, Xvfb and xdotool (real key presses) for the desktop tests.
+/// Installed when missing.
 const SYSTEM_PACKAGES: &[&str] = &[
     "chromium",
     "libwebkit2gtk-4.1-dev",
     "webkit2gtk-driver",
     "xvfb",
+    "xdotool",
 ];
 
 fn installed(package: &str) -> bool {
