@@ -39,7 +39,7 @@ resources:
       uri: http://audit.example.com
 `;
 
-let xvfb, tauriDriver, standin, base, dir, display;
+let xvfb, tauriDriver, standin, standinUrl, base, dir, display;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "knflow-desktop-"));
@@ -55,7 +55,10 @@ before(async () => {
   standin = spawn(standinBin, [kubeconfig, "shop"], { stdio: ["ignore", "pipe", "inherit"] });
   await new Promise((ok, fail) => {
     standin.on("exit", (c) => fail(new Error(`kube-standin exited with ${c}`)));
-    standin.stdout.on("data", (d) => String(d).startsWith("ready") && ok());
+    standin.stdout.on("data", (d) => {
+      const m = String(d).match(/^ready (\S+)/);
+      if (m) ok((standinUrl = m[1]));
+    });
   });
   const port = 20000 + Math.floor(Math.random() * 20000);
   // The app's settings (recent files, window state) go to a fresh folder, not the user's.
@@ -148,6 +151,17 @@ test("the app starts on the example, round-trips files through its commands, and
   const refused = await s.execAsync(
     "window.__TAURI__.core.invoke('plugin:dialog|open', {}).then(() => done('allowed'), (e) => done(String(e)));");
   assert.match(refused, /not allowed/, refused);
+
+  // The CSP lets the page reach nothing but the app: a server that answers everyone else (the
+  // stand-in API server) is refused from the web view.
+  assert.ok(await fetch(standinUrl).then(() => true, () => false), "the server answers from outside");
+  const blocked = await s.execAsync(`
+    let violated = "";
+    document.addEventListener("securitypolicyviolation", (e) => { violated = e.violatedDirective; });
+    fetch(arguments[0], { mode: "no-cors" }).then(
+      () => done("fetched"),
+      () => setTimeout(() => done("refused by " + violated), 100));`, standinUrl);
+  assert.equal(blocked, "refused by connect-src");
 
   // The Open dialog lists it as recent; choosing it opens it on the canvas.
   await s.click(await s.button("Open"));
