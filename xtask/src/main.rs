@@ -343,21 +343,27 @@ fn browser_tests() -> Result<(), String> {
     let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let kn_flow = std::fs::canonicalize(Path::new(&target).join("debug/kn-flow"))
         .map_err(|e| format!("kn-flow binary: {e}"))?;
-    eprintln!("$ node --test tests/e2e/designer.test.mjs");
+    node_tests(
+        "tests/e2e/designer.test.mjs",
+        &[("KN_FLOW", kn_flow), ("CHROMIUM", chromium.into())],
+        "browser tests",
+    )
+}
+
+/// Runs a node:test file with `envs`; `what` names it in the error.
+fn node_tests(file: &str, envs: &[(&str, PathBuf)], what: &str) -> Result<(), String> {
+    eprintln!("$ node --test {file}");
     let status = Command::new("node")
-        .args([
-            "--test",
-            "--test-concurrency=1",
-            "tests/e2e/designer.test.mjs",
-        ])
-        .env("KN_FLOW", kn_flow)
-        .env("CHROMIUM", chromium)
+        .args(["--test", "--test-concurrency=1", file])
+        .envs(envs.iter().map(|(k, v)| (*k, v)))
         .status()
         .map_err(|e| format!("cannot run node: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err("browser tests failed (screenshots in target/e2e-artifacts)".into())
+        Err(format!(
+            "{what} failed (screenshots in target/e2e-artifacts)"
+        ))
     }
 }
 
@@ -375,23 +381,15 @@ fn desktop_tests() -> Result<(), String> {
             .map_err(|e| format!("{name} binary: {e}"))
     };
     let (app, standin) = (bin("knflow-desktop")?, bin("kube-standin")?);
-    eprintln!("$ node --test tests/e2e/desktop.test.mjs");
-    let status = Command::new("node")
-        .args([
-            "--test",
-            "--test-concurrency=1",
-            "tests/e2e/desktop.test.mjs",
-        ])
-        .env("KNFLOW_DESKTOP", app)
-        .env("TAURI_DRIVER", driver)
-        .env("KUBE_STANDIN", standin)
-        .status()
-        .map_err(|e| format!("cannot run node: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err("desktop tests failed (screenshots in target/e2e-artifacts)".into())
-    }
+    node_tests(
+        "tests/e2e/desktop.test.mjs",
+        &[
+            ("KNFLOW_DESKTOP", app),
+            ("TAURI_DRIVER", driver),
+            ("KUBE_STANDIN", standin),
+        ],
+        "desktop tests",
+    )
 }
 
 fn bench() -> Result<(), String> {

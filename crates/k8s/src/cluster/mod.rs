@@ -290,11 +290,17 @@ impl Cluster {
         }
     }
 
-    /// The names of the cluster's namespaces, sorted.
-    pub async fn namespaces(&self) -> Result<Vec<String>, Error> {
-        let Some((r, _)) = self.resource("v1", "Namespace").await? else {
+    /// Every object of a cluster-scoped kind; `what` names the kind in the error when the
+    /// cluster does not serve it.
+    async fn list_cluster_scoped(
+        &self,
+        api_version: &str,
+        kind: &str,
+        what_kind: &str,
+    ) -> Result<Vec<kube::api::DynamicObject>, Error> {
+        let Some((r, _)) = self.resource(api_version, kind).await? else {
             return Err(Error(format!(
-                "the cluster at {} does not serve namespaces",
+                "the cluster at {} does not serve {what_kind}",
                 self.url
             )));
         };
@@ -303,33 +309,29 @@ impl Cluster {
             .list(&Default::default())
             .await
             .map_err(|e| self.error(e, "list", &what(&r, None, None)))?;
-        let mut names: Vec<String> = list
-            .items
-            .into_iter()
-            .filter_map(|o| o.metadata.name)
-            .collect();
+        Ok(list.items)
+    }
+
+    /// The names of the cluster's namespaces, sorted.
+    pub async fn namespaces(&self) -> Result<Vec<String>, Error> {
+        let items = self
+            .list_cluster_scoped("v1", "Namespace", "namespaces")
+            .await?;
+        let mut names: Vec<String> = items.into_iter().filter_map(|o| o.metadata.name).collect();
         names.sort();
         Ok(names)
     }
 
     /// Every CustomResourceDefinition installed, as manifests.
     pub async fn crds(&self) -> Result<Vec<Value>, Error> {
-        let Some((r, _)) = self
-            .resource("apiextensions.k8s.io/v1", "CustomResourceDefinition")
-            .await?
-        else {
-            return Err(Error(format!(
-                "the cluster at {} does not serve CustomResourceDefinitions",
-                self.url
-            )));
-        };
-        let list = self
-            .api(&r, None)
-            .list(&Default::default())
-            .await
-            .map_err(|e| self.error(e, "list", &what(&r, None, None)))?;
-        Ok(list
-            .items
+        let items = self
+            .list_cluster_scoped(
+                "apiextensions.k8s.io/v1",
+                "CustomResourceDefinition",
+                "CustomResourceDefinitions",
+            )
+            .await?;
+        Ok(items
             .into_iter()
             .filter_map(|o| serde_json::to_value(o).ok())
             .collect())
