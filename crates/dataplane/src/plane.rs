@@ -9,8 +9,6 @@
 
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
-
 use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
 use cloudevents::event::ExtensionValue;
@@ -141,11 +139,65 @@ pub fn is_retryable(status: u16) -> bool {
     status >= 500 || matches!(status, 404 | 408 | 409 | 429)
 }
 
+/// Deliveries waiting for their outcome, in reusable slots: a plane makes millions of these,
+/// and a slot index is cheaper than hashing. An id is the slot's index (low 32 bits) and the
+/// slot's generation (high 32 bits), so an outcome for an id whose slot was reused is ignored.
+#[derive(Default)]
+struct Flights {
+    slots: Vec<(u32, Option<Flight>)>,
+    free: Vec<u32>,
+    len: usize,
+}
+
+impl Flights {
+    fn insert(&mut self, f: Flight) -> AttemptId {
+        self.len += 1;
+        match self.free.pop() {
+            Some(i) => {
+                let slot = &mut self.slots[i as usize];
+                slot.0 = slot.0.wrapping_add(1);
+                slot.1 = Some(f);
+                (u64::from(slot.0) << 32) | u64::from(i)
+            }
+            None => {
+                self.slots.push((1, Some(f)));
+                (1 << 32) | (self.slots.len() as u64 - 1)
+            }
+        }
+    }
+
+    fn slot(&mut self, id: AttemptId) -> Option<&mut Option<Flight>> {
+        let (generation, i) = ((id >> 32) as u32, id as u32);
+        match self.slots.get_mut(i as usize) {
+            Some((g, slot)) if *g == generation && slot.is_some() => Some(slot),
+            _ => None,
+        }
+    }
+
+    fn get_mut(&mut self, id: AttemptId) -> Option<&mut Flight> {
+        self.slot(id)?.as_mut()
+    }
+
+    fn remove(&mut self, id: AttemptId) -> Option<Flight> {
+        let f = self.slot(id)?.take();
+        self.len -= 1;
+        self.free.push(id as u32);
+        f
+    }
+
+    fn ids(&self) -> impl Iterator<Item = AttemptId> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, f))| f.is_some())
+            .map(|(i, (g, _))| (u64::from(*g) << 32) | i as u64)
+    }
+}
+
 /// The data plane of one flow.
 pub struct Plane {
     routes: Routes,
-    in_flight: FxHashMap<AttemptId, Flight>,
-    next_id: AttemptId,
+    in_flight: Flights,
     explain: bool,
     /// Without hops for filtered events, they are only counted, per subscription.
     filtered_hops: bool,
@@ -157,8 +209,7 @@ impl Plane {
         let n = routes.subscriptions.len();
         Plane {
             routes,
-            in_flight: FxHashMap::default(),
-            next_id: 1,
+            in_flight: Flights::default(),
             explain: true,
             filtered_hops: true,
             filtered: vec![0; n],
@@ -172,6 +223,8 @@ impl Plane {
 
     /// Whether an event a trigger filters out yields a hop (for traces) or is only counted
     /// ([`Plane::filtered_counts`]); a broker with many triggers filters out most of its events.
+    /// Off (bulk runs that keep no trace), a broker's ingress hop carries the event as
+    /// delivered (without `knativebrokerttl`) rather than a copy as received.
     pub fn set_filtered_hops(&mut self, on: bool) {
         self.filtered_hops = on;
     }
@@ -192,12 +245,12 @@ impl Plane {
 
     /// Deliveries still waiting for their outcome.
     pub fn in_flight(&self) -> usize {
-        self.in_flight.len()
+        self.in_flight.len
     }
 
     /// The deliveries waiting for their outcome.
     pub fn in_flight_ids(&self) -> Vec<AttemptId> {
-        let mut ids: Vec<AttemptId> = self.in_flight.keys().copied().collect();
+        let mut ids: Vec<AttemptId> = self.in_flight.ids().collect();
         ids.sort_unstable();
         ids
     }
@@ -207,7 +260,7 @@ impl Plane {
     /// delivery that got no answer, else it is reported lost. A later outcome for `id` is
     /// ignored.
     pub fn abandon_into(&mut self, id: AttemptId, now: DateTime<Utc>, out: &mut Vec<Action>) {
-        let Some(f) = self.in_flight.get_mut(&id) else {
+        let Some(f) = self.in_flight.get_mut(id) else {
             return;
         };
         f.attempt = f.attempt.max(f.policy.retry + 1);
@@ -321,22 +374,30 @@ impl Plane {
         } else {
             (202, HopOutcome::Delivered, None)
         };
-        out.push(Action::Hop(Hop {
-            from: from.clone(),
-            to: label.clone(),
-            via: via.cloned(),
-            attempt: None,
-            status: Some(status),
-            outcome,
-            event: Arc::new(event.clone()),
-            note,
-        }));
+        let hop = |event: Arc<Event>| {
+            Action::Hop(Hop {
+                from: from.clone(),
+                to: label.clone(),
+                via: via.cloned(),
+                attempt: None,
+                status: Some(status),
+                outcome,
+                event,
+                note,
+            })
+        };
         if ttl <= 0 {
+            out.push(hop(Arc::new(event)));
             return;
         }
+        // The hop shows the event as the broker received it, TTL included; in bulk runs
+        // (no filtered hops: nobody reads events off hops) it shares the delivered event
+        // instead of costing a copy per event.
+        let received = self.filtered_hops.then(|| Arc::new(event.clone()));
         // The broker filter strips the TTL before filtering and delivery (§2).
         event.remove_extension(TTL_EXTENSION);
         let seen = Arc::new(event);
+        out.push(hop(received.unwrap_or_else(|| seen.clone())));
         let subs = self
             .routes
             .on
@@ -415,11 +476,9 @@ impl Plane {
     }
 
     fn launch(&mut self, f: Flight, delay_ms: u64, out: &mut Vec<Action>) {
-        let id = self.next_id;
-        self.next_id += 1;
         let via = f.sub.map(|i| self.routes.subscriptions[i].via.clone());
-        out.push(Action::Deliver(Delivery {
-            id,
+        let mut d = Delivery {
+            id: 0,
             to: f.to.clone(),
             url: f.url.clone(),
             event: f.event.clone(),
@@ -428,8 +487,9 @@ impl Plane {
             timeout_ms: f.policy.timeout_ms,
             via,
             from: f.from.clone(),
-        }));
-        self.in_flight.insert(id, f);
+        };
+        d.id = self.in_flight.insert(f);
+        out.push(Action::Deliver(d));
     }
 
     /// The outcome of a delivery attempt.
@@ -447,7 +507,7 @@ impl Plane {
         now: DateTime<Utc>,
         out: &mut Vec<Action>,
     ) {
-        let Some(f) = self.in_flight.remove(&id) else {
+        let Some(f) = self.in_flight.remove(id) else {
             return;
         };
         let (is_trigger, via, reply_to) = match f.sub.map(|i| &self.routes.subscriptions[i]) {
