@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "save_flow",
     "recent_files",
     "set_title",
+    "ask",
     "forget_file",
     "import_yaml",
     "cluster_contexts",

@@ -197,6 +197,21 @@ pub fn set_title(window: WebviewWindow, state: State<'_, Desktop>, name: String,
     let _ = window.set_title(&window_title(&name, dirty));
 }
 
+/// A question as a native dialog (the web view's `window.confirm` shows nothing): `ok` names
+/// the button that answers yes, which has the focus, as in a browser's confirm.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn ask(app: AppHandle, message: String, ok: String) -> bool {
+    app.dialog()
+        .message(message)
+        .title("knflow")
+        .kind(tauri_plugin_dialog::MessageDialogKind::Warning)
+        .buttons(tauri_plugin_dialog::MessageDialogButtons::OkCancelCustom(
+            ok,
+            "Cancel".into(),
+        ))
+        .blocking_show()
+}
+
 /// The designer has no file any more (New flow): stop watching the old one.
 #[tauri::command(rename_all = "snake_case")]
 pub fn forget_file(state: State<'_, Desktop>) {

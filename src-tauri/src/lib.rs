@@ -84,6 +84,7 @@ pub fn run() {
             commands::save_flow,
             commands::recent_files,
             commands::set_title,
+            commands::ask,
             commands::forget_file,
             commands::import_yaml,
             commands::cluster_contexts,

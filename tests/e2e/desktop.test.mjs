@@ -291,3 +291,30 @@ test("the window's size and place are kept between runs", async (t) => {
   assert.deepEqual({ width: again.width, height: again.height }, { width: set.width, height: set.height });
   assert.deepEqual({ x: again.x, y: again.y }, { x: set.x, y: set.y });
 });
+
+test("a flow changed on disk while it has unsaved edits asks before reloading", async (t) => {
+  const file = join(dir, "edited.yaml");
+  writeFileSync(file, ORDERS);
+  const s = await launch(t, [file]);
+  await s.until("the flow", node("Trigger audit"));
+  await s.click(await s.button("Auto layout"));
+  await s.until("the unsaved mark", `document.title.startsWith("● ")`);
+  // The question is a native dialog (titled "knflow"); a user answers it with the keyboard.
+  const answer = async (key) => {
+    const dialog = await until("the question", () => xdotool("search", "--name", "^knflow$"));
+    xdotool("windowfocus", "--sync", dialog.split("\n")[0], "key", key);
+  };
+
+  // Cancel keeps the edits; the canvas does not change.
+  writeFileSync(file, ORDERS.replace("name: audit", "name: audit-2"));
+  await answer("Escape");
+  await s.until("the kept version", `document.querySelector('[role=status]').textContent.includes("your version is kept")`);
+  assert.ok(await s.exec(`return ${node("Trigger audit")} !== null && document.title.startsWith("● ")`));
+
+  // OK reloads: the file's version replaces the edits.
+  writeFileSync(file, ORDERS.replace("name: audit", "name: audit-3"));
+  await answer("Return");
+  await s.until("the reloaded flow", node("Trigger audit-3"));
+  assert.equal(await s.exec(`return ${node("Trigger audit")}`), null);
+  assert.ok(!(await s.exec("return document.title")).startsWith("● "));
+});

@@ -242,27 +242,24 @@ pub fn Cluster(app: App) -> impl IntoView {
         )
     };
     let import = move |_| {
-        if app.editor.with_untracked(Editor::is_dirty)
-            && !crate::confirm("Discard unsaved changes?")
-        {
-            return;
-        }
-        shown.set(Shown::Busy("Reading the cluster…".into()));
         let args = with_target(json!({ "all_namespaces": all_namespaces.get_untracked() }));
-        leptos::task::spawn_local(async move {
-            match host::invoke("cluster_import", args).await {
-                Ok(v) => {
-                    let text = v.as_str().unwrap_or_default().to_string();
-                    if crate::open_text(app, &text, None) {
-                        app.editor.update(Editor::mark_unsaved);
-                        shown.set(Shown::Result(format!(
-                            "Imported {} resources into a new, unsaved flow",
-                            app.editor.with_untracked(|e| e.flow().len())
-                        )));
+        crate::unless_keeping_unsaved(app, move || {
+            shown.set(Shown::Busy("Reading the cluster…".into()));
+            leptos::task::spawn_local(async move {
+                match host::invoke("cluster_import", args).await {
+                    Ok(v) => {
+                        let text = v.as_str().unwrap_or_default().to_string();
+                        if crate::open_text(app, &text, None) {
+                            app.editor.update(Editor::mark_unsaved);
+                            shown.set(Shown::Result(format!(
+                                "Imported {} resources into a new, unsaved flow",
+                                app.editor.with_untracked(|e| e.flow().len())
+                            )));
+                        }
                     }
+                    Err(e) => shown.set(Shown::Error(e)),
                 }
-                Err(e) => shown.set(Shown::Error(e)),
-            }
+            });
         });
     };
 

@@ -46,12 +46,7 @@ pub fn open_native(app: App) {
 fn on_menu(app: App, id: &str) {
     match id {
         "new" => crate::new_flow(app),
-        "open"
-            if !app.editor.with_untracked(Editor::is_dirty)
-                || crate::confirm("Discard unsaved changes?") =>
-        {
-            open_native(app)
-        }
+        "open" => crate::unless_keeping_unsaved(app, move || open_native(app)),
         "save" => crate::save(app),
         "save_as" => crate::save_as(app),
         "undo" => crate::undo(app),
@@ -79,17 +74,22 @@ fn on_changed_on_disk(app: App, v: &Value) {
     if app.path.get_untracked().as_deref() != Some(path) {
         return;
     }
-    if app.editor.with_untracked(Editor::is_dirty)
-        && !crate::confirm(&format!(
-            "{path} changed on disk. Reload it and discard your unsaved changes?"
-        ))
-    {
-        app.say(format!(
-            "{path} changed on disk; your version is kept (saving overwrites the file)"
-        ));
-        return;
-    }
-    if open_text(app, text, Some(path.to_string())) {
-        app.say(format!("reloaded {path}: it changed on disk"));
-    }
+    let (path, text) = (path.to_string(), text.to_string());
+    leptos::task::spawn_local(async move {
+        if app.editor.with_untracked(Editor::is_dirty)
+            && !host::ask(
+                &format!("{path} changed on disk. Reload it and discard your unsaved changes?"),
+                "Reload",
+            )
+            .await
+        {
+            app.say(format!(
+                "{path} changed on disk; your version is kept (saving overwrites the file)"
+            ));
+            return;
+        }
+        if open_text(app, &text, Some(path.clone())) {
+            app.say(format!("reloaded {path}: it changed on disk"));
+        }
+    });
 }

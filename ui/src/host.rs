@@ -194,6 +194,22 @@ pub async fn initial() -> Result<(Option<String>, String), String> {
     ))
 }
 
+/// Asks the user to confirm `text`; `ok` names the yes button where the host lets it be named.
+/// The desktop's web view has no `window.confirm` (it answers "no" without showing anything),
+/// so there it is a native dialog.
+pub async fn ask(text: &str, ok: &str) -> bool {
+    if desktop() {
+        return invoke("ask", json!({ "message": text, "ok": ok }))
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+    }
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(text).ok())
+        .unwrap_or(false)
+}
+
 /// Tells the desktop window its file name and whether there is unsaved work.
 pub fn set_title(name: &str, dirty: bool) {
     if desktop() {

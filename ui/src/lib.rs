@@ -72,10 +72,17 @@ pub(crate) fn download(name: &str, text: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-fn confirm(text: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(text).ok())
-        .unwrap_or(false)
+/// Runs `then` unless there is unsaved work the user wants to keep (they are asked).
+fn unless_keeping_unsaved(app: App, then: impl FnOnce() + 'static) {
+    if !app.editor.with_untracked(Editor::is_dirty) {
+        then();
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        if host::ask("Discard unsaved changes?", "Discard").await {
+            then();
+        }
+    });
 }
 
 fn prompt(text: &str, default: &str) -> Option<String> {
@@ -225,14 +232,13 @@ fn file_name(path: &str) -> &str {
 }
 
 fn new_flow(app: App) {
-    if app.editor.with_untracked(Editor::is_dirty) && !confirm("Discard unsaved changes?") {
-        return;
-    }
-    app.editor.set(Editor::default());
-    app.path.set(None);
-    app.sim.set(None);
-    set_hash("");
-    host::forget_file();
+    unless_keeping_unsaved(app, move || {
+        app.editor.set(Editor::default());
+        app.path.set(None);
+        app.sim.set(None);
+        set_hash("");
+        host::forget_file();
+    });
 }
 
 fn duplicate_selection(app: App) {
@@ -523,9 +529,8 @@ fn Root() -> impl IntoView {
                         <h2>"Open flow"</h2>
                         {host::desktop().then(|| view! {
                             <button on:click=move |_| {
-                                if app.editor.with_untracked(Editor::is_dirty) && !confirm("Discard unsaved changes?") { return; }
                                 open_dialog.set(None);
-                                desktop::open_native(app);
+                                unless_keeping_unsaved(app, move || desktop::open_native(app));
                             }>"Browse…"</button>
                             <h3>"Recent files"</h3>
                         })}
@@ -533,9 +538,9 @@ fn Root() -> impl IntoView {
                             {list.into_iter().map(|p| {
                                 let path = p.clone();
                                 view! { <li><button on:click=move |_| {
-                                    if app.editor.with_untracked(Editor::is_dirty) && !confirm("Discard unsaved changes?") { return; }
                                     open_dialog.set(None);
-                                    open_path(app, path.clone());
+                                    let path = path.clone();
+                                    unless_keeping_unsaved(app, move || open_path(app, path));
                                 }>{p}</button></li> }
                             }).collect_view()}
                         </ul>
