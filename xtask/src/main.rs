@@ -339,7 +339,7 @@ fn browser_tests() -> Result<(), String> {
         "npm",
         &["ci", "--prefix", "tests/e2e", "--no-audit", "--no-fund"],
     )?;
-    run("cargo", &["build", "-p", "knflow-cli"])?;
+    build_binaries()?;
     let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let kn_flow = std::fs::canonicalize(Path::new(&target).join("debug/kn-flow"))
         .map_err(|e| format!("kn-flow binary: {e}"))?;
@@ -347,6 +347,26 @@ fn browser_tests() -> Result<(), String> {
         "tests/e2e/designer.test.mjs",
         &[("KN_FLOW", kn_flow), ("CHROMIUM", chromium.into())],
         "browser tests",
+    )
+}
+
+/// The binaries the end-to-end tests run (kn-flow, knflow-desktop, kube-standin), built with
+/// the same package selection as the test step, so that features unify the same way and
+/// nothing is compiled twice.
+fn build_binaries() -> Result<(), String> {
+    run(
+        "cargo",
+        &[
+            "build",
+            "--workspace",
+            "--exclude",
+            "knflow-ui",
+            "--exclude",
+            "xtask",
+            // With the tests: dev-dependencies take part in feature unification as in
+            // `cargo test`, so the binaries it built are reused.
+            "--tests",
+        ],
     )
 }
 
@@ -371,10 +391,7 @@ fn node_tests(file: &str, envs: &[(&str, PathBuf)], what: &str) -> Result<(), St
 /// kube-standin as its cluster.
 fn desktop_tests() -> Result<(), String> {
     let driver = tauri_driver()?;
-    run(
-        "cargo",
-        &["build", "-p", "knflow-desktop", "-p", "kube-standin"],
-    )?;
+    build_binaries()?;
     let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let bin = |name: &str| {
         std::fs::canonicalize(Path::new(&target).join("debug").join(name))
