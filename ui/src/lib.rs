@@ -381,17 +381,22 @@ fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoVie
             }
         });
     };
-    let title = move || {
-        let dirty = app.editor.with(Editor::is_dirty);
+    // A memo, so the title (and the desktop's window title command) changes only when the
+    // file or its unsaved state does, not on every edit.
+    let file = Memo::new(move |_| {
         let name = app.path.get().unwrap_or_else(|| "untitled".into());
+        (name, app.editor.with(Editor::is_dirty))
+    });
+    let title = move || {
+        let (name, dirty) = file.get();
         format!("{}{name}", if dirty { "● " } else { "" })
     };
     Effect::new(move |_| {
         if let Some(d) = web_sys::window().and_then(|w| w.document()) {
             d.set_title(&format!("{} — knflow", title()));
         }
-        let name = app.path.get().unwrap_or_else(|| "untitled".into());
-        host::set_title(file_name(&name), app.editor.with(Editor::is_dirty));
+        let (name, dirty) = file.get();
+        host::set_title(file_name(&name), dirty);
     });
     view! {
         <header class="toolbar">
