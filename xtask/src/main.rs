@@ -366,6 +366,9 @@ fn build_binaries() -> Result<(), String> {
             // With the tests: dev-dependencies take part in feature unification as in
             // `cargo test`, so the binaries it built are reused.
             "--tests",
+            // `--tests` alone builds a binary only for a package with integration tests;
+            // kube-standin has none.
+            "--bins",
         ],
     )
 }
