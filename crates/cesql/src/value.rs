@@ -84,7 +84,27 @@ impl fmt::Display for Value<'_> {
 /// Casts `v` to `target` (§3.7). An impossible cast records a cast error and yields the
 /// target's zero value. `implicit` casts follow the TCK: an Integer is never implicitly a Boolean
 /// (`NOT 10` is a cast error), while `BOOL(10)` is `true`.
+#[inline]
 pub fn cast<'a>(
+    v: Value<'a>,
+    target: Type,
+    implicit: bool,
+    span: Span,
+    errors: &mut Vec<Error>,
+) -> Value<'a> {
+    // Nearly every cast an operator makes is to the type the value already has: that case is
+    // inlined into the evaluator, the conversions are not.
+    match (&v, target) {
+        (_, Type::Any)
+        | (Value::Boolean(_), Type::Boolean)
+        | (Value::Integer(_), Type::Integer)
+        | (Value::String(_), Type::String) => v,
+        _ => convert(v, target, implicit, span, errors),
+    }
+}
+
+#[inline(never)]
+fn convert<'a>(
     v: Value<'a>,
     target: Type,
     implicit: bool,

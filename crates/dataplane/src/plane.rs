@@ -15,7 +15,7 @@ use cloudevents::event::ExtensionValue;
 use cloudevents::{AttributesReader, Event, EventBuilder, EventBuilderV10};
 use serde::Serialize;
 
-use crate::routes::{Endpoint, Label, Policy, Routes, SubKind};
+use crate::routes::{Endpoint, Label, Routes, SubKind};
 
 pub type AttemptId = u64;
 
@@ -36,8 +36,6 @@ pub struct Delivery {
     pub attempt: u32,
     pub delay_ms: u64,
     pub timeout_ms: Option<u64>,
-    pub via: Option<Label>,
-    pub from: Label,
 }
 
 /// What a response body held.
@@ -131,7 +129,6 @@ struct Flight {
     from: Label,
     to: Endpoint,
     url: Label,
-    policy: Policy,
 }
 
 /// Status codes Knative retries (§5): 5xx, 404, 408, 409, 429.
@@ -202,6 +199,9 @@ pub struct Plane {
     /// Without hops for filtered events, they are only counted, per subscription.
     filtered_hops: bool,
     filtered: Vec<u64>,
+    /// The last `knativearrivaltime` formatted: in a simulation, many events arrive at the
+    /// same virtual instant.
+    arrival: Option<(DateTime<Utc>, String)>,
 }
 
 impl Plane {
@@ -213,6 +213,7 @@ impl Plane {
             explain: true,
             filtered_hops: true,
             filtered: vec![0; n],
+            arrival: None,
         }
     }
 
@@ -263,7 +264,7 @@ impl Plane {
         let Some(f) = self.in_flight.get_mut(id) else {
             return;
         };
-        f.attempt = f.attempt.max(f.policy.retry + 1);
+        f.attempt = f.attempt.max(self.routes.policy_of(f.sub).retry + 1);
         self.complete_into(id, Outcome::TransportError, now, out);
     }
 
@@ -334,7 +335,6 @@ impl Plane {
                         from: from.clone(),
                         to: to.clone(),
                         url,
-                        policy: Policy::NONE,
                     },
                     0,
                     out,
@@ -360,10 +360,15 @@ impl Plane {
             }
             _ => MAX_TTL,
         };
-        event.set_extension(
-            ARRIVAL_EXTENSION,
-            now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        );
+        let arrival = match &self.arrival {
+            Some((at, text)) if *at == now => text.clone(),
+            _ => {
+                let text = now.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+                self.arrival = Some((now, text.clone()));
+                text
+            }
+        };
+        event.set_extension(ARRIVAL_EXTENSION, arrival);
         event.set_extension(TTL_EXTENSION, ttl);
         let (status, outcome, note) = if ttl <= 0 {
             (
@@ -468,7 +473,6 @@ impl Plane {
                     from: from.clone(),
                     to: to.clone(),
                     url: s.subscriber_url.clone(),
-                    policy: s.policy.clone(),
                 };
                 self.launch(f, 0, out);
             }
@@ -476,7 +480,6 @@ impl Plane {
     }
 
     fn launch(&mut self, f: Flight, delay_ms: u64, out: &mut Vec<Action>) {
-        let via = f.sub.map(|i| self.routes.subscriptions[i].via.clone());
         let mut d = Delivery {
             id: 0,
             to: f.to.clone(),
@@ -484,9 +487,7 @@ impl Plane {
             event: f.event.clone(),
             attempt: f.attempt,
             delay_ms,
-            timeout_ms: f.policy.timeout_ms,
-            via,
-            from: f.from.clone(),
+            timeout_ms: self.routes.policy_of(f.sub).timeout_ms,
         };
         d.id = self.in_flight.insert(f);
         out.push(Action::Deliver(d));
@@ -553,11 +554,26 @@ impl Plane {
             event: f.event.clone(),
             note,
         };
+        // The hop that ends a delivery takes the flight's labels and event instead of copying
+        // them (millions of deliveries end this way).
+        let last_hop = |f: Flight, via, outcome, note| Hop {
+            from: f.from,
+            to: f.to.into_label(),
+            via,
+            attempt: Some(f.attempt),
+            status,
+            outcome,
+            event: f.event,
+            note,
+        };
         if status.is_some_and(|s| (200..300).contains(&s)) {
             match (f.stage, body) {
-                (Stage::DeadLetter, _) => {
-                    out.push(Action::Hop(hop(HopOutcome::DeadLettered, None)))
-                }
+                (Stage::DeadLetter, _) => out.push(Action::Hop(last_hop(
+                    f,
+                    via,
+                    HopOutcome::DeadLettered,
+                    None,
+                ))),
                 (Stage::Subscriber, Body::Event(reply)) if f.sub.is_some() => {
                     let mut reply = *reply;
                     out.push(Action::Hop(hop(
@@ -571,7 +587,6 @@ impl Plane {
                     match reply_to {
                         Some(ep @ Endpoint::Sink(_)) => {
                             let url = self.routes.url(&ep);
-                            let policy = f.policy.clone();
                             self.launch(
                                 Flight {
                                     sub: f.sub,
@@ -583,7 +598,6 @@ impl Plane {
                                     from: replier,
                                     to: ep,
                                     url,
-                                    policy,
                                 },
                                 0,
                                 out,
@@ -602,22 +616,23 @@ impl Plane {
                         })),
                     }
                 }
-                _ => out.push(Action::Hop(hop(HopOutcome::Delivered, None))),
+                _ => out.push(Action::Hop(last_hop(f, via, HopOutcome::Delivered, None))),
             }
             return;
         }
         let retryable = status.is_none_or(is_retryable);
-        if retryable && f.attempt <= f.policy.retry {
+        let policy = self.routes.policy_of(f.sub);
+        if retryable && f.attempt <= policy.retry {
             let k = f.attempt;
-            let mut wait = f.policy.backoff_ms(k);
+            let mut wait = policy.backoff_ms(k);
             if let (Some(max), Some(ra), Some(429 | 503)) =
-                (f.policy.retry_after_max_ms, retry_after, status)
+                (policy.retry_after_max_ms, retry_after, status)
             {
                 wait = wait.max(ra.min(max));
             }
             out.push(Action::Hop(hop(
                 HopOutcome::Retrying,
-                Some(format!("retry {k} of {} in {wait} ms", f.policy.retry)),
+                Some(format!("retry {k} of {} in {wait} ms", policy.retry)),
             )));
             let next = Flight {
                 attempt: f.attempt + 1,
@@ -631,7 +646,8 @@ impl Plane {
             Some(s) => format!("{s} after {} attempt(s)", f.attempt),
             None => format!("no answer after {} attempt(s)", f.attempt),
         };
-        match (&f.policy.dead_letter, f.stage) {
+        // A delivery to the dead-letter sink has none of its own.
+        match (&policy.dead_letter, f.stage) {
             (Some((dls, dls_url)), Stage::Subscriber | Stage::Reply) => {
                 out.push(Action::Hop(hop(
                     HopOutcome::Failed,
@@ -647,10 +663,6 @@ impl Plane {
                 }
                 let dead = Arc::new(dead);
                 let (dls, dls_url) = (dls.clone(), dls_url.clone());
-                let policy = Policy {
-                    dead_letter: None,
-                    ..f.policy.clone()
-                };
                 self.launch(
                     Flight {
                         sub: f.sub,
@@ -662,7 +674,6 @@ impl Plane {
                         from: f.to.label().clone(),
                         to: dls,
                         url: dls_url,
-                        policy,
                     },
                     0,
                     out,

@@ -34,6 +34,12 @@ impl Endpoint {
             Endpoint::Broker(l) | Endpoint::Channel(l) | Endpoint::Sink(l) => l,
         }
     }
+
+    pub fn into_label(self) -> Label {
+        match self {
+            Endpoint::Broker(l) | Endpoint::Channel(l) | Endpoint::Sink(l) => l,
+        }
+    }
 }
 
 /// Retries, backoff, timeout and dead-letter sink, resolved the way Knative resolves them.
@@ -111,6 +117,11 @@ fn ns(flow: &Flow, r: &Resource) -> String {
 }
 
 impl Routes {
+    /// The delivery policy of a subscription (`None`: a plain send to a sink, never retried).
+    pub fn policy_of(&self, sub: Option<usize>) -> &Policy {
+        sub.map_or(&Policy::NONE, |i| &self.subscriptions[i].policy)
+    }
+
     pub fn compile(flow: &Flow) -> Routes {
         let mut rt = Routes::default();
         // Entry points first, so references can resolve to them.

@@ -4,6 +4,7 @@
 
 pub mod behavior;
 pub mod output;
+mod per_label;
 pub mod scenario;
 pub mod sim;
 pub mod sources;

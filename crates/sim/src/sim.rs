@@ -4,8 +4,6 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
-use rustc_hash::FxHashMap;
-
 use chrono::{DateTime, Duration, Utc};
 use cloudevents::Event;
 use knflow_dataplane::plane::reply_event;
@@ -14,6 +12,7 @@ use knflow_model::Flow;
 use serde::Serialize;
 
 use crate::behavior::{Behavior, Reply};
+use crate::per_label::PerLabel;
 use crate::sources;
 
 /// A simulation's settings.
@@ -120,11 +119,11 @@ pub struct Simulation {
     seq: u64,
     now_ms: u64,
     opts: Options,
-    behaviors: FxHashMap<String, Behavior>,
+    /// Counters and behaviors.
+    labels: PerLabel,
     /// Start of the delivery whose outcome is being processed.
     current_start: Option<u64>,
     trace: Vec<TracedHop>,
-    summary: FxHashMap<String, Counters>,
     /// Reused between plane calls.
     actions: Vec<Action>,
     counter: u64,
@@ -136,23 +135,20 @@ pub struct Simulation {
 impl Simulation {
     pub fn new(flow: &Flow, opts: Options) -> Result<Simulation, String> {
         let routes = Routes::compile(flow);
-        let mut behaviors = FxHashMap::default();
+        // Indexes the labels `routes_snapshot` keeps alive for the whole simulation.
+        let mut labels = PerLabel::new(&routes);
         for label in &routes.replying_by_default {
-            behaviors.insert(label.clone(), Behavior::replying());
+            labels.set_behavior(label, Behavior::replying());
         }
         for (label, v) in &flow.simulation {
             if let Some(spec) = v.get("behavior").and_then(|b| b.as_str()) {
-                behaviors.insert(
-                    label.clone(),
-                    Behavior::parse(spec).map_err(|e| format!("simulation.{label}: {e}"))?,
-                );
+                let b = Behavior::parse(spec).map_err(|e| format!("simulation.{label}: {e}"))?;
+                labels.set_behavior(label, b);
             }
         }
         for (label, spec) in &opts.behaviors {
-            behaviors.insert(
-                label.clone(),
-                Behavior::parse(spec).map_err(|e| format!("--behavior {label}: {e}"))?,
-            );
+            let b = Behavior::parse(spec).map_err(|e| format!("--behavior {label}: {e}"))?;
+            labels.set_behavior(label, b);
         }
         let mut plane = Plane::new(routes.clone());
         // Explanations and hops of filtered events are only worth their cost in a kept trace.
@@ -165,10 +161,9 @@ impl Simulation {
             seq: 0,
             now_ms: 0,
             opts,
-            behaviors,
+            labels,
             current_start: None,
             trace: Vec::new(),
-            summary: FxHashMap::default(),
             actions: Vec::new(),
             counter: 0,
             deliveries: 0,
@@ -281,12 +276,12 @@ impl Simulation {
     /// Runs until nothing is left to do or the `until` time.
     pub fn run(&mut self) {
         while let Some(due) = self.next_due() {
-            let now = self.now();
             // One action buffer for the whole run: a simulation makes millions of these calls.
             let mut actions = std::mem::take(&mut self.actions);
             match due {
                 Due::Emit { to, event, from } => {
                     self.current_start = None;
+                    let now = self.now();
                     self.plane.send_into(&to, *event, &from, now, &mut actions);
                 }
                 Due::Attempt(d, start) => {
@@ -296,6 +291,7 @@ impl Simulation {
                 }
                 Due::Outcome(id, outcome, start) => {
                     self.current_start = Some(start);
+                    let now = self.now();
                     self.plane.complete_into(id, outcome, now, &mut actions);
                 }
             }
@@ -343,16 +339,13 @@ impl Simulation {
 
     /// Counters per resource (the hop's target; filtered events count on the trigger).
     fn count(&mut self, h: &Hop, latency: Option<u64>) {
-        let key: &str = if h.outcome == HopOutcome::Filtered {
-            h.via.as_deref().unwrap_or(&h.to)
-        } else {
-            &h.to
+        let key = match (&h.via, h.outcome) {
+            (Some(via), HopOutcome::Filtered) => via,
+            _ => &h.to,
         };
-        // Look up before inserting: an owned key per hop would cost an allocation each time.
-        if !self.summary.contains_key(key) {
-            self.summary.insert(key.to_string(), Counters::default());
-        }
-        let c = self.summary.get_mut(key).expect("inserted above");
+        let entry = self.labels.get(key);
+        entry.counted = true;
+        let c = &mut entry.counters;
         if h.outcome == HopOutcome::Filtered {
             c.filtered += 1;
             return;
@@ -385,11 +378,7 @@ impl Simulation {
 
     /// What the sink does with a request, per its behavior.
     fn respond(&mut self, d: Delivery, start: u64) {
-        let b = self
-            .behaviors
-            .get(&**d.to.label())
-            .cloned()
-            .unwrap_or_default();
+        let b = self.labels.get(d.to.label()).behavior.clone();
         const NO_TIMEOUT_WAIT_MS: u64 = 30_000;
         if b.timeout || d.timeout_ms.is_some_and(|t| b.latency_ms > t) {
             let wait = d.timeout_ms.unwrap_or(NO_TIMEOUT_WAIT_MS);
@@ -441,9 +430,9 @@ impl Simulation {
     /// latency is the time from a delivery's first attempt to its success.
     pub fn summary(&self) -> BTreeMap<String, Counters> {
         let mut out: BTreeMap<String, Counters> = self
-            .summary
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .labels
+            .counted()
+            .map(|e| (e.name.clone(), e.counters.clone()))
             .collect();
         for (via, n) in self.plane.filtered_counts() {
             out.entry(via.to_string()).or_default().filtered += n;
