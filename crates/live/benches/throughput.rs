@@ -63,8 +63,9 @@ async fn sink(arrivals: Arc<Mutex<Vec<(String, Instant)>>>) -> String {
     url
 }
 
-/// Posts `EVENTS` events from `CLIENTS` clients; returns events/s.
-async fn blast(url: &str, prefix: &str) -> f64 {
+/// Posts `EVENTS` events from `CLIENTS` clients; returns events/s, counted until the runtime
+/// has no delivery under way (so brokered events count once they reached the sink).
+async fn blast(url: &str, prefix: &str, rt: &knflow_live::Runtime) -> f64 {
     let client = reqwest::Client::new();
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -90,6 +91,9 @@ async fn blast(url: &str, prefix: &str) -> f64 {
     for t in tasks {
         t.await.unwrap();
     }
+    while rt.in_flight() > 0 {
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
     EVENTS as f64 / start.elapsed().as_secs_f64()
 }
 
@@ -108,16 +112,13 @@ async fn main() {
     let broker = format!("http://{addr}/ns/b");
 
     // Warm up both paths, then measure each; twice, alternating, to even out noise.
-    blast(&sink_url, "w").await;
-    blast(&broker, "w").await;
+    blast(&sink_url, "w", &rt).await;
+    blast(&broker, "w", &rt).await;
     let mut direct = Vec::new();
     let mut via = Vec::new();
     for round in 0..2 {
-        direct.push(blast(&sink_url, &format!("d{round}-")).await);
-        via.push(blast(&broker, &format!("b{round}-")).await);
-        while rt.in_flight() > 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        direct.push(blast(&sink_url, &format!("d{round}-"), &rt).await);
+        via.push(blast(&broker, &format!("b{round}-"), &rt).await);
     }
     let d = direct.iter().sum::<f64>() / direct.len() as f64;
     let v = via.iter().sum::<f64>() / via.len() as f64;

@@ -1,8 +1,11 @@
 //! CloudEvents over HTTP (the HTTP protocol binding): binary, structured and batch modes in,
 //! binary mode out. Header values are percent-decoded and -encoded as the binding requires.
 
-use axum::http::HeaderMap;
-use cloudevents::event::{Data, ExtensionValue};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use std::borrow::Cow;
+
+use cloudevents::event::{AttributeValue, Data, ExtensionValue};
 use cloudevents::{AttributesReader, Event, EventBuilder, EventBuilderV10};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 
@@ -39,17 +42,34 @@ pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Vec<Event>, String> {
 }
 
 fn binary(headers: &HeaderMap, content_type: &str, body: &[u8]) -> Result<Event, String> {
-    let get = |name: &str| -> Result<Option<String>, String> {
-        header(headers, &format!("ce-{name}"))
-            .map(|v| {
-                percent_decode_str(v)
-                    .decode_utf8()
-                    .map(|s| s.into_owned())
-                    .map_err(|e| format!("ce-{name}: {e}"))
-            })
-            .transpose()
-    };
-    match get("specversion")?.as_deref() {
+    // One pass over the headers (this runs for every event a live flow receives).
+    let mut attrs: [Option<String>; 7] = Default::default();
+    const NAMES: [&str; 7] = [
+        "specversion",
+        "id",
+        "source",
+        "type",
+        "subject",
+        "time",
+        "dataschema",
+    ];
+    let mut extensions = Vec::new();
+    for (name, value) in headers {
+        let Some(ext) = name.as_str().strip_prefix("ce-") else {
+            continue;
+        };
+        let v = value.to_str().map_err(|_| format!("ce-{ext}: not text"))?;
+        let v = percent_decode_str(v)
+            .decode_utf8()
+            .map_err(|e| format!("ce-{ext}: {e}"))?
+            .into_owned();
+        match NAMES.iter().position(|n| *n == ext) {
+            Some(i) => attrs[i] = Some(v),
+            None => extensions.push((ext, v)),
+        }
+    }
+    let [specversion, id, source, ty, subject, time, dataschema] = attrs;
+    match specversion.as_deref() {
         Some("1.0") => {}
         Some(other) => {
             return Err(format!(
@@ -62,40 +82,25 @@ fn binary(headers: &HeaderMap, content_type: &str, body: &[u8]) -> Result<Event,
             )
         }
     }
-    let mut b = EventBuilderV10::new();
-    for required in ["id", "source", "type"] {
-        if get(required)?.is_none() {
-            return Err(format!("missing required attribute ce-{required}"));
-        }
-    }
-    b = b
-        .id(get("id")?.unwrap_or_default())
-        .source(get("source")?.unwrap_or_default())
-        .ty(get("type")?.unwrap_or_default());
-    if let Some(s) = get("subject")? {
+    let (Some(id), Some(source), Some(ty)) = (id, source, ty) else {
+        let missing = NAMES[1..4]
+            .iter()
+            .find(|n| !headers.contains_key(format!("ce-{n}").as_str()))
+            .unwrap_or(&"id");
+        return Err(format!("missing required attribute ce-{missing}"));
+    };
+    let mut b = EventBuilderV10::new().id(id).source(source).ty(ty);
+    if let Some(s) = subject {
         b = b.subject(s);
     }
-    if let Some(t) = get("time")? {
+    if let Some(t) = time {
         let t = chrono::DateTime::parse_from_rfc3339(&t).map_err(|e| format!("ce-time: {e}"))?;
         b = b.time(t.with_timezone(&chrono::Utc));
     }
-    for (name, value) in headers {
-        let Some(ext) = name.as_str().strip_prefix("ce-") else {
-            continue;
-        };
-        if matches!(
-            ext,
-            "specversion" | "id" | "source" | "type" | "subject" | "time" | "dataschema"
-        ) {
-            continue;
-        }
-        let v = value.to_str().map_err(|_| format!("ce-{ext}: not text"))?;
-        let v = percent_decode_str(v)
-            .decode_utf8()
-            .map_err(|e| format!("ce-{ext}: {e}"))?;
-        b = b.extension(ext, v.into_owned());
+    for (ext, v) in extensions {
+        b = b.extension(ext, v);
     }
-    if let Some(s) = get("dataschema")? {
+    if let Some(s) = dataschema {
         b = b.data_with_schema(content_type.to_string(), s, Data::Binary(body.to_vec()));
     } else if !body.is_empty() || !content_type.is_empty() {
         let data = if content_type.contains("json") {
@@ -118,20 +123,35 @@ fn binary(headers: &HeaderMap, content_type: &str, body: &[u8]) -> Result<Event,
 }
 
 /// The event as a binary-mode request: headers and body.
-pub fn to_binary(event: &Event) -> (Vec<(String, String)>, Vec<u8>) {
-    let mut headers = Vec::new();
+pub fn to_binary(event: &Event) -> (HeaderMap, Vec<u8>) {
+    let mut headers = HeaderMap::with_capacity(8);
     for (name, value) in event.iter() {
         if name == "datacontenttype" {
             continue;
         }
-        let v = value.to_string();
-        headers.push((
-            format!("ce-{name}"),
-            utf8_percent_encode(&v, HEADER).to_string(),
-        ));
+        // Text attributes are encoded from where they are; others are formatted first.
+        let formatted;
+        let text = match &value {
+            AttributeValue::String(s) => *s,
+            AttributeValue::URIRef(s) => s.as_str(),
+            _ => {
+                formatted = value.to_string();
+                &formatted
+            }
+        };
+        let encoded: Cow<str> = utf8_percent_encode(text, HEADER).into();
+        // Names and percent-encoded values are valid header text by construction; an
+        // extension name a header cannot carry is skipped rather than sent half-formed.
+        let (Ok(k), Ok(v)) = (header_name(name), HeaderValue::from_str(&encoded)) else {
+            continue;
+        };
+        headers.insert(k, v);
     }
-    if let Some(ct) = event.datacontenttype() {
-        headers.push(("content-type".into(), ct.to_string()));
+    if let Some(ct) = event
+        .datacontenttype()
+        .and_then(|ct| HeaderValue::from_str(ct).ok())
+    {
+        headers.insert(CONTENT_TYPE, ct);
     }
     let body = match event.data() {
         Some(Data::Json(v)) => serde_json::to_vec(v).unwrap_or_default(),
@@ -140,6 +160,21 @@ pub fn to_binary(event: &Event) -> (Vec<(String, String)>, Vec<u8>) {
         None => Vec::new(),
     };
     (headers, body)
+}
+
+/// `ce-NAME`; the context attributes' names are built once.
+fn header_name(attribute: &str) -> Result<HeaderName, axum::http::header::InvalidHeaderName> {
+    Ok(HeaderName::from_static(match attribute {
+        "specversion" => "ce-specversion",
+        "id" => "ce-id",
+        "source" => "ce-source",
+        "type" => "ce-type",
+        "subject" => "ce-subject",
+        "time" => "ce-time",
+        "dataschema" => "ce-dataschema",
+        "knativearrivaltime" => "ce-knativearrivaltime",
+        other => return HeaderName::try_from(format!("ce-{other}")),
+    }))
 }
 
 /// An extension value as text (for tests and the event display).
@@ -181,7 +216,10 @@ mod tests {
         assert_eq!(e.subject(), Some("café au lait"));
         assert_eq!(extension(e, "region").as_deref(), Some("eu%west"));
         let (out, body) = to_binary(e);
-        assert!(out.contains(&("ce-subject".into(), "caf%C3%A9%20au%20lait".into())));
+        assert_eq!(out["ce-subject"], "caf%C3%A9%20au%20lait");
+        assert_eq!(out["ce-region"], "eu%25west");
+        assert_eq!(out["content-type"], "application/json");
+        assert_eq!(&parse(&out, &body).unwrap()[0], e);
         assert_eq!(
             serde_json::from_slice::<serde_json::Value>(&body).unwrap()["amount"],
             250

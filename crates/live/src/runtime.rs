@@ -1,7 +1,7 @@
 //! The runtime: the data plane behind a mutex, deliveries as tokio tasks making real HTTP
 //! requests, hops to the tap.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::Utc;
 use cloudevents::{AttributesReader, Event};
 use knflow_dataplane::plane::{Action, Body, Delivery, HopOutcome, Outcome, Plane};
-use knflow_dataplane::routes::{Endpoint, Routes};
+use knflow_dataplane::routes::{Endpoint, Label, Routes};
 use knflow_model::{Flow, ResourceId};
 use tokio::sync::broadcast;
 
@@ -59,7 +59,9 @@ pub(crate) struct Inner {
     tap_file: Option<Mutex<std::fs::File>>,
     record_file: Option<Mutex<std::fs::File>>,
     /// Deliveries under way per destination label, and the limit.
-    pending: Mutex<std::collections::HashMap<String, usize>>,
+    pending: Mutex<HashMap<Label, usize>>,
+    /// Parsed delivery URLs by destination label (parsing one per request showed in profiles).
+    urls: Mutex<HashMap<Label, reqwest::Url>>,
     max_in_flight: usize,
     /// Events the built-in display sink received: (sink label, event).
     pub(crate) displayed: Mutex<Vec<(String, Event)>>,
@@ -137,8 +139,7 @@ impl Runtime {
         };
         let tap_file = append(&opts.tap)?;
         let record_file = append(&opts.record)?;
-        let mut plane = Plane::new(routes);
-        plane.set_filtered_hops(true);
+        let plane = Plane::new(routes);
         Ok(Runtime {
             inner: Arc::new(Inner {
                 plane: Mutex::new(plane),
@@ -150,6 +151,7 @@ impl Runtime {
                 tap_file,
                 record_file,
                 pending: Default::default(),
+                urls: Default::default(),
                 max_in_flight: if opts.max_in_flight == 0 {
                     10_000
                 } else {
@@ -214,7 +216,7 @@ impl Runtime {
     pub fn abandon_in_flight(&self) -> usize {
         let mut actions = Vec::new();
         let ids = {
-            let mut plane = self.inner.plane.lock().unwrap();
+            let mut plane = self.inner.routing();
             let ids = plane.in_flight_ids();
             for id in &ids {
                 plane.abandon_into(*id, Utc::now(), &mut actions);
@@ -258,11 +260,7 @@ impl Runtime {
                     let Ok(event) = ping.event(tick, id) else {
                         break;
                     };
-                    let actions = inner
-                        .plane
-                        .lock()
-                        .unwrap()
-                        .send(&to, event, &label, Utc::now());
+                    let actions = inner.routing().send(&to, event, &label, Utc::now());
                     inner.clone().run(actions);
                 }
             });
@@ -304,13 +302,7 @@ impl Runtime {
     /// Events arriving at an ingress path. `Err((status, message))` when refused.
     pub fn ingest(&self, path: &str, events: Vec<Event>) -> Result<(), (u16, String)> {
         let path = path.trim_end_matches('/');
-        let Some((addr, ep)) = self
-            .inner
-            .addresses
-            .iter()
-            .find(|(a, _)| a.path == path)
-            .cloned()
-        else {
+        let Some((addr, ep)) = self.inner.addresses.iter().find(|(a, _)| a.path == path) else {
             return Err((
                 404,
                 format!("no broker, channel, Sequence or Parallel at {path}"),
@@ -334,11 +326,7 @@ impl Runtime {
                     let _ = writeln!(f.lock().unwrap(), "{line}");
                 }
             }
-            let actions = {
-                let mut plane = self.inner.plane.lock().unwrap();
-                plane.set_explain(self.inner.listening());
-                plane.send(&ep, event, "ingress", Utc::now())
-            };
+            let actions = { self.inner.routing().send(ep, event, "ingress", Utc::now()) };
             // The ingress itself may refuse (TTL exhausted, invalid): say so to the sender.
             let refused = actions.iter().find_map(|a| match a {
                 Action::Hop(h) if h.outcome == HopOutcome::Dropped && *h.to == *addr.label => {
@@ -359,6 +347,21 @@ impl Runtime {
 }
 
 impl Inner {
+    /// Where deliveries to `label` go, parsed once; `Err(text)` when that is not a URL (the
+    /// request then fails as a transport error, which is what the sink's owner will see).
+    fn url(&self, label: &Label) -> Result<reqwest::Url, String> {
+        if let Some(u) = self.urls.lock().unwrap().get(label) {
+            return Ok(u.clone());
+        }
+        let url = self.target(label).url;
+        let parsed = reqwest::Url::parse(&url).map_err(|_| url)?;
+        self.urls
+            .lock()
+            .unwrap()
+            .insert(label.clone(), parsed.clone());
+        Ok(parsed)
+    }
+
     pub(crate) fn target(&self, label: &str) -> Target {
         if let Some(url) = self.maps.get(label) {
             return Target {
@@ -379,6 +382,17 @@ impl Inner {
             url: format!("{}/_display/{label}", self.base),
             how: "built-in display",
         }
+    }
+
+    /// The plane, set to produce what the current listeners read: filter explanations, the
+    /// hops of filtered events and a copy of each event as the broker received it cost more
+    /// than routing, so they are made only while someone watches.
+    fn routing(&self) -> std::sync::MutexGuard<'_, Plane> {
+        let listening = self.listening();
+        let mut plane = self.plane.lock().unwrap();
+        plane.set_explain(listening);
+        plane.set_filtered_hops(listening);
+        plane
     }
 
     /// Whether anyone reads hops (a tap file or a stream subscriber): explaining filters and
@@ -406,7 +420,7 @@ impl Inner {
             match a {
                 Action::Hop(h) => self.publish(&h),
                 Action::Deliver(d) => {
-                    let label = d.to.label().to_string();
+                    let label = d.to.label().clone();
                     *self
                         .pending
                         .lock()
@@ -433,12 +447,12 @@ impl Inner {
         if d.delay_ms > 0 {
             tokio::time::sleep(Duration::from_millis(d.delay_ms)).await;
         }
-        let target = self.target(d.to.label());
         let (headers, body) = http_event::to_binary(&d.event);
-        let mut req = self.client.post(&target.url).body(body);
-        for (k, v) in headers {
-            req = req.header(k, v);
-        }
+        let mut req = match self.url(d.to.label()) {
+            Ok(url) => self.client.post(url),
+            Err(e) => self.client.post(e),
+        };
+        req = req.headers(headers).body(body);
         if let Some(t) = d.timeout_ms {
             req = req.timeout(Duration::from_millis(t));
         }
@@ -450,15 +464,20 @@ impl Inner {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .and_then(retry_after_ms);
-                let headers = resp.headers().clone();
+                // Reading the body consumes the response; its headers are kept only when
+                // they may describe an event (not for the usual empty acknowledgement).
+                let headers = (resp.content_length() != Some(0)
+                    || resp.headers().contains_key("ce-specversion"))
+                .then(|| resp.headers().clone());
                 let bytes = resp.bytes().await.unwrap_or_default();
-                let body = if bytes.is_empty() && !headers.contains_key("ce-specversion") {
-                    Body::Empty
-                } else {
-                    match http_event::parse(&headers, &bytes) {
-                        Ok(mut evs) if evs.len() == 1 => Body::Event(Box::new(evs.remove(0))),
-                        _ => Body::Other(bytes.to_vec()),
+                let body = match headers {
+                    Some(h) if !bytes.is_empty() || h.contains_key("ce-specversion") => {
+                        match http_event::parse(&h, &bytes) {
+                            Ok(mut evs) if evs.len() == 1 => Body::Event(Box::new(evs.remove(0))),
+                            _ => Body::Other(bytes.to_vec()),
+                        }
                     }
+                    _ => Body::Empty,
                 };
                 Outcome::Response {
                     status,
@@ -469,11 +488,7 @@ impl Inner {
             Err(e) if e.is_timeout() => Outcome::Timeout,
             Err(_) => Outcome::TransportError,
         };
-        let actions = {
-            let mut plane = self.plane.lock().unwrap();
-            plane.set_explain(self.listening());
-            plane.complete(d.id, outcome, Utc::now())
-        };
+        let actions = { self.routing().complete(d.id, outcome, Utc::now()) };
         self.run(actions);
     }
 

@@ -4,10 +4,11 @@ use std::convert::Infallible;
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::response::sse::{Event as SseEvent, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use serde_json::json;
 
@@ -19,16 +20,15 @@ fn problem(code: StatusCode, message: impl Into<String>) -> Response {
 }
 
 async fn ingress(State(rt): State<Runtime>, req: Request) -> Response {
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let headers: HeaderMap = req.headers().clone();
+    let (parts, body) = req.into_parts();
+    let (method, path, headers) = (parts.method, parts.uri.path(), parts.headers);
     if method != Method::POST {
         return problem(
             StatusCode::METHOD_NOT_ALLOWED,
             format!("{method} {path}: send events with POST"),
         );
     }
-    let body: Bytes = match axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024).await {
+    let body: Bytes = match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
         Ok(b) => b,
         Err(e) => return problem(StatusCode::BAD_REQUEST, format!("body: {e}")),
     };
@@ -41,7 +41,7 @@ async fn ingress(State(rt): State<Runtime>, req: Request) -> Response {
             Err(e) => problem(StatusCode::BAD_REQUEST, e),
         };
     }
-    if !rt.serves(&path) {
+    if !rt.serves(path) {
         return problem(
             StatusCode::NOT_FOUND,
             format!("no broker, channel, Sequence or Parallel at {path}"),
@@ -51,7 +51,7 @@ async fn ingress(State(rt): State<Runtime>, req: Request) -> Response {
         Ok(e) => e,
         Err(e) => return problem(StatusCode::BAD_REQUEST, e),
     };
-    match rt.ingest(&path, events) {
+    match rt.ingest(path, events) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err((429, msg)) => {
             let mut r = problem(StatusCode::TOO_MANY_REQUESTS, msg);
@@ -100,6 +100,11 @@ pub async fn serve(
 ) -> std::io::Result<(Runtime, std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
+    // An ingress answers with one small write; without TCP_NODELAY a sender that pipelines
+    // can wait on a delayed ACK.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let rt = Runtime::new(flow, opts, &format!("http://{addr}"))?;
     rt.start_sources(flow);
     let app = Router::new()

@@ -62,14 +62,7 @@ fn reply(ty: &'static str) -> Answer {
         out.set_type(ty);
         out.set_id(format!("reply-{n}"));
         let (headers, body) = http_event::to_binary(&out);
-        let mut r = (StatusCode::OK, body).into_response();
-        for (k, v) in headers {
-            r.headers_mut().insert(
-                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
-        r
+        (StatusCode::OK, headers, body).into_response()
     })
 }
 
