@@ -18,7 +18,7 @@ mod value;
 pub use error::{Error, ErrorKind, Span};
 pub use event::{AttrKey, Attributes, Context};
 pub use parser::MAX_DEPTH;
-pub use value::{Type, Value};
+pub use value::{bytes_eq, text_eq, Type, Value};
 
 /// A parsed expression, ready to evaluate.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use knflow_cesql::{AttrKey, Attributes, Context, Expression, Value};
+use knflow_cesql::{bytes_eq, text_eq, AttrKey, Attributes, Context, Expression, Value};
 use knflow_model::kinds::{
     AttributeMap, SubscriptionsApiFilter, TriggerFilter as FilterSpec, TriggerSpec,
 };
@@ -311,10 +311,16 @@ fn node<A: Attributes + ?Sized, S: Sink>(
                     return FilterResult::Fail;
                 };
                 let got = text_of(v);
+                let (got_b, want_b) = (got.as_bytes(), want.as_bytes());
                 let ok = match kind {
-                    Match::Exact => got == want.as_str(),
-                    Match::Prefix => got.starts_with(want.as_str()),
-                    Match::Suffix => got.ends_with(want.as_str()),
+                    Match::Exact => text_eq(&got, want),
+                    Match::Prefix => {
+                        got_b.len() >= want_b.len() && bytes_eq(&got_b[..want_b.len()], want_b)
+                    }
+                    Match::Suffix => {
+                        got_b.len() >= want_b.len()
+                            && bytes_eq(&got_b[got_b.len() - want_b.len()..], want_b)
+                    }
                 };
                 if !ok {
                     sink.step(at, FilterResult::Fail, || format!("{want:?} {neg} {got:?}"));
@@ -402,7 +408,7 @@ fn legacy<A: Attributes + ?Sized, S: Sink>(
             (None, _) => false,
             (Some(Legacy::Other(_)), w) => w.is_empty(),
             (Some(Legacy::Text(v)), "") => !v.is_empty(),
-            (Some(Legacy::Text(v)), w) => v == w,
+            (Some(Legacy::Text(v)), w) => text_eq(v, w),
         };
         let result = if pass {
             FilterResult::Pass
@@ -553,6 +559,20 @@ mod tests {
         assert_eq!(
             r(json!([{"prefix": {"type": "invoice."}}])),
             FilterResult::Fail
+        );
+        for longer in [
+            json!({"prefix": {"type": "order.paid!"}}),
+            json!({"suffix": {"type": "!order.paid"}}),
+        ] {
+            assert_eq!(
+                r(json!([longer])),
+                FilterResult::Fail,
+                "longer than the value"
+            );
+        }
+        assert_eq!(
+            r(json!([{"suffix": {"type": "order.paid"}}])),
+            FilterResult::Pass
         );
         assert_eq!(
             r(json!([{"exact": {"type": ""}}])),
