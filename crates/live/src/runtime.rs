@@ -326,7 +326,7 @@ impl Runtime {
                     let _ = writeln!(f.lock().unwrap(), "{line}");
                 }
             }
-            let actions = { self.inner.routing().send(ep, event, "ingress", Utc::now()) };
+            let actions = self.inner.routing().send(ep, event, "ingress", Utc::now());
             // The ingress itself may refuse (TTL exhausted, invalid): say so to the sender.
             let refused = actions.iter().find_map(|a| match a {
                 Action::Hop(h) if h.outcome == HopOutcome::Dropped && *h.to == *addr.label => {
@@ -488,7 +488,7 @@ impl Inner {
             Err(e) if e.is_timeout() => Outcome::Timeout,
             Err(_) => Outcome::TransportError,
         };
-        let actions = { self.routing().complete(d.id, outcome, Utc::now()) };
+        let actions = self.routing().complete(d.id, outcome, Utc::now());
         self.run(actions);
     }
 
