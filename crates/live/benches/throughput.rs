@@ -2,7 +2,8 @@
 //! throughput`; results go to BENCHMARKS.md by hand).
 //!
 //! - events/s through broker → 1 trigger → sink, against POSTing the same events directly to
-//!   the same sink, in the same run (one extra hop makes 0.5 the ideal ratio);
+//!   the same sink, in adjacent pairs of runs (one extra hop makes 0.5 the ideal ratio), with
+//!   the CPU time per event as a cross-check;
 //! - the broker hop's added p99 latency at half the measured broker throughput;
 //! - the process's resident memory with the flow running idle.
 
@@ -11,8 +12,10 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 
-const EVENTS: usize = 20_000;
+const EVENTS: usize = 10_000;
 const CLIENTS: usize = 32;
+/// Direct/brokered pairs measured.
+const ROUNDS: usize = 15;
 
 const FLOW: &str = "apiVersion: knflow.dev/v1alpha1
 kind: Flow
@@ -63,11 +66,28 @@ async fn sink(arrivals: Arc<Mutex<Vec<(String, Instant)>>>) -> String {
     url
 }
 
+/// CPU time this process has used (user + system), in seconds.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th
+    // and 13th, in clock ticks of 1/100 s.
+    let rest = stat.rsplit_once(')').map_or("", |r| r.1);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    f.get(11)
+        .zip(f.get(12))
+        .map_or(0.0, |(u, s)| (u + s) / 100.0)
+}
+
 /// Posts `EVENTS` events from `CLIENTS` clients; returns events/s, counted until the runtime
-/// has no delivery under way (so brokered events count once they reached the sink).
-async fn blast(url: &str, prefix: &str, rt: &knflow_live::Runtime) -> f64 {
+/// has no delivery under way (so brokered events count once they reached the sink), and the
+/// CPU time the whole process spent per event in µs.
+async fn blast(url: &str, prefix: &str, rt: &knflow_live::Runtime) -> (f64, f64) {
     let client = reqwest::Client::new();
     let start = Instant::now();
+    let cpu = cpu_seconds();
     let mut tasks = Vec::new();
     for c in 0..CLIENTS {
         let (client, url, prefix) = (client.clone(), url.to_string(), prefix.to_string());
@@ -94,7 +114,10 @@ async fn blast(url: &str, prefix: &str, rt: &knflow_live::Runtime) -> f64 {
     while rt.in_flight() > 0 {
         tokio::time::sleep(Duration::from_micros(200)).await;
     }
-    EVENTS as f64 / start.elapsed().as_secs_f64()
+    (
+        EVENTS as f64 / start.elapsed().as_secs_f64(),
+        (cpu_seconds() - cpu) * 1e6 / EVENTS as f64,
+    )
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -111,18 +134,31 @@ async fn main() {
     println!("idle RSS with the flow running: {:.1} MB", rss_mb());
     let broker = format!("http://{addr}/ns/b");
 
-    // Warm up both paths, then measure each; twice, alternating, to even out noise.
+    // Warm up both paths, then measure them in adjacent pairs: the machine's speed drifts by
+    // tens of percent within seconds, so a ratio is only meaningful within a pair, and the
+    // median of the pairs' ratios is what counts.
     blast(&sink_url, "w", &rt).await;
     blast(&broker, "w", &rt).await;
-    let mut direct = Vec::new();
-    let mut via = Vec::new();
-    for round in 0..2 {
-        direct.push(blast(&sink_url, &format!("d{round}-"), &rt).await);
-        via.push(blast(&broker, &format!("b{round}-"), &rt).await);
+    let mut pairs = Vec::new();
+    for round in 0..ROUNDS {
+        let (d, dc) = blast(&sink_url, &format!("d{round}-"), &rt).await;
+        let (v, vc) = blast(&broker, &format!("b{round}-"), &rt).await;
+        println!(
+            "  round {round}: direct {d:.0} events/s ({dc:.1} µs CPU each), brokered {v:.0} events/s ({vc:.1} µs), ratio {:.2} (CPU {:.2})",
+            v / d,
+            dc / vc
+        );
+        pairs.push((d, v, dc / vc));
     }
-    let d = direct.iter().sum::<f64>() / direct.len() as f64;
-    let v = via.iter().sum::<f64>() / via.len() as f64;
-    println!("direct to the sink: {d:.0} events/s; through broker → trigger → sink: {v:.0} events/s; ratio {:.2}", v / d);
+    let median = |mut xs: Vec<f64>| {
+        xs.sort_by(|a, b| a.total_cmp(b));
+        xs[xs.len() / 2]
+    };
+    let d = median(pairs.iter().map(|p| p.0).collect());
+    let v = median(pairs.iter().map(|p| p.1).collect());
+    let ratio = median(pairs.iter().map(|p| p.1 / p.0).collect());
+    let cpu_ratio = median(pairs.iter().map(|p| p.2).collect());
+    println!("direct to the sink: {d:.0} events/s; through broker → trigger → sink: {v:.0} events/s (medians); ratio {ratio:.2} (median of {ROUNDS} pairs); CPU time per event, direct / brokered: {cpu_ratio:.2}");
 
     // Added latency at half the broker's throughput: one paced client, direct and via the
     // broker, at the same rate.

@@ -4,6 +4,7 @@
 //! its actions into HTTP requests and timers, and HTTP answers back into its inputs.
 
 pub mod http_event;
+mod lane;
 mod runtime;
 mod server;
 mod session;

@@ -14,6 +14,7 @@ use knflow_model::{Flow, ResourceId};
 use tokio::sync::broadcast;
 
 use crate::http_event;
+use crate::lane::{Answer, Failure, Job, Lane};
 
 /// Settings of a live run.
 #[derive(Debug, Clone, Default)]
@@ -51,7 +52,6 @@ pub struct Target {
 
 pub(crate) struct Inner {
     pub(crate) plane: Mutex<Plane>,
-    client: reqwest::Client,
     pub(crate) base: String,
     maps: BTreeMap<String, String>,
     pub(crate) addresses: Vec<(Address, Endpoint)>,
@@ -60,8 +60,8 @@ pub(crate) struct Inner {
     record_file: Option<Mutex<std::fs::File>>,
     /// Deliveries under way per destination label, and the limit.
     pending: Mutex<HashMap<Label, usize>>,
-    /// Parsed delivery URLs by destination label (parsing one per request showed in profiles).
-    urls: Mutex<HashMap<Label, reqwest::Url>>,
+    /// The way to each destination, made on its first delivery.
+    lanes: Mutex<HashMap<Label, Arc<Lane>>>,
     max_in_flight: usize,
     /// Events the built-in display sink received: (sink label, event).
     pub(crate) displayed: Mutex<Vec<(String, Event)>>,
@@ -143,7 +143,6 @@ impl Runtime {
         Ok(Runtime {
             inner: Arc::new(Inner {
                 plane: Mutex::new(plane),
-                client: reqwest::Client::builder().build().expect("an HTTP client"),
                 base: base.to_string(),
                 maps,
                 addresses,
@@ -151,7 +150,7 @@ impl Runtime {
                 tap_file,
                 record_file,
                 pending: Default::default(),
-                urls: Default::default(),
+                lanes: Default::default(),
                 max_in_flight: if opts.max_in_flight == 0 {
                     10_000
                 } else {
@@ -347,19 +346,13 @@ impl Runtime {
 }
 
 impl Inner {
-    /// Where deliveries to `label` go, parsed once; `Err(text)` when that is not a URL (the
-    /// request then fails as a transport error, which is what the sink's owner will see).
-    fn url(&self, label: &Label) -> Result<reqwest::Url, String> {
-        if let Some(u) = self.urls.lock().unwrap().get(label) {
-            return Ok(u.clone());
-        }
-        let url = self.target(label).url;
-        let parsed = reqwest::Url::parse(&url).map_err(|_| url)?;
-        self.urls
+    fn lane(&self, label: &Label) -> Arc<Lane> {
+        self.lanes
             .lock()
             .unwrap()
-            .insert(label.clone(), parsed.clone());
-        Ok(parsed)
+            .entry(label.clone())
+            .or_insert_with(|| Arc::new(Lane::new(&self.target(label).url)))
+            .clone()
     }
 
     pub(crate) fn target(&self, label: &str) -> Target {
@@ -414,81 +407,86 @@ impl Inner {
         let _ = self.tap.send(line);
     }
 
-    /// Carries out the plane's actions: deliveries become tasks, hops go to the tap.
+    /// Carries out the plane's actions: deliveries go to their destination's lane, hops to
+    /// the tap.
     pub(crate) fn run(self: Arc<Self>, actions: Vec<Action>) {
         for a in actions {
             match a {
                 Action::Hop(h) => self.publish(&h),
                 Action::Deliver(d) => {
-                    let label = d.to.label().clone();
                     *self
                         .pending
                         .lock()
                         .unwrap()
-                        .entry(label.clone())
+                        .entry(d.to.label().clone())
                         .or_default() += 1;
-                    let inner = self.clone();
-                    tokio::spawn(async move {
-                        inner.clone().deliver(d).await;
-                        let mut p = inner.pending.lock().unwrap();
-                        if let Some(n) = p.get_mut(&label) {
-                            *n -= 1;
-                            if *n == 0 {
-                                p.remove(&label);
-                            }
-                        }
-                    });
+                    if d.delay_ms > 0 {
+                        let inner = self.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(Duration::from_millis(d.delay_ms)).await;
+                            inner.deliver(d);
+                        });
+                    } else {
+                        self.clone().deliver(d);
+                    }
                 }
             }
         }
     }
 
-    async fn deliver(self: Arc<Self>, d: Delivery) {
-        if d.delay_ms > 0 {
-            tokio::time::sleep(Duration::from_millis(d.delay_ms)).await;
-        }
+    fn deliver(self: Arc<Self>, d: Delivery) {
         let (headers, body) = http_event::to_binary(&d.event);
-        let mut req = match self.url(d.to.label()) {
-            Ok(url) => self.client.post(url),
-            Err(e) => self.client.post(e),
-        };
-        req = req.headers(headers).body(body);
-        if let Some(t) = d.timeout_ms {
-            req = req.timeout(Duration::from_millis(t));
+        let lane = self.lane(d.to.label());
+        let (id, label) = (d.id, d.to.into_label());
+        lane.send(Job {
+            headers,
+            body,
+            timeout: d.timeout_ms.map(Duration::from_millis),
+            done: Box::new(move |answer| self.answered(id, &label, answer)),
+        });
+    }
+
+    /// A delivery's answer (or its failure) back into the plane.
+    fn answered(
+        self: Arc<Self>,
+        id: knflow_dataplane::plane::AttemptId,
+        label: &Label,
+        answer: Result<Answer, Failure>,
+    ) {
+        {
+            let mut p = self.pending.lock().unwrap();
+            if let Some(n) = p.get_mut(label) {
+                *n -= 1;
+                if *n == 0 {
+                    p.remove(label);
+                }
+            }
         }
-        let outcome = match req.send().await {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                let retry_after_ms = resp
-                    .headers()
+        let outcome = match answer {
+            Ok(a) => {
+                let retry_after_ms = a
+                    .headers
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .and_then(retry_after_ms);
-                // Reading the body consumes the response; its headers are kept only when
-                // they may describe an event (not for the usual empty acknowledgement).
-                let headers = (resp.content_length() != Some(0)
-                    || resp.headers().contains_key("ce-specversion"))
-                .then(|| resp.headers().clone());
-                let bytes = resp.bytes().await.unwrap_or_default();
-                let body = match headers {
-                    Some(h) if !bytes.is_empty() || h.contains_key("ce-specversion") => {
-                        match http_event::parse(&h, &bytes) {
-                            Ok(mut evs) if evs.len() == 1 => Body::Event(Box::new(evs.remove(0))),
-                            _ => Body::Other(bytes.to_vec()),
-                        }
+                let body = if !a.body.is_empty() || a.headers.contains_key("ce-specversion") {
+                    match http_event::parse(&a.headers, &a.body) {
+                        Ok(mut evs) if evs.len() == 1 => Body::Event(Box::new(evs.remove(0))),
+                        _ => Body::Other(a.body.to_vec()),
                     }
-                    _ => Body::Empty,
+                } else {
+                    Body::Empty
                 };
                 Outcome::Response {
-                    status,
+                    status: a.status,
                     body,
                     retry_after_ms,
                 }
             }
-            Err(e) if e.is_timeout() => Outcome::Timeout,
-            Err(_) => Outcome::TransportError,
+            Err(Failure::Timeout) => Outcome::Timeout,
+            Err(Failure::Transport) => Outcome::TransportError,
         };
-        let actions = self.routing().complete(d.id, outcome, Utc::now());
+        let actions = self.routing().complete(id, outcome, Utc::now());
         self.run(actions);
     }
 

@@ -277,6 +277,126 @@ async fn replies_reenter_the_broker() {
     assert_eq!(notify.got.lock().unwrap()[0].ty(), "order.fulfilled");
 }
 
+/// A hand-written HTTP/1.1 server that answers every request with a reply event and then
+/// closes the connection (as HTTP/1.0-style servers and proxies do): returns its URL (with a
+/// path and query) and every request head it read.
+async fn closing_sink() -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let heads: Arc<Mutex<Vec<String>>> = Default::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/hooks/fulfil?via=raw",
+        listener.local_addr().unwrap()
+    );
+    let h = heads.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut tcp, _) = listener.accept().await.unwrap();
+            let h = h.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                // The head, then as much body as Content-Length says.
+                let (head, body_len) = loop {
+                    let n = tcp.read(&mut chunk).await.unwrap();
+                    assert!(n > 0, "connection closed before a whole request");
+                    buf.extend_from_slice(&chunk[..n]);
+                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+                        let len = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map_or(0, |v| v.trim().parse::<usize>().unwrap());
+                        break (head, end + 4 + len);
+                    }
+                };
+                while buf.len() < body_len {
+                    let n = tcp.read(&mut chunk).await.unwrap();
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                let id = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("ce-id:"))
+                    .unwrap()
+                    .trim()
+                    .to_string();
+                h.lock().unwrap().push(head);
+                let body = r#"{"ok":true}"#;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nce-specversion: 1.0\r\nce-id: reply-{id}\r\n\
+                     ce-source: /raw\r\nce-type: order.fulfilled\r\n\
+                     content-type: application/json\r\ncontent-length: {}\r\n\
+                     connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                tcp.write_all(answer.as_bytes()).await.unwrap();
+                tcp.shutdown().await.unwrap();
+            });
+        }
+    });
+    (url, heads)
+}
+
+/// Each delivery's connection is closed by the sink right after a complete answer: every
+/// answer still counts (no spurious transport errors, retries or dead letters), the next
+/// delivery opens a new connection, and requests go to the URL's own path with a Host header.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sinks_that_close_each_connection_get_every_event_once() {
+    let (fulfil, heads) = closing_sink().await;
+    let notify = sink(ack()).await;
+    let dls = sink(ack()).await;
+    let (rt, base) = start(
+        BROKER,
+        &[
+            ("Service/fulfil", &fulfil),
+            ("Service/notify", &notify.url),
+            ("Service/dead-letters", &dls.url),
+        ],
+    )
+    .await;
+    let url = format!("{base}/shop/orders");
+    let sends = (0..40).map(|i| {
+        let url = url.clone();
+        async move {
+            let id = format!("c-{i}");
+            let headers = [
+                ("ce-specversion", "1.0"),
+                ("ce-id", id.as_str()),
+                ("ce-source", "/shop"),
+                ("ce-type", "order.paid"),
+            ];
+            post(&url, &headers, "").await.0
+        }
+    });
+    let statuses = futures_util::future::join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
+    eventually("40 replies at notify", || {
+        notify.got.lock().unwrap().len() == 40
+    })
+    .await;
+    eventually("nothing under way", || rt.in_flight() == 0).await;
+    let heads = heads.lock().unwrap().clone();
+    assert_eq!(heads.len(), 40, "one attempt per event");
+    assert!(dls.got.lock().unwrap().is_empty());
+    for head in &heads {
+        assert!(
+            head.starts_with("post /hooks/fulfil?via=raw http/1.1"),
+            "{head}"
+        );
+        assert!(head.contains("\r\nhost: 127.0.0.1:"), "{head}");
+    }
+    let mut replies: Vec<String> = notify
+        .got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| e.id().to_string())
+        .collect();
+    replies.sort();
+    replies.dedup();
+    assert_eq!(replies.len(), 40);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ttl_ends_a_reply_loop() {
     // Every event is answered with another order.paid: without the TTL it would never stop.
