@@ -29,65 +29,192 @@ impl fmt::Display for Pos {
     }
 }
 
-/// Source positions of the fields of one tree, keyed by field path (`.spec.filters[1].cesql`).
-/// A map entry is positioned at its key, a list item at its first character.
+/// Source positions of the fields of one tree. A map entry is positioned at its key, a list
+/// item at its first character.
+///
+/// The fields form a tree of nodes in document order (each with its parent, its key or index,
+/// and its position); a field path (`.spec.filters[1].cesql`) is resolved against it when asked.
+/// Paths are not stored: building one for every field of a 10,000-resource flow cost more than
+/// the JSON trees themselves, and only fields with a diagnostic are ever looked up.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Spans {
-    // Boxed strs: 10,000 resources hold ~400,000 of these, and a box has no spare capacity.
-    entries: Vec<(Box<str>, Pos)>,
+    nodes: Vec<SpanNode>,
+    /// The map keys of the nodes, one after another.
+    keys: String,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SpanNode {
+    /// `NONE` for the root.
+    parent: u32,
+    /// A key: its byte range in `keys`; an item: `start` is its index and `len` is `NONE`.
+    start: u32,
+    len: u32,
+    pos: Pos,
+}
+
+const NONE: u32 = u32::MAX;
 
 impl Spans {
     pub fn get(&self, path: &str) -> Option<Pos> {
-        self.entries
-            .iter()
-            .find(|(p, _)| &**p == path)
-            .map(|(_, pos)| *pos)
+        let segs = crate::path::parse(path)?;
+        let mut node = self.root()?;
+        for seg in &segs {
+            node = self.child(node, seg)?;
+        }
+        Some(self.nodes[node].pos)
     }
 
     /// Position of `path`, or of its nearest ancestor that has one.
     pub fn nearest(&self, path: &str) -> Option<Pos> {
         let mut p = path;
-        loop {
-            if let Some(pos) = self.get(p) {
-                return Some(pos);
+        let segs = loop {
+            if let Some(segs) = crate::path::parse(p) {
+                break segs;
             }
             if p.is_empty() {
                 return None;
             }
             p = parent_path(p);
+        };
+        let mut node = self.root()?;
+        for seg in &segs {
+            match self.child(node, seg) {
+                Some(c) => node = c,
+                None => break,
+            }
+        }
+        Some(self.nodes[node].pos)
+    }
+
+    /// The field path of every node, in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (String, Pos)> + '_ {
+        (0..self.nodes.len()).map(|n| (self.path_of(n), self.nodes[n].pos))
+    }
+
+    fn root(&self) -> Option<usize> {
+        self.nodes.first().filter(|n| n.parent == NONE).map(|_| 0)
+    }
+
+    /// The child of `node` at `seg`. Nodes are in document order, so `node`'s descendants
+    /// follow it, and the first node whose parent comes before it ends them.
+    fn child(&self, node: usize, seg: &crate::path::Seg) -> Option<usize> {
+        let parent = node as u32;
+        for (i, n) in self.nodes.iter().enumerate().skip(node + 1) {
+            if n.parent < parent {
+                return None;
+            }
+            if n.parent == parent && self.is(n, seg) {
+                return Some(i);
+            }
+        }
+        None
+    }
+
+    fn is(&self, n: &SpanNode, seg: &crate::path::Seg) -> bool {
+        match seg {
+            crate::path::Seg::Key(k) => n.len != NONE && self.key_of(n) == k,
+            crate::path::Seg::Index(i) => n.len == NONE && n.start as usize == *i,
         }
     }
 
-    pub fn push(&mut self, path: String, pos: Pos) {
-        self.entries.push((path.into_boxed_str(), pos));
+    fn key_of(&self, n: &SpanNode) -> &str {
+        &self.keys[n.start as usize..(n.start + n.len) as usize]
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, Pos)> {
-        self.entries.iter().map(|(p, pos)| (&**p, *pos))
+    /// The field path of a node (`.spec.filters[1]`).
+    fn path_of(&self, node: usize) -> String {
+        let mut chain = Vec::new();
+        let mut n = node as u32;
+        while n != NONE {
+            chain.push(n);
+            n = self.nodes[n as usize].parent;
+        }
+        let mut path = String::new();
+        // The root has no segment of its own.
+        for &n in chain.iter().rev().skip(1) {
+            let node = &self.nodes[n as usize];
+            if node.len == NONE {
+                push_index(&mut path, node.start as usize);
+            } else {
+                push_key(&mut path, self.key_of(node));
+            }
+        }
+        path
+    }
+
+    fn add(&mut self, parent: u32, start: u32, len: u32, pos: Pos) -> u32 {
+        self.nodes.push(SpanNode {
+            parent,
+            start,
+            len,
+            pos,
+        });
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// The root node; the first node of a tree.
+    pub(crate) fn push_root(&mut self, pos: Pos) -> u32 {
+        self.add(NONE, 0, NONE, pos)
+    }
+
+    pub(crate) fn push_key(&mut self, parent: u32, key: &str, pos: Pos) -> u32 {
+        let start = self.keys.len() as u32;
+        self.keys.push_str(key);
+        self.add(parent, start, key.len() as u32, pos)
+    }
+
+    pub(crate) fn push_item(&mut self, parent: u32, index: usize, pos: Pos) -> u32 {
+        self.add(parent, index as u32, NONE, pos)
     }
 
     /// Moves the spans of the items of the list at `list_path` out, one [`Spans`] per item index,
-    /// re-keyed relative to the item. One pass over the entries, so splitting a document of `n`
-    /// resources is linear, not quadratic.
+    /// each rooted at its item. The list's descendants are one run of nodes, so this is one
+    /// pass over them.
     pub fn take_items(&mut self, list_path: &str) -> std::collections::HashMap<usize, Spans> {
         let mut items: std::collections::HashMap<usize, Spans> = std::collections::HashMap::new();
-        let open = format!("{list_path}[");
-        self.entries.retain_mut(|(p, pos)| {
-            let Some(rest) = p.strip_prefix(open.as_str()) else {
-                return true;
+        let Some(list) = crate::path::parse(list_path).and_then(|segs| {
+            let mut node = self.root()?;
+            for seg in &segs {
+                node = self.child(node, seg)?;
+            }
+            Some(node)
+        }) else {
+            return items;
+        };
+        let first = list + 1;
+        let end = self.nodes[first..]
+            .iter()
+            .position(|n| n.parent < list as u32)
+            .map_or(self.nodes.len(), |p| first + p);
+        // For each moved node: the item it belongs to and its index there.
+        let mut moved: Vec<(usize, u32)> = Vec::with_capacity(end - first);
+        for i in first..end {
+            let n = self.nodes[i];
+            let (item, parent) = if n.parent == list as u32 {
+                (n.start as usize, NONE)
+            } else {
+                let (item, parent) = moved[n.parent as usize - first];
+                (item, parent)
             };
-            let Some(close) = rest.find(']') else {
-                return true;
+            let spans = items.entry(item).or_default();
+            let index = if n.len == NONE && parent == NONE {
+                spans.push_root(n.pos)
+            } else if n.len == NONE {
+                spans.push_item(parent, n.start as usize, n.pos)
+            } else {
+                let key = &self.keys[n.start as usize..(n.start + n.len) as usize];
+                spans.push_key(parent, key, n.pos)
             };
-            let Ok(index) = rest[..close].parse::<usize>() else {
-                return true;
-            };
-            let cut = open.len() + close + 1;
-            let tail: Box<str> = p[cut..].into();
-            items.entry(index).or_default().entries.push((tail, *pos));
-            false
-        });
+            moved.push((item, index));
+        }
+        let gone = (end - first) as u32;
+        self.nodes.drain(first..end);
+        for n in &mut self.nodes[first..] {
+            if n.parent != NONE && n.parent >= end as u32 {
+                n.parent -= gone;
+            }
+        }
         items
     }
 }
@@ -107,7 +234,7 @@ pub fn parent_path(path: &str) -> &str {
 
 /// Appends a map key to a field path, quoting keys that are not plain identifiers.
 pub fn child_key(path: &str, key: &str) -> String {
-    // Exact capacity for plain keys, so boxing the path (as `Spans` does) never reallocates.
+    // Exact capacity for plain keys: diagnostics keep these paths.
     let mut out = String::with_capacity(path.len() + key.len() + 1);
     out.push_str(path);
     push_key(&mut out, key);
@@ -134,13 +261,6 @@ pub fn push_key(path: &mut String, key: &str) {
 pub fn push_index(path: &mut String, index: usize) {
     use std::fmt::Write;
     let _ = write!(path, "[{index}]");
-}
-
-pub fn child_index(path: &str, index: usize) -> String {
-    let mut out = String::with_capacity(path.len() + 6);
-    out.push_str(path);
-    push_index(&mut out, index);
-    out
 }
 
 /// One YAML document: its tree, where it starts, and where each of its fields is.
@@ -178,18 +298,20 @@ fn pos_of(span: &Span) -> Pos {
     }
 }
 
+/// A collection being built; `node` is its span node.
 enum Frame {
     Seq {
         items: Vec<Value>,
-        path: String,
+        node: u32,
         anchor: usize,
     },
     Map {
         map: Map<String, Value>,
         /// Keys that came from a merge key (`<<`); an explicit key may override them.
         merged: Vec<String>,
-        key: Option<String>,
-        path: String,
+        /// The key whose value comes next, and its span node.
+        key: Option<(String, u32)>,
+        node: u32,
         anchor: usize,
     },
 }
@@ -223,18 +345,13 @@ impl Builder {
         }
     }
 
-    /// Path of the next node (not a key). A map value's path is the one its key was just
-    /// recorded under, so no path is built twice.
-    fn next_path(&self) -> String {
+    /// The span node of the next node (not a key), added at `pos` unless it is a map value,
+    /// which is positioned at its key.
+    fn next_node(&mut self, pos: Pos) -> u32 {
         match self.stack.last() {
-            None => String::new(),
-            Some(Frame::Seq { items, path, .. }) => child_index(path, items.len()),
-            Some(Frame::Map { .. }) => self
-                .spans
-                .entries
-                .last()
-                .map(|(p, _)| p.to_string())
-                .unwrap_or_default(),
+            None => self.spans.push_root(pos),
+            Some(Frame::Seq { items, node, .. }) => self.spans.push_item(*node, items.len(), pos),
+            Some(Frame::Map { key, .. }) => key.as_ref().map_or(0, |(_, n)| *n),
         }
     }
 
@@ -249,7 +366,7 @@ impl Builder {
             Some(Frame::Map {
                 map, merged, key, ..
             }) => {
-                let k = key.take().expect("value follows a key");
+                let (k, _) = key.take().expect("value follows a key");
                 if k == "<<" {
                     merged.extend(merge_into(map, value, pos)?);
                 } else {
@@ -266,21 +383,21 @@ impl Builder {
             map,
             merged,
             key,
-            path,
+            node,
             ..
         }) = self.stack.last_mut()
         else {
             unreachable!("keys only occur in maps")
         };
         if map.contains_key(&text) && text != "<<" && !merged.contains(&text) {
+            let path = self.spans.path_of(*node as usize);
             return Err(YamlError {
                 pos,
-                message: format!("duplicate key `{text}` in {}", display_path(path)),
+                message: format!("duplicate key `{text}` in {}", display_path(&path)),
             });
         }
-        let child = child_key(path, &text);
-        *key = Some(text);
-        self.spans.push(child, pos);
+        let child = self.spans.push_key(*node, &text, pos);
+        *key = Some((text, child));
         Ok(())
     }
 }
@@ -457,13 +574,14 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
             Event::Scalar(text, style, anchor, tag) => {
                 match b.slot() {
                     Slot::Key => {
-                        b.key(text.into_owned(), pos)?;
+                        let mut key = text.into_owned();
+                        key.shrink_to_fit();
+                        b.key(key, pos)?;
                         continue;
                     }
                     Slot::Value => {}
                     Slot::Root | Slot::Item => {
-                        let path = b.next_path();
-                        b.spans.push(path, pos);
+                        b.next_node(pos);
                     }
                 }
                 let core_tag = tag
@@ -487,14 +605,11 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                         message: format!("nesting deeper than {MAX_DEPTH} levels"),
                     });
                 }
-                let path = b.next_path();
-                if slot != Slot::Value {
-                    b.spans.push(path.clone(), pos);
-                }
+                let node = b.next_node(pos);
                 b.stack.push(if matches!(event, Event::SequenceStart(..)) {
                     Frame::Seq {
                         items: Vec::new(),
-                        path,
+                        node,
                         anchor,
                     }
                 } else {
@@ -502,7 +617,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                         map: Map::new(),
                         merged: Vec::new(),
                         key: None,
-                        path,
+                        node,
                         anchor,
                     }
                 });
@@ -511,7 +626,13 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                 let frame = b.stack.pop().expect("balanced events");
                 let (value, anchor) = match frame {
                     Frame::Seq { items, anchor, .. } => (Value::Array(items), anchor),
-                    Frame::Map { map, anchor, .. } => (Value::Object(map), anchor),
+                    Frame::Map { map, anchor, .. } => {
+                        // A map grown entry by entry keeps up to twice the room it needs;
+                        // a flow holds ~200,000 of them.
+                        let mut exact = Map::with_capacity(map.len());
+                        exact.extend(map);
+                        (Value::Object(exact), anchor)
+                    }
                 };
                 b.finish_node(value, anchor, pos)?;
             }
@@ -618,6 +739,46 @@ mod tests {
             d.spans.nearest(".spec.filters[0].cesql.nothing"),
             Some(Pos { line: 3, col: 7 })
         );
+    }
+
+    #[test]
+    fn list_items_split_into_their_own_spans() {
+        let mut d = one(
+            "a: 1\nresources:\n- kind: X\n  spec:\n    l: [p, {q: 1}]\n- kind: Y\nafter:\n  z: 2\n",
+        );
+        let mut items = d.spans.take_items(".resources");
+        assert_eq!(items.len(), 2);
+        let x = items.remove(&0).unwrap();
+        assert_eq!(x.get(""), Some(Pos { line: 3, col: 3 }));
+        assert_eq!(x.get(".spec.l[1].q"), Some(Pos { line: 5, col: 13 }));
+        assert_eq!(
+            x.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            [
+                "",
+                ".kind",
+                ".spec",
+                ".spec.l",
+                ".spec.l[0]",
+                ".spec.l[1]",
+                ".spec.l[1].q"
+            ]
+        );
+        assert_eq!(items[&1].get(".kind"), Some(Pos { line: 6, col: 3 }));
+        // What stays is still found, after the list as before it.
+        assert_eq!(d.spans.get(".after.z"), Some(Pos { line: 8, col: 3 }));
+        assert_eq!(d.spans.get(".a"), Some(Pos { line: 1, col: 1 }));
+        assert_eq!(d.spans.get(".resources[0]"), None);
+        assert_eq!(
+            d.spans.nearest(".resources[0].kind"),
+            Some(Pos { line: 2, col: 1 })
+        );
+        assert!(d.spans.take_items(".nothing").is_empty());
+    }
+
+    #[test]
+    fn duplicate_keys_name_their_map() {
+        let e = parse_documents("a:\n  - b:\n      c: 1\n      c: 2\n").unwrap_err();
+        assert!(e.message.contains("in `.a[0].b`"), "{e}");
     }
 
     #[test]
