@@ -131,8 +131,7 @@ fn build_ui() -> Result<(), String> {
             "wasm-release",
         ],
     )?;
-    let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let wasm = Path::new(&target).join("wasm32-unknown-unknown/wasm-release/knflow_ui.wasm");
+    let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/knflow_ui.wasm");
     let dist = Path::new("ui/dist");
     std::fs::create_dir_all(dist).map_err(|e| format!("ui/dist: {e}"))?;
     eprintln!(
@@ -219,8 +218,7 @@ fn ensure_system_packages(packages: &[&str]) -> Result<(), String> {
 
 /// tauri-driver (WebDriver for the desktop app), built from crates.io into target/tools.
 fn tauri_driver() -> Result<PathBuf, String> {
-    let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let root = Path::new(&target).join("tools");
+    let root = target_dir().join("tools");
     let bin = root.join("bin/tauri-driver");
     if !bin.exists() {
         let root = root.to_string_lossy().into_owned();
@@ -339,10 +337,7 @@ fn browser_tests() -> Result<(), String> {
         "npm",
         &["ci", "--prefix", "tests/e2e", "--no-audit", "--no-fund"],
     )?;
-    build_binaries()?;
-    let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let kn_flow = std::fs::canonicalize(Path::new(&target).join("debug/kn-flow"))
-        .map_err(|e| format!("kn-flow binary: {e}"))?;
+    let kn_flow = build_binaries()?("kn-flow")?;
     node_tests(
         "tests/e2e/designer.test.mjs",
         &[("KN_FLOW", kn_flow), ("CHROMIUM", chromium.into())],
@@ -350,10 +345,15 @@ fn browser_tests() -> Result<(), String> {
     )
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR` or `target`.
+fn target_dir() -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from)
+}
+
 /// The binaries the end-to-end tests run (kn-flow, knflow-desktop, kube-standin), built with
 /// the same package selection as the test step, so that features unify the same way and
-/// nothing is compiled twice.
-fn build_binaries() -> Result<(), String> {
+/// nothing is compiled twice. Returns the way to find one by name.
+fn build_binaries() -> Result<impl Fn(&str) -> Result<PathBuf, String>, String> {
     run(
         "cargo",
         &[
@@ -370,7 +370,11 @@ fn build_binaries() -> Result<(), String> {
             // kube-standin has none.
             "--bins",
         ],
-    )
+    )?;
+    Ok(|name: &str| {
+        std::fs::canonicalize(target_dir().join("debug").join(name))
+            .map_err(|e| format!("{name} binary: {e}"))
+    })
 }
 
 /// Runs a node:test file with `envs`; `what` names it in the error.
@@ -394,12 +398,7 @@ fn node_tests(file: &str, envs: &[(&str, PathBuf)], what: &str) -> Result<(), St
 /// kube-standin as its cluster.
 fn desktop_tests() -> Result<(), String> {
     let driver = tauri_driver()?;
-    build_binaries()?;
-    let target = env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let bin = |name: &str| {
-        std::fs::canonicalize(Path::new(&target).join("debug").join(name))
-            .map_err(|e| format!("{name} binary: {e}"))
-    };
+    let bin = build_binaries()?;
     let (app, standin) = (bin("knflow-desktop")?, bin("kube-standin")?);
     node_tests(
         "tests/e2e/desktop.test.mjs",
