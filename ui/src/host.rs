@@ -96,7 +96,12 @@ async fn fetch(method: &str, url: &str, body: Option<&str>) -> Result<String, St
             .map_err(|e| format!("{e:?}"))?;
     }
     let window = web_sys::window().ok_or("no window")?;
-    let resp: Response = JsFuture::from(window.fetch_with_request(&req))
+    answer(window.fetch_with_request(&req)).await
+}
+
+/// The text of a response to come, or the error it says.
+async fn answer(response: js_sys::Promise) -> Result<String, String> {
+    let resp: Response = JsFuture::from(response)
         .await
         .map_err(|_| {
             "the kn-flow server does not answer (is `kn-flow serve` still running?)".to_string()
@@ -150,7 +155,27 @@ pub async fn read(path: &str) -> Result<String, String> {
         let v = invoke("open_flow", json!({ "path": path })).await?;
         return Ok(v["text"].as_str().unwrap_or_default().to_string());
     }
+    if let Some(response) = prefetched(path) {
+        return answer(response).await;
+    }
     fetch("GET", &format!("/api/flows/{}", encode(path)), None).await
+}
+
+/// The page's early request for `path` (see index.html), taken once.
+fn prefetched(path: &str) -> Option<js_sys::Promise> {
+    let window: JsValue = web_sys::window()?.into();
+    let key = JsValue::from_str("knflowPrefetch");
+    let early = js_sys::Reflect::get(&window, &key).ok()?;
+    if early.is_undefined() || early.is_null() {
+        return None;
+    }
+    let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
+    let same = js_sys::Reflect::get(&early, &JsValue::from_str("path"))
+        .ok()?
+        .as_string()?
+        == path;
+    let response = js_sys::Reflect::get(&early, &JsValue::from_str("response")).ok()?;
+    same.then(|| response.dyn_into().ok()).flatten()
 }
 
 pub async fn save(path: &str, text: &str) -> Result<(), String> {

@@ -306,9 +306,10 @@ enum Frame {
         anchor: usize,
     },
     Map {
-        map: Map<String, Value>,
-        /// Keys that came from a merge key (`<<`); an explicit key may override them.
-        merged: Vec<String>,
+        /// Key, value and the key's span node, in order: the map is made at its end, at its
+        /// exact size (a map grown entry by entry keeps up to twice the room it needs, and a
+        /// flow holds ~200,000 of them).
+        entries: Vec<(String, Value, u32)>,
         /// The key whose value comes next, and its span node.
         key: Option<(String, u32)>,
         node: u32,
@@ -363,42 +364,64 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(value),
             Some(Frame::Seq { items, .. }) => items.push(value),
-            Some(Frame::Map {
-                map, merged, key, ..
-            }) => {
-                let (k, _) = key.take().expect("value follows a key");
-                if k == "<<" {
-                    merged.extend(merge_into(map, value, pos)?);
-                } else {
-                    merged.retain(|m| *m != k);
-                    map.insert(k, value);
+            Some(Frame::Map { entries, key, .. }) => {
+                let (k, node) = key.take().expect("value follows a key");
+                if k == "<<" && !mergeable(&value) {
+                    return Err(YamlError {
+                        pos,
+                        message: "a merge key (`<<`) takes a mapping or a list of mappings".into(),
+                    });
                 }
+                entries.push((k, value, node));
             }
         }
         Ok(())
     }
 
-    fn key(&mut self, text: String, pos: Pos) -> Result<(), YamlError> {
-        let Some(Frame::Map {
-            map,
-            merged,
-            key,
-            node,
-            ..
-        }) = self.stack.last_mut()
-        else {
+    fn key(&mut self, text: String, pos: Pos) {
+        let Some(Frame::Map { key, node, .. }) = self.stack.last_mut() else {
             unreachable!("keys only occur in maps")
         };
-        if map.contains_key(&text) && text != "<<" && !merged.contains(&text) {
-            let path = self.spans.path_of(*node as usize);
-            return Err(YamlError {
-                pos,
-                message: format!("duplicate key `{text}` in {}", display_path(&path)),
-            });
-        }
         let child = self.spans.push_key(*node, &text, pos);
         *key = Some((text, child));
-        Ok(())
+    }
+
+    /// The map of a finished mapping: merge keys (`<<`, which Kubernetes' YAML reader honours)
+    /// add what is not there yet, an explicit key may override a merged one, and any other
+    /// repeated key is an error.
+    fn map(
+        &self,
+        entries: Vec<(String, Value, u32)>,
+        node: u32,
+    ) -> Result<Map<String, Value>, YamlError> {
+        let mut map = Map::with_capacity(entries.len());
+        let mut merged: Vec<String> = Vec::new();
+        for (k, v, key_node) in entries {
+            if k == "<<" {
+                merge_into(&mut map, v, &mut merged);
+                continue;
+            }
+            match map.entry(k) {
+                serde_json::map::Entry::Vacant(e) => {
+                    e.insert(v);
+                }
+                serde_json::map::Entry::Occupied(mut e) => {
+                    let Some(i) = merged.iter().position(|m| m == e.key()) else {
+                        return Err(YamlError {
+                            pos: self.spans.nodes[key_node as usize].pos,
+                            message: format!(
+                                "duplicate key `{}` in {}",
+                                e.key(),
+                                display_path(&self.spans.path_of(node as usize))
+                            ),
+                        });
+                    };
+                    merged.swap_remove(i);
+                    e.insert(v);
+                }
+            }
+        }
+        Ok(map)
     }
 }
 
@@ -410,42 +433,37 @@ fn display_path(path: &str) -> String {
     }
 }
 
-/// YAML merge keys (`<<: *base`), which Kubernetes' YAML reader honours: keys already present win.
-fn merge_into(
-    map: &mut Map<String, Value>,
-    value: Value,
-    pos: Pos,
-) -> Result<Vec<String>, YamlError> {
+/// What a merge key may take: a mapping or a list of mappings.
+fn mergeable(value: &Value) -> bool {
+    match value {
+        Value::Object(_) => true,
+        Value::Array(items) => items.iter().all(Value::is_object),
+        _ => false,
+    }
+}
+
+/// Adds the keys of a merge key's mappings that `map` does not have yet, noting them in
+/// `merged`.
+fn merge_into(map: &mut Map<String, Value>, value: Value, merged: &mut Vec<String>) {
     let sources = match value {
         Value::Object(m) => vec![m],
         Value::Array(items) => items
             .into_iter()
-            .map(|v| match v {
-                Value::Object(m) => Ok(m),
-                _ => Err(()),
+            .filter_map(|v| match v {
+                Value::Object(m) => Some(m),
+                _ => None,
             })
-            .collect::<Result<_, _>>()
-            .map_err(|_| YamlError {
-                pos,
-                message: "a merge key (`<<`) takes a mapping or a list of mappings".into(),
-            })?,
-        _ => {
-            return Err(YamlError {
-                pos,
-                message: "a merge key (`<<`) takes a mapping or a list of mappings".into(),
-            })
-        }
+            .collect(),
+        _ => Vec::new(),
     };
-    let mut added = Vec::new();
     for source in sources {
         for (k, v) in source {
             if !map.contains_key(&k) {
-                added.push(k.clone());
+                merged.push(k.clone());
                 map.insert(k, v);
             }
         }
     }
-    Ok(added)
 }
 
 fn count_nodes(v: &Value) -> usize {
@@ -576,7 +594,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                     Slot::Key => {
                         let mut key = text.into_owned();
                         key.shrink_to_fit();
-                        b.key(key, pos)?;
+                        b.key(key, pos);
                         continue;
                     }
                     Slot::Value => {}
@@ -614,8 +632,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                     }
                 } else {
                     Frame::Map {
-                        map: Map::new(),
-                        merged: Vec::new(),
+                        entries: Vec::new(),
                         key: None,
                         node,
                         anchor,
@@ -626,13 +643,12 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                 let frame = b.stack.pop().expect("balanced events");
                 let (value, anchor) = match frame {
                     Frame::Seq { items, anchor, .. } => (Value::Array(items), anchor),
-                    Frame::Map { map, anchor, .. } => {
-                        // A map grown entry by entry keeps up to twice the room it needs;
-                        // a flow holds ~200,000 of them.
-                        let mut exact = Map::with_capacity(map.len());
-                        exact.extend(map);
-                        (Value::Object(exact), anchor)
-                    }
+                    Frame::Map {
+                        entries,
+                        node,
+                        anchor,
+                        ..
+                    } => (Value::Object(b.map(entries, node)?), anchor),
                 };
                 b.finish_node(value, anchor, pos)?;
             }
@@ -657,7 +673,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                             message: "an alias used as a key must name a string".into(),
                         });
                     };
-                    b.key(k, pos)?;
+                    b.key(k, pos);
                     continue;
                 }
                 b.alias_nodes += count_nodes(&value);
@@ -799,6 +815,23 @@ mod tests {
         let d = one("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\nlist: [*b]\n");
         assert_eq!(d.value["other"], json!({"x":1,"y":3}));
         assert_eq!(d.value["list"], json!([{"x":1,"y":2}]));
+    }
+
+    #[test]
+    fn merge_keys_yield_to_explicit_keys_and_duplicates_are_errors() {
+        let d = one("base: &b {x: 1, y: 2}\no:\n  x: 0\n  <<: *b\n  y: 3\n  z: 4\n");
+        assert_eq!(d.value["o"], json!({"x":0,"y":3,"z":4}));
+        let keys: Vec<&String> = d.value["o"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            ["x", "y", "z"],
+            "merged keys sit where the merge key is"
+        );
+        let e = parse_documents("base: &b {x: 1}\no:\n  <<: *b\n  x: 2\n  x: 3\n").unwrap_err();
+        assert_eq!(e.pos, Pos { line: 5, col: 3 });
+        assert!(e.message.contains("duplicate key `x` in `.o`"), "{e}");
+        let e = parse_documents("o:\n  <<: 1\n").unwrap_err();
+        assert!(e.message.contains("merge key"), "{e}");
     }
 
     #[test]
