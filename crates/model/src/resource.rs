@@ -82,13 +82,15 @@ impl Resource {
             .ok_or("missing `kind`")?
             .to_string();
         let name = manifest
-            .pointer("/metadata/name")
+            .get("metadata")
+            .and_then(|m| m.get("name"))
             .and_then(Value::as_str)
             .filter(|n| !n.is_empty())
             .ok_or("missing `metadata.name`")?
             .to_string();
         let namespace = manifest
-            .pointer("/metadata/namespace")
+            .get("metadata")
+            .and_then(|m| m.get("namespace"))
             .and_then(Value::as_str)
             .filter(|ns| Some(*ns) != flow_namespace && !ns.is_empty())
             .map(str::to_string);
@@ -154,13 +156,15 @@ impl Resource {
     /// The namespace written in the manifest, if any.
     pub fn namespace(&self) -> Option<&str> {
         self.manifest
-            .pointer("/metadata/namespace")
+            .get("metadata")
+            .and_then(|m| m.get("namespace"))
             .and_then(Value::as_str)
     }
 
     pub fn labels(&self) -> Option<&Map<String, Value>> {
         self.manifest
-            .pointer("/metadata/labels")
+            .get("metadata")
+            .and_then(|m| m.get("labels"))
             .and_then(Value::as_object)
     }
 

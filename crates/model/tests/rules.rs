@@ -79,6 +79,7 @@ fn cases() -> Vec<Case> {
         case("invalid-name", ".metadata.name", base("apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: 1svc\n  namespace: shop\nspec:\n  template:\n    spec:\n      containers:\n      - image: x\n"), trigger("")),
         case("missing-field", ".spec.broker", base("apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: t\n  namespace: shop\nspec:\n  subscriber:\n    uri: http://x.y\n"), trigger("")),
         case("missing-field", ".spec.subscriber", base("apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: t\n  namespace: shop\nspec:\n  broker: default\n"), trigger("")),
+        case("wrong-type", ".metadata.labels", base("apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: b2\n  namespace: shop\n  labels: [a, b]\n"), base("apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: b2\n  namespace: shop\n  labels: {a: b}\n")),
         case("wrong-type", ".spec.delivery.retry", trigger("  delivery:\n    retry: three\n"), trigger("  delivery:\n    retry: 3\n    deadLetterSink: {uri: 'http://dls.x'}\n")),
         case("bad-enum", ".spec.delivery.backoffPolicy", trigger("  delivery:\n    backoffPolicy: sometimes\n"), trigger("  delivery:\n    backoffPolicy: linear\n")),
         case("bad-enum", ".spec.delivery.format", trigger("  delivery:\n    format: xml\n"), trigger("  delivery:\n    format: binary\n")),
