@@ -182,9 +182,12 @@ fn NodeBox(app: App, label: String) -> impl IntoView {
                 let h = v.height();
                 if !app.detailed.get() {
                     // Zoomed far out, text would be a pixel high: draw the box and the name.
+                    let name = (!app.tiny.get()).then(|| view! {
+                        <text class="name far" x="12" y="40">{v.name.clone()}</text>
+                    });
                     return view! {
                         <rect class=format!("box cat-{}", v.category.to_lowercase()) width=NODE_W height=h rx="8"></rect>
-                        <text class="name far" x="12" y="40">{v.name.clone()}</text>
+                        {name}
                     }.into_any();
                 }
                 let ports = v.ports.clone();

@@ -125,8 +125,11 @@ pub struct App {
     pub diagnostics: Memo<Vec<Diagnostic>>,
     pub nodes: Memo<BTreeMap<String, NodeView>>,
     pub edges: Memo<Vec<EdgeView>>,
-    /// Whether the zoom shows node details (text, ports); far out, nodes are plain boxes.
+    /// Whether the zoom shows node details (text, ports); far out, nodes are boxes with a name.
     pub detailed: Memo<bool>,
+    /// Whether even names would be too small to read (a few pixels): nodes are bare boxes,
+    /// which a browser lays out and paints several times faster than text.
+    pub tiny: Memo<bool>,
 }
 
 impl App {
@@ -217,6 +220,7 @@ impl App {
             k: 1.0,
         });
         let detailed = Memo::new(move |_| view.with(|v| v.k >= 0.4));
+        let tiny = Memo::new(move |_| view.with(|v| v.k < 0.15));
         let drag = RwSignal::new(None::<Drag>);
         let moving = Memo::new(move |_| {
             drag.with(|d| match d {
@@ -233,6 +237,7 @@ impl App {
         App {
             editor,
             detailed,
+            tiny,
             path: RwSignal::new(None),
             view,
             drag,
