@@ -88,7 +88,7 @@ server.kill();
 
 const fmt = (x) => (typeof x === "number" ? `${x.toFixed(1)} ms` : "?");
 console.log(`open ${N}-resource flow: ${opens.map(fmt).join(", ")} (target < 1000 ms)`);
-console.log(`  wasm started at / flow fetched at / load (parse, layout) / render: ${phases.map((p) => `${fmt(p.wasm_started_at_ms)} / ${fmt(p.flow_fetched_at_ms)} / ${fmt(p.load_ms)} / ${fmt(p.render_ms)}`).join("; ")}`);
+console.log(`  wasm started at / flow asked for at / flow fetched at / load (parse, layout) / render: ${phases.map((p) => `${fmt(p.wasm_started_at_ms)} / ${fmt(p.flow_asked_at_ms)} / ${fmt(p.flow_fetched_at_ms)} / ${fmt(p.load_ms)} / ${fmt(p.render_ms)}`).join("; ")}`);
 for (const [what, xs] of [["a service (1 wire)", drags], ["the broker (499 wires)", brokerDrags]]) {
   console.log(`drag ${what}: frame interval p50 ${fmt(percentile(xs, 0.5))}, p95 ${fmt(percentile(xs, 0.95))}, max ${fmt(Math.max(...xs))} over ${xs.length} frames (target < 16 ms)`);
 }

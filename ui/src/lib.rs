@@ -451,6 +451,7 @@ fn Root() -> impl IntoView {
             (Some(path), _) => {
                 let path = path.clone();
                 leptos::task::spawn_local(async move {
+                    record_timing("flow_asked_at_ms", now());
                     match host::read(&path).await {
                         Ok(text) => open_first(app, Some(path), &text, saved, recovery),
                         Err(e) => app.say_error(format!("{path}: {e}")),
