@@ -10,6 +10,7 @@
 //! HTTPS destinations go through reqwest with rustls, one task per delivery.
 
 use std::collections::VecDeque;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -62,6 +63,9 @@ enum Way {
 }
 
 pub(crate) struct Lane {
+    /// Deliveries to this destination under way: from when one is due (its backoff included)
+    /// until its answer is in. The runtime counts them for back-pressure.
+    pub under_way: AtomicUsize,
     way: Way,
     state: Mutex<Queue>,
 }
@@ -105,6 +109,7 @@ impl Lane {
             _ => Way::Nowhere,
         };
         Lane {
+            under_way: AtomicUsize::new(0),
             way,
             state: Mutex::new(Queue::default()),
         }
@@ -140,12 +145,7 @@ impl Lane {
                             body,
                         })
                     };
-                    let answer = match job.timeout {
-                        Some(t) => tokio::time::timeout(t, exchange)
-                            .await
-                            .unwrap_or(Err(Failure::Timeout)),
-                        None => exchange.await,
-                    };
+                    let answer = within(job.timeout, exchange, Err(Failure::Timeout)).await;
                     (job.done)(answer);
                 });
             }
@@ -164,12 +164,7 @@ impl Lane {
             let done = job.done;
             let exchange = self.exchange(conn.take(), job.headers, job.body);
             // A timed-out exchange drops its connection: its state is unknown.
-            let (answer, back) = match job.timeout {
-                Some(t) => tokio::time::timeout(t, exchange)
-                    .await
-                    .unwrap_or((Err(Failure::Timeout), None)),
-                None => exchange.await,
-            };
+            let (answer, back) = within(job.timeout, exchange, (Err(Failure::Timeout), None)).await;
             conn = back;
             done(answer);
             job = match self.next(&me) {
@@ -321,4 +316,16 @@ async fn connect(authority: &str) -> Result<Conn, Failure> {
         .await
         .map_err(|_| Failure::Transport)?;
     Ok(Conn { send, driver })
+}
+
+/// `exchange`, or `timed_out` once `timeout` has passed (when there is one).
+async fn within<T>(
+    timeout: Option<Duration>,
+    exchange: impl std::future::Future<Output = T>,
+    timed_out: T,
+) -> T {
+    match timeout {
+        Some(t) => tokio::time::timeout(t, exchange).await.unwrap_or(timed_out),
+        None => exchange.await,
+    }
 }

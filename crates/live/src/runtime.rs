@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -58,10 +59,9 @@ pub(crate) struct Inner {
     pub(crate) tap: broadcast::Sender<String>,
     tap_file: Option<Mutex<std::fs::File>>,
     record_file: Option<Mutex<std::fs::File>>,
-    /// Deliveries under way per destination label, and the limit.
-    pending: Mutex<HashMap<Label, usize>>,
     /// The way to each destination, made on its first delivery.
     lanes: Mutex<HashMap<Label, Arc<Lane>>>,
+    /// How many deliveries one destination may have under way.
     max_in_flight: usize,
     /// Events the built-in display sink received: (sink label, event).
     pub(crate) displayed: Mutex<Vec<(String, Event)>>,
@@ -149,7 +149,6 @@ impl Runtime {
                 tap: broadcast::channel(1024).0,
                 tap_file,
                 record_file,
-                pending: Default::default(),
                 lanes: Default::default(),
                 max_in_flight: if opts.max_in_flight == 0 {
                     10_000
@@ -310,11 +309,12 @@ impl Runtime {
         // Back-pressure instead of unbounded queues: a destination at its limit refuses more.
         let full = self
             .inner
-            .pending
+            .lanes
             .lock()
             .unwrap()
             .iter()
-            .find(|(_, n)| **n >= self.inner.max_in_flight)
+            .map(|(l, lane)| (l, lane.under_way.load(Ordering::Relaxed)))
+            .find(|(_, n)| *n >= self.inner.max_in_flight)
             .map(|(l, n)| format!("{l} has {n} deliveries under way; retry later"));
         if let Some(msg) = full {
             return Err((429, msg));
@@ -414,35 +414,34 @@ impl Inner {
             match a {
                 Action::Hop(h) => self.publish(&h),
                 Action::Deliver(d) => {
-                    *self
-                        .pending
-                        .lock()
-                        .unwrap()
-                        .entry(d.to.label().clone())
-                        .or_default() += 1;
+                    let lane = self.lane(d.to.label());
+                    lane.under_way.fetch_add(1, Ordering::Relaxed);
                     if d.delay_ms > 0 {
                         let inner = self.clone();
                         tokio::spawn(async move {
                             tokio::time::sleep(Duration::from_millis(d.delay_ms)).await;
-                            inner.deliver(d);
+                            inner.deliver(d, lane);
                         });
                     } else {
-                        self.clone().deliver(d);
+                        self.clone().deliver(d, lane);
                     }
                 }
             }
         }
     }
 
-    fn deliver(self: Arc<Self>, d: Delivery) {
+    fn deliver(self: Arc<Self>, d: Delivery, lane: Arc<Lane>) {
         let (headers, body) = http_event::to_binary(&d.event);
-        let lane = self.lane(d.to.label());
-        let (id, label) = (d.id, d.to.into_label());
+        let id = d.id;
+        let to = lane.clone();
         lane.send(Job {
             headers,
             body,
             timeout: d.timeout_ms.map(Duration::from_millis),
-            done: Box::new(move |answer| self.answered(id, &label, answer)),
+            done: Box::new(move |answer| {
+                to.under_way.fetch_sub(1, Ordering::Relaxed);
+                self.answered(id, answer)
+            }),
         });
     }
 
@@ -450,18 +449,8 @@ impl Inner {
     fn answered(
         self: Arc<Self>,
         id: knflow_dataplane::plane::AttemptId,
-        label: &Label,
         answer: Result<Answer, Failure>,
     ) {
-        {
-            let mut p = self.pending.lock().unwrap();
-            if let Some(n) = p.get_mut(label) {
-                *n -= 1;
-                if *n == 0 {
-                    p.remove(label);
-                }
-            }
-        }
         let outcome = match answer {
             Ok(a) => {
                 let retry_after_ms = a
