@@ -111,7 +111,9 @@ pub struct Flow {
     pub format: Format,
     graph: StableGraph<Node, Edge>,
     order: Vec<NodeIndex>,
-    index: HashMap<ResourceId, NodeIndex>,
+    /// Looked up for every reference and rule: a fast hash rather than SipHash (flows are the
+    /// user's own files, not an attacker's stream).
+    index: foldhash::HashMap<ResourceId, NodeIndex>,
     pub layout: BTreeMap<String, Point>,
     /// How simulated sinks answer, keyed by `Kind/name` (read by the simulator).
     pub simulation: BTreeMap<String, Value>,
@@ -130,7 +132,7 @@ impl Flow {
             format: Format::FlowFile,
             graph: StableGraph::new(),
             order: Vec::new(),
-            index: HashMap::new(),
+            index: Default::default(),
             layout: BTreeMap::new(),
             simulation: BTreeMap::new(),
             scenarios: Vec::new(),
@@ -242,11 +244,17 @@ impl Flow {
 
     /// Adds a resource read from a file or built by the editor.
     pub fn insert(&mut self, resource: Resource) -> Result<ResourceId, EditError> {
+        self.insert_boxed(Box::new(resource))
+    }
+
+    /// [`Self::insert`] of a resource already boxed (as a node holds it), which a loader can do
+    /// on another thread.
+    pub fn insert_boxed(&mut self, resource: Box<Resource>) -> Result<ResourceId, EditError> {
         let id = resource.id.clone();
         if self.index.contains_key(&id) {
             return Err(EditError::Exists(id));
         }
-        let ix = self.graph.add_node(Node::Resource(Box::new(resource)));
+        let ix = self.graph.add_node(Node::Resource(resource));
         self.order.push(ix);
         self.index.insert(id.clone(), ix);
         Ok(id)
@@ -619,37 +627,44 @@ impl Flow {
             self.graph.remove_node(ix);
         }
         self.graph.clear_edges();
-        let mut new_edges = Vec::new();
-        for &ix in &self.order {
-            let Some(r) = self.graph[ix].resource() else {
-                continue;
-            };
-            for reference in refs::references(r) {
-                for resolved in self.resolve(r, &reference) {
-                    new_edges.push((ix, resolved, reference.clone()));
+        // Finding the references is read-only and per resource: a large flow does it on two
+        // cores; adding the edges is serial.
+        let this = &*self;
+        let (runs, ()) = crate::par::share(
+            self.order.len(),
+            RELINK_RUN,
+            |range| {
+                let mut edges = Vec::new();
+                for &ix in &this.order[range] {
+                    let Some(r) = this.graph[ix].resource() else {
+                        continue;
+                    };
+                    for reference in refs::references(r) {
+                        for resolved in this.resolve(r, &reference) {
+                            let (role, index) = (reference.role, reference.index);
+                            edges.push((ix, resolved, role, index, reference.path.clone()));
+                        }
+                    }
                 }
-            }
-        }
+                edges
+            },
+            || (),
+        );
         let mut externals: HashMap<String, NodeIndex> = HashMap::new();
-        for (from, resolved, reference) in new_edges {
+        for (from, resolved, role, index, path) in runs.into_iter().flatten() {
             let to = match resolved {
                 Resolved::Existing(ix) => ix,
                 Resolved::External(node, key) => *externals
                     .entry(key)
                     .or_insert_with(|| self.graph.add_node(node)),
             };
-            self.graph.add_edge(
-                from,
-                to,
-                Edge {
-                    role: reference.role,
-                    index: reference.index,
-                    path: reference.path,
-                },
-            );
+            self.graph.add_edge(from, to, Edge { role, index, path });
         }
     }
 }
+
+/// Resources per run of [`Flow::relink`]'s reading: a flow edited in the designer is one run.
+const RELINK_RUN: usize = 512;
 
 enum Resolved {
     Existing(NodeIndex),

@@ -13,6 +13,7 @@ use crate::diag::Diagnostic;
 use crate::flow::{Flow, Format, Point};
 use crate::resource::{Origin, Resource};
 use crate::yaml::{self, Document, Pos, Spans};
+use crate::{par, split};
 
 pub const FLOW_API_VERSION: &str = "knflow.dev/v1alpha1";
 pub const FLOW_KIND: &str = "Flow";
@@ -59,6 +60,10 @@ fn is_flow_doc(v: &Value) -> bool {
 
 /// Loads a flow file or plain Kubernetes YAML from text. `file` names it in diagnostics.
 pub fn load_str(text: &str, file: &str) -> Loaded {
+    load_in_parts(text, file).unwrap_or_else(|| load_whole(text, file))
+}
+
+fn load_whole(text: &str, file: &str) -> Loaded {
     let mut diags = Vec::new();
     let docs = match yaml::parse_documents(text) {
         Ok(d) => d,
@@ -95,17 +100,21 @@ pub fn load_str(text: &str, file: &str) -> Loaded {
             ));
         }
         let doc = docs.into_iter().nth(first).expect("index from enumerate");
-        load_flow_doc(doc, &file_arc, &mut diags)
+        load_flow_doc(doc, &file_arc, &mut diags, Vec::new())
     } else {
         let mut flow = Flow::new(default_name(file), None);
         flow.format = Format::Manifests;
         // Plain manifests: the namespace most of them share becomes the flow's.
         flow.namespace = common_namespace(&docs);
+        let mut prepared = Vec::new();
         for doc in docs {
-            add_manifest_doc(
-                &mut flow, doc.value, doc.spans, doc.start, "", &file_arc, &mut diags,
-            );
+            let reader = Reader {
+                file: &file_arc,
+                namespace: flow.namespace.as_deref(),
+            };
+            reader.manifest(doc.value, doc.spans, doc.start, "", &mut prepared);
         }
+        insert_all(&mut flow, prepared, &file_arc, &mut diags);
         flow.relink();
         flow
     };
@@ -113,6 +122,71 @@ pub fn load_str(text: &str, file: &str) -> Loaded {
         flow,
         diagnostics: diags,
     }
+}
+
+/// Loads a large flow file on two cores, its `resources:` cut in two (see [`crate::split`]).
+/// `None` when the file cannot be cut or a part does not parse as the cut promised: the file is
+/// then read in one piece, which also gives the right message for whatever is wrong with it.
+fn load_in_parts(text: &str, file: &str) -> Option<Loaded> {
+    if cfg!(target_arch = "wasm32") {
+        return None;
+    }
+    let cut = split::cut(text, 2)?;
+    let file: Arc<str> = Arc::from(file);
+    // The flow's namespace shapes resource ids, so it is read first, from the head.
+    let [head] = <[Document; 1]>::try_from(yaml::parse_documents(cut.head).ok()?).ok()?;
+    let namespace_of = |v: &Value| {
+        v.pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let namespace = namespace_of(&head.value);
+    if !is_flow_doc(&head.value) {
+        return None;
+    }
+    let reader = Reader {
+        file: &file,
+        namespace: namespace.as_deref(),
+    };
+    let read = |part: &split::Part| -> Option<Vec<Prepared>> {
+        let docs = yaml::parse_documents_after(part.text, part.lines_before).ok()?;
+        let [mut doc] = <[Document; 1]>::try_from(docs).ok()?;
+        let items = match doc.value {
+            Value::Array(items) if items.len() == part.items => items,
+            _ => return None,
+        };
+        let spans = doc.spans.take_items("");
+        let mut out = Vec::with_capacity(items.len());
+        reader.items(
+            items,
+            spans,
+            part.first_item,
+            doc.start,
+            ".resources",
+            &mut out,
+        );
+        Some(out)
+    };
+    let (first, rest) = cut.parts.split_first()?;
+    let ((skeleton, first), rest) = par::join(
+        || (yaml::parse_documents(&cut.skeleton), read(first)),
+        || rest.iter().map(read).collect::<Option<Vec<_>>>(),
+    );
+    let [skeleton] = <[Document; 1]>::try_from(skeleton.ok()?).ok()?;
+    let as_cut = is_flow_doc(&skeleton.value)
+        && skeleton.value.get("resources").is_some_and(Value::is_null)
+        && skeleton.spans.get(".resources").map(|p| p.line) == Some(cut.resources_line)
+        && namespace_of(&skeleton.value) == namespace;
+    if !as_cut {
+        return None;
+    }
+    let prepared = first?.into_iter().chain(rest?.into_iter().flatten());
+    let mut diags = Vec::new();
+    let flow = load_flow_doc(skeleton, &file, &mut diags, prepared);
+    Some(Loaded {
+        flow,
+        diagnostics: diags,
+    })
 }
 
 fn common_namespace(docs: &[Document]) -> Option<String> {
@@ -132,82 +206,131 @@ fn common_namespace(docs: &[Document]) -> Option<String> {
     seen.into_iter().max_by_key(|(_, c)| *c).map(|(n, _)| n)
 }
 
-/// Adds one manifest (or the items of a `List`); `spans` are relative to it and `path` says
-/// where it sits in its document (for messages).
-fn add_manifest_doc(
-    flow: &mut Flow,
-    mut value: Value,
-    mut spans: Spans,
-    fallback: Pos,
-    path: &str,
-    file: &Arc<str>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let pos = spans.get("").unwrap_or(fallback);
-    let is_list = value
-        .get("kind")
-        .and_then(Value::as_str)
-        .is_some_and(|k| k.ends_with("List"))
-        && value.get("items").is_some_and(Value::is_array);
-    if value.is_null() {
-        return;
-    }
-    if is_list {
-        let mut item_spans = spans.take_items(".items");
-        let items = match value.get_mut("items").map(Value::take) {
-            Some(Value::Array(items)) => items,
-            _ => Vec::new(),
-        };
-        for (i, item) in items.into_iter().enumerate() {
-            let s = item_spans.remove(&i).unwrap_or_default();
-            add_manifest_doc(
-                flow,
-                item,
-                s,
-                pos,
-                &format!("{path}.items[{i}]"),
-                file,
-                diags,
-            );
+/// A manifest read but not yet in the flow: its resource, or why it is not one.
+type Prepared = Result<Box<Resource>, Diagnostic>;
+
+/// Reads manifests into resources without touching a flow, so the parts of a file can be read
+/// on different threads.
+#[derive(Clone, Copy)]
+struct Reader<'a> {
+    file: &'a Arc<str>,
+    /// The flow's namespace, which resource ids leave out.
+    namespace: Option<&'a str>,
+}
+
+impl Reader<'_> {
+    /// Reads one manifest (or the items of a `List`) into `out`; `spans` are relative to it and
+    /// `path` says where it sits in its document (for messages).
+    fn manifest(
+        self,
+        mut value: Value,
+        mut spans: Spans,
+        fallback: Pos,
+        path: &str,
+        out: &mut Vec<Prepared>,
+    ) {
+        let (file, namespace) = (self.file, self.namespace);
+        let pos = spans.get("").unwrap_or(fallback);
+        let is_list = value
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+            && value.get("items").is_some_and(Value::is_array);
+        if value.is_null() {
+            return;
         }
-        return;
-    }
-    match Resource::from_manifest(value, flow.namespace.as_deref()) {
-        Ok(mut r) => {
-            r.origin = Some(Origin {
-                file: file.clone(),
-                start: pos,
-                spans,
-            });
-            let id = r.id.clone();
-            if let Err(e) = flow.insert(r) {
-                let first = flow
-                    .get(&id)
-                    .and_then(|r| r.origin.as_ref())
-                    .map(|o| o.start);
-                let msg = match first {
-                    Some(p) => format!("{e} (first at line {})", p.line),
-                    None => e.to_string(),
-                };
-                diags.push(located(
-                    Diagnostic::error("duplicate-resource", msg).on(&id),
-                    file,
-                    Some(pos),
-                ));
+        if is_list {
+            let items = match value.get_mut("items").map(Value::take) {
+                Some(Value::Array(items)) => items,
+                _ => Vec::new(),
+            };
+            let spans = spans.take_items(".items");
+            let path = format!("{path}.items");
+            self.items(items, spans, 0, pos, &path, out);
+            return;
+        }
+        out.push(match Resource::from_manifest(value, namespace) {
+            Ok(mut r) => {
+                r.origin = Some(Origin {
+                    file: file.clone(),
+                    start: pos,
+                    spans,
+                });
+                Ok(Box::new(r))
             }
-        }
-        Err(msg) => {
-            let d = Diagnostic::error(
-                "invalid-document",
-                format!("cannot identify this object: {msg}"),
-            )
-            .at(path);
-            diags.push(located(d, file, Some(pos)));
+            Err(msg) => {
+                let d = Diagnostic::error(
+                    "invalid-document",
+                    format!("cannot identify this object: {msg}"),
+                )
+                .at(path);
+                Err(located(d, file, Some(pos)))
+            }
+        });
+    }
+
+    /// [`Self::manifest`] for the items of a list, whose first is item `first` of the list at
+    /// `path`.
+    fn items(
+        self,
+        items: Vec<Value>,
+        mut spans: std::collections::HashMap<usize, Spans>,
+        first: usize,
+        fallback: Pos,
+        path: &str,
+        out: &mut Vec<Prepared>,
+    ) {
+        for (i, item) in items.into_iter().enumerate() {
+            let s = spans.remove(&i).unwrap_or_default();
+            let at = format!("{path}[{}]", first + i);
+            self.manifest(item, s, fallback, &at, out);
         }
     }
 }
 
-fn load_flow_doc(doc: Document, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Flow {
+/// Puts prepared resources into the flow, in order, reporting the ones it cannot take.
+fn insert_all(
+    flow: &mut Flow,
+    prepared: impl IntoIterator<Item = Prepared>,
+    file: &Arc<str>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for p in prepared {
+        let r = match p {
+            Ok(r) => r,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let pos = r.origin.as_ref().map(|o| o.start);
+        let id = r.id.clone();
+        if let Err(e) = flow.insert_boxed(r) {
+            let first = flow
+                .get(&id)
+                .and_then(|r| r.origin.as_ref())
+                .map(|o| o.start);
+            let msg = match first {
+                Some(p) => format!("{e} (first at line {})", p.line),
+                None => e.to_string(),
+            };
+            diags.push(located(
+                Diagnostic::error("duplicate-resource", msg).on(&id),
+                file,
+                pos,
+            ));
+        }
+    }
+}
+
+/// Builds the flow of a Flow document. `given` holds resources of its `resources:` already
+/// read (by [`load_in_parts`]); the ones in the document itself are read here.
+fn load_flow_doc(
+    doc: Document,
+    file: &Arc<str>,
+    diags: &mut Vec<Diagnostic>,
+    given: impl IntoIterator<Item = Prepared>,
+) -> Flow {
     let Document {
         value,
         start,
@@ -243,6 +366,7 @@ fn load_flow_doc(doc: Document, file: &Arc<str>, diags: &mut Vec<Diagnostic>) ->
         .filter(|(k, _)| k != "name" && k != "namespace")
         .collect();
     let mut resource_spans = spans.take_items(".resources");
+    let mut prepared = Vec::new();
     let bad_shape = |diags: &mut Vec<Diagnostic>, field: &str, what: &str| {
         let d = Diagnostic::error("invalid-document", format!("`{field}` must be {what}"))
             .at(format!(".{field}"));
@@ -253,18 +377,12 @@ fn load_flow_doc(doc: Document, file: &Arc<str>, diags: &mut Vec<Diagnostic>) ->
             ("apiVersion" | "kind", _) => {}
             (_, Value::Null) => {}
             ("resources", Value::Array(items)) => {
-                for (i, item) in items.into_iter().enumerate() {
-                    let s = resource_spans.remove(&i).unwrap_or_default();
-                    add_manifest_doc(
-                        &mut flow,
-                        item,
-                        s,
-                        start,
-                        &format!(".resources[{i}]"),
-                        file,
-                        diags,
-                    );
-                }
+                let spans = std::mem::take(&mut resource_spans);
+                let reader = Reader {
+                    file,
+                    namespace: flow.namespace.as_deref(),
+                };
+                reader.items(items, spans, 0, start, ".resources", &mut prepared);
             }
             ("resources", _) => bad_shape(diags, "resources", "a list of Kubernetes objects"),
             ("layout", Value::Object(m)) => {
@@ -302,6 +420,7 @@ fn load_flow_doc(doc: Document, file: &Arc<str>, diags: &mut Vec<Diagnostic>) ->
             }
         }
     }
+    insert_all(&mut flow, given.into_iter().chain(prepared), file, diags);
     flow.relink();
     flow
 }
@@ -442,4 +561,102 @@ pub fn merge(name: &str, parts: Vec<Loaded>) -> Loaded {
     }
     flow.relink();
     Loaded { flow, diagnostics }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A flow large enough to be read in parts, with what reading must get right either way:
+    /// namespaces, a `List`, an object that cannot be identified, a duplicate across the cut,
+    /// validation problems whose positions come from the parts, comments, block scalars whose
+    /// lines look like items, and a layout after the list.
+    fn big_flow(items: usize) -> String {
+        let mut s = String::from(
+            "apiVersion: knflow.dev/v1alpha1\nkind: Flow\nmetadata:\n  name: big\n  namespace: shop\nresources:\n",
+        );
+        for i in 0..items {
+            let ns = if i % 7 == 0 {
+                "\n    namespace: other"
+            } else {
+                ""
+            };
+            s.push_str(&format!(
+                "# item {i}\n- apiVersion: eventing.knative.dev/v1\n  kind: Trigger\n  metadata:\n    name: t-{i}{ns}\n  spec:\n    broker: b\n    filters:\n    - cesql: \"type = 'x{i}'\"\n    subscriber:\n      uri: http://sink.example/{i}\n"
+            ));
+            match i {
+                3 => s.push_str("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: notes\n  data:\n    text: |\n      - looks like an item\n      # looks like a comment\n\n"),
+                5 => s.push_str("- apiVersion: v1\n  kind: List\n  items:\n  - apiVersion: eventing.knative.dev/v1\n    kind: Broker\n    metadata:\n      name: b\n  - kind: Broker\n    metadata:\n      name: bad name\n"),
+                9 => s.push_str("- apiVersion: eventing.knative.dev/v1\n  kind: Trigger\n  spec: {}\n"),
+                _ if i == items - 2 => s.push_str("- apiVersion: eventing.knative.dev/v1\n  kind: Trigger\n  metadata:\n    name: t-1\n- apiVersion: eventing.knative.dev/v1\n  kind: Trigger\n  metadata:\n    name: late\n  spec:\n    broker: b\n    filters:\n    - cesql: \"type = \"\n"),
+                _ => {}
+            }
+        }
+        s.push_str("layout:\n  Broker/b:\n    x: 1\n    y: 2\nscenarios:\n- name: s\n");
+        s
+    }
+
+    fn assert_same(a: &Loaded, b: &Loaded) {
+        assert_eq!(a.diagnostics, b.diagnostics);
+        let (ra, rb): (Vec<_>, Vec<_>) =
+            (a.flow.resources().collect(), b.flow.resources().collect());
+        assert_eq!(ra, rb, "the same resources, with the same positions");
+        assert_eq!(save_string(&a.flow), save_string(&b.flow));
+        let opts = Default::default();
+        assert_eq!(crate::check(a, opts), crate::check(b, opts));
+    }
+
+    #[test]
+    fn a_flow_read_in_parts_is_the_flow_read_whole() {
+        let text = big_flow(2000);
+        let parts = load_in_parts(&text, "big.yaml").expect("a long list is read in parts");
+        let whole = load_whole(&text, "big.yaml");
+        assert_same(&parts, &whole);
+        let codes: Vec<_> = crate::check(&parts, Default::default())
+            .iter()
+            .map(|d| (d.code, d.line))
+            .collect();
+        let unnamed = text.find("  kind: Trigger\n  spec: {}").unwrap();
+        let line = text[..unnamed].matches('\n').count() as u32;
+        assert!(
+            codes.contains(&("invalid-document", Some(line))),
+            "{codes:?}"
+        );
+        assert!(codes.iter().any(|(c, _)| *c == "duplicate-resource"));
+        assert!(codes
+            .iter()
+            .any(|(c, l)| *c == "invalid-cesql" && l.unwrap() > 20_000));
+        assert_eq!(parts.flow.len(), 2000 + 4);
+    }
+
+    #[test]
+    fn files_a_cut_would_misread_are_read_whole() {
+        let text = big_flow(2000);
+        let anchored_in_head = text
+            .replace("resources:\n", "defaults: &d\n  broker: b\nresources:\n")
+            .replace(
+                "    broker: b\n    filters:\n    - cesql: \"type = 'x1999'\"",
+                "    <<: *d\n    filters:\n    - cesql: \"type = 'x1999'\"",
+            );
+        let anchored_in_first_part = text
+            .replace("    name: t-0\n", "    name: &first t-0\n")
+            .replace("name: t-1999\n", "name: *first\n");
+        let metadata_last = text.replace("metadata:\n  name: big\n  namespace: shop\n", "")
+            + "metadata:\n  name: big\n  namespace: shop\n";
+        let resources_twice = text.clone() + "resources:\n- kind: X\n";
+        let list_in_a_string = text.replace(
+            "resources:\n",
+            "note: \"not a list\nresources:\n- a\n\"\nresources:\n",
+        );
+        for (what, t) in [
+            ("an alias to the head", anchored_in_head),
+            ("an alias across parts", anchored_in_first_part),
+            ("metadata after the list", metadata_last),
+            ("resources twice", resources_twice),
+            ("`resources:` inside a string", list_in_a_string),
+        ] {
+            assert!(load_in_parts(&t, "f.yaml").is_none(), "{what}");
+            assert_same(&load_str(&t, "f.yaml"), &load_whole(&t, "f.yaml"));
+        }
+    }
 }

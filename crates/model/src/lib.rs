@@ -10,10 +10,12 @@ pub mod flowfile;
 pub mod kinds;
 pub mod layout;
 pub mod lint;
+mod par;
 pub mod path;
 pub mod refs;
 pub mod resource;
 pub mod schema;
+mod split;
 pub mod validate;
 pub mod wiring;
 pub mod yaml;
@@ -28,8 +30,10 @@ pub use resource::{Resource, ResourceId};
 /// sorted by file position.
 pub fn check(loaded: &Loaded, opts: validate::Options) -> Vec<Diagnostic> {
     let mut all = loaded.diagnostics.clone();
-    all.extend(validate::validate(&loaded.flow, opts));
-    all.extend(lint::lint(&loaded.flow));
+    let (validated, linted) =
+        validate::validate_alongside(&loaded.flow, opts, || lint::lint(&loaded.flow));
+    all.extend(validated);
+    all.extend(linted);
     all.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.severity, a.code)
             .cmp(&(&b.file, b.line, b.column, b.severity, b.code))

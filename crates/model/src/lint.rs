@@ -144,7 +144,7 @@ fn retries_without_dls(flow: &Flow, out: &mut Vec<Diagnostic>) {
     };
     for r in flow.resources() {
         match &r.spec {
-            Some(Spec::Trigger(t)) => {
+            Some(Spec::Trigger(t)) if t.delivery.is_some() => {
                 // DLS resolution follows Knative: the trigger's own, else the broker's.
                 let broker = t
                     .broker
@@ -154,15 +154,13 @@ fn retries_without_dls(flow: &Flow, out: &mut Vec<Diagnostic>) {
                     Some(Spec::Broker(s)) => s.delivery.as_ref(),
                     _ => None,
                 });
-                if t.delivery.is_some() {
-                    check(
-                        out,
-                        r,
-                        ".spec.delivery",
-                        &t.delivery,
-                        bd.filter(|b| b.dead_letter_sink.is_some()),
-                    );
-                }
+                check(
+                    out,
+                    r,
+                    ".spec.delivery",
+                    &t.delivery,
+                    bd.filter(|b| b.dead_letter_sink.is_some()),
+                );
             }
             Some(Spec::Broker(b)) => check(out, r, ".spec.delivery", &b.delivery, None),
             Some(Spec::Subscription(s)) => check(out, r, ".spec.delivery", &s.delivery, None),

@@ -126,9 +126,8 @@ impl Resource {
                 .filter(|s| !s.is_null())
                 .unwrap_or(&empty);
             info.parse_spec(spec).ok().or_else(|| {
-                let schema = info.spec_schema();
                 let mut pruned = spec.clone();
-                for issue in crate::schema::check(schema, schema, spec, "") {
+                for issue in info.spec_checker().check(spec, "") {
                     if !matches!(issue.problem, crate::schema::Problem::UnknownField(_)) {
                         let _ = crate::path::set(&mut pruned, &issue.path, None);
                     }

@@ -49,12 +49,275 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// Checks `value` against `schema`, whose `$defs` live in `root`.
+/// Checks `value` against `schema`, whose `$defs` live in `root`. Compiles the schema first:
+/// callers that check many values keep a [`Compiled`] instead.
 pub fn check(root: &Value, schema: &Value, value: &Value, path: &str) -> Vec<Issue> {
-    let mut out = Vec::new();
-    let mut buf = path.to_string();
-    check_into(root, schema, value, &mut buf, &mut out, 0);
-    out
+    Compiled::new(root, schema).check(value, path)
+}
+
+/// A schema made ready for checking many values: `$ref`s resolved to node numbers, and each
+/// node's keywords read once instead of looked up by name for every value checked.
+#[derive(Debug)]
+pub struct Compiled {
+    nodes: Vec<Node>,
+}
+
+#[derive(Debug, Default)]
+struct Node {
+    /// `true`, a dangling `$ref` or a malformed schema: anything goes.
+    anything: bool,
+    /// `anyOf` (else `oneOf`) branches; when present, they alone decide.
+    branches: Option<Vec<usize>>,
+    /// `type`, and how a wrong type is named in the message.
+    types: Vec<String>,
+    expected: String,
+    /// `enum`, else `const`.
+    allowed: Option<Vec<Value>>,
+    min: Option<f64>,
+    max: Option<f64>,
+    /// `None` when the schema has no `properties` object.
+    properties: Option<foldhash::HashMap<String, usize>>,
+    required: Vec<String>,
+    additional: Additional,
+    items: Option<usize>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+enum Additional {
+    /// No `additionalProperties`.
+    #[default]
+    Unset,
+    Any,
+    Schema(usize),
+    /// `false` or anything else: unknown fields are reported.
+    Refused,
+}
+
+impl Compiled {
+    pub fn new(root: &Value, schema: &Value) -> Self {
+        let mut c = Compiled { nodes: Vec::new() };
+        let mut seen = std::collections::HashMap::new();
+        c.compile(root, schema, &mut seen);
+        c
+    }
+
+    /// Compiles `schema` and what it refers to, returning its node. `seen` maps the address of
+    /// each compiled schema object to its node, which also ends recursive definitions.
+    fn compile(
+        &mut self,
+        root: &Value,
+        schema: &Value,
+        seen: &mut std::collections::HashMap<*const Value, usize>,
+    ) -> usize {
+        let schema = resolve(root, schema);
+        if let Some(&n) = seen.get(&(schema as *const Value)) {
+            return n;
+        }
+        let n = self.nodes.len();
+        self.nodes.push(Node::default());
+        seen.insert(schema as *const Value, n);
+        let Some(obj) = schema.as_object() else {
+            self.nodes[n].anything = true;
+            return n;
+        };
+        let mut node = Node::default();
+        let branches = ["anyOf", "oneOf"]
+            .iter()
+            .find_map(|k| obj.get(*k).and_then(Value::as_array));
+        if let Some(list) = branches {
+            node.branches = Some(list.iter().map(|b| self.compile(root, b, seen)).collect());
+        }
+        node.types = match obj.get("type") {
+            Some(Value::String(t)) => vec![t.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        node.expected = node
+            .types
+            .iter()
+            .filter(|t| *t != "null")
+            .map(|t| expected_name(t))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        node.allowed = obj
+            .get("enum")
+            .and_then(Value::as_array)
+            .cloned()
+            .or_else(|| obj.get("const").map(|c| vec![c.clone()]));
+        let (fmin, fmax) = match obj.get("format").and_then(Value::as_str) {
+            Some("int32") => (Some(i32::MIN as f64), Some(i32::MAX as f64)),
+            Some("int64") => (Some(i64::MIN as f64), Some(i64::MAX as f64)),
+            _ => (None, None),
+        };
+        node.min = obj.get("minimum").and_then(Value::as_f64).or(fmin);
+        node.max = obj.get("maximum").and_then(Value::as_f64).or(fmax);
+        if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+            let mut map = foldhash::HashMap::default();
+            for (k, v) in props {
+                map.insert(k.clone(), self.compile(root, v, seen));
+            }
+            node.properties = Some(map);
+        }
+        node.required = obj
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| {
+                r.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        node.additional = match obj.get("additionalProperties") {
+            None => Additional::Unset,
+            Some(Value::Bool(true)) => Additional::Any,
+            Some(s @ Value::Object(_)) => Additional::Schema(self.compile(root, s, seen)),
+            Some(_) => Additional::Refused,
+        };
+        node.items = obj.get("items").map(|i| self.compile(root, i, seen));
+        self.nodes[n] = node;
+        n
+    }
+
+    /// Every problem of `value`, with paths that start with `path`.
+    pub fn check(&self, value: &Value, path: &str) -> Vec<Issue> {
+        let mut out = Vec::new();
+        let mut buf = path.to_string();
+        self.check_into(0, value, &mut buf, &mut out, 0);
+        out
+    }
+
+    /// `path` is a buffer: children push their segment and truncate it back, so walking a
+    /// manifest allocates only for the problems it reports.
+    fn check_into(
+        &self,
+        node: usize,
+        value: &Value,
+        path: &mut String,
+        out: &mut Vec<Issue>,
+        depth: usize,
+    ) {
+        if depth > 64 || value.is_null() {
+            return;
+        }
+        let n = &self.nodes[node];
+        if n.anything {
+            return;
+        }
+        if let Some(branches) = &n.branches {
+            let mut best: Option<Vec<Issue>> = None;
+            for &b in branches {
+                let mut issues = Vec::new();
+                self.check_into(b, value, path, &mut issues, depth + 1);
+                if issues.is_empty() {
+                    best = Some(issues);
+                    break;
+                }
+                // Prefer the branch whose type fits, i.e. the one with the deepest complaints.
+                let here = path.as_str();
+                let wrong_type_here = issues
+                    .iter()
+                    .any(|i| i.path == here && matches!(i.problem, Problem::WrongType { .. }));
+                let better = match &best {
+                    None => true,
+                    Some(prev) => !wrong_type_here && prev.iter().any(|i| i.path == here),
+                };
+                if better {
+                    best = Some(issues);
+                }
+            }
+            out.extend(best.unwrap_or_default());
+            return;
+        }
+        if !n.types.is_empty() && !n.types.iter().any(|t| type_matches(t, value)) {
+            out.push(Issue {
+                path: path.clone(),
+                problem: Problem::WrongType {
+                    expected: n.expected.clone(),
+                    found: type_name(value),
+                },
+            });
+            return;
+        }
+        if let Some(allowed) = &n.allowed {
+            if !allowed.contains(value) {
+                out.push(Issue {
+                    path: path.clone(),
+                    problem: Problem::BadEnum {
+                        allowed: allowed
+                            .iter()
+                            .map(|a| {
+                                a.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| a.to_string())
+                            })
+                            .collect(),
+                        found: value
+                            .as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| value.to_string()),
+                    },
+                });
+                return;
+            }
+        }
+        if let Some(x) = value.as_f64() {
+            let (min, max) = (n.min, n.max);
+            if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
+                out.push(Issue {
+                    path: path.clone(),
+                    problem: Problem::OutOfRange {
+                        value: value.to_string(),
+                        min,
+                        max,
+                    },
+                });
+            }
+        }
+        match value {
+            Value::Object(map) => {
+                for r in &n.required {
+                    if map.get(r).is_none_or(Value::is_null) {
+                        out.push(Issue {
+                            path: child_key(path, r),
+                            problem: Problem::MissingField(r.clone()),
+                        });
+                    }
+                }
+                for (k, v) in map {
+                    let len = path.len();
+                    push_key(path, k);
+                    match (n.properties.as_ref().and_then(|p| p.get(k)), n.additional) {
+                        (Some(&s), _) | (None, Additional::Schema(s)) => {
+                            self.check_into(s, v, path, out, depth + 1)
+                        }
+                        (None, Additional::Any) => {}
+                        (None, Additional::Unset) if n.properties.is_none() => {}
+                        (None, _) => out.push(Issue {
+                            path: path.clone(),
+                            problem: Problem::UnknownField(k.clone()),
+                        }),
+                    }
+                    path.truncate(len);
+                }
+            }
+            Value::Array(items) => {
+                if let Some(item) = n.items {
+                    for (i, v) in items.iter().enumerate() {
+                        let len = path.len();
+                        push_index(path, i);
+                        self.check_into(item, v, path, out, depth + 1);
+                        path.truncate(len);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
@@ -91,165 +354,6 @@ fn expected_name(t: &str) -> &str {
     match t {
         "array" => "list",
         other => other,
-    }
-}
-
-/// `path` is a buffer: children push their segment and truncate it back, so walking a manifest
-/// allocates only for the problems it reports.
-fn check_into(
-    root: &Value,
-    schema: &Value,
-    value: &Value,
-    path: &mut String,
-    out: &mut Vec<Issue>,
-    depth: usize,
-) {
-    if depth > 64 || value.is_null() {
-        return;
-    }
-    let schema = resolve(root, schema);
-    let Some(obj) = schema.as_object() else {
-        return; // `true` or malformed: anything goes
-    };
-    for key in ["anyOf", "oneOf"] {
-        if let Some(branches) = obj.get(key).and_then(Value::as_array) {
-            let mut best: Option<Vec<Issue>> = None;
-            for b in branches {
-                let mut issues = Vec::new();
-                check_into(root, b, value, path, &mut issues, depth + 1);
-                if issues.is_empty() {
-                    best = Some(issues);
-                    break;
-                }
-                // Prefer the branch whose type fits, i.e. the one with the deepest complaints.
-                let here = path.as_str();
-                let wrong_type_here = issues
-                    .iter()
-                    .any(|i| i.path == here && matches!(i.problem, Problem::WrongType { .. }));
-                let better = match &best {
-                    None => true,
-                    Some(prev) => !wrong_type_here && prev.iter().any(|i| i.path == here),
-                };
-                if better {
-                    best = Some(issues);
-                }
-            }
-            out.extend(best.unwrap_or_default());
-            return;
-        }
-    }
-    if let Some(types) = obj.get("type") {
-        let list: Vec<&str> = match types {
-            Value::String(s) => vec![s.as_str()],
-            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
-            _ => vec![],
-        };
-        if !list.is_empty() && !list.iter().any(|t| type_matches(t, value)) {
-            let expected: Vec<&str> = list
-                .iter()
-                .filter(|t| **t != "null")
-                .map(|t| expected_name(t))
-                .collect();
-            out.push(Issue {
-                path: path.clone(),
-                problem: Problem::WrongType {
-                    expected: expected.join(" or "),
-                    found: type_name(value),
-                },
-            });
-            return;
-        }
-    }
-    let allowed = obj
-        .get("enum")
-        .and_then(Value::as_array)
-        .cloned()
-        .or_else(|| obj.get("const").map(|c| vec![c.clone()]));
-    if let Some(allowed) = allowed {
-        if !allowed.contains(value) {
-            out.push(Issue {
-                path: path.clone(),
-                problem: Problem::BadEnum {
-                    allowed: allowed
-                        .iter()
-                        .map(|a| {
-                            a.as_str()
-                                .map(str::to_string)
-                                .unwrap_or_else(|| a.to_string())
-                        })
-                        .collect(),
-                    found: value
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| value.to_string()),
-                },
-            });
-            return;
-        }
-    }
-    if let Some(n) = value.as_f64() {
-        let (fmin, fmax) = match obj.get("format").and_then(Value::as_str) {
-            Some("int32") => (Some(i32::MIN as f64), Some(i32::MAX as f64)),
-            Some("int64") => (Some(i64::MIN as f64), Some(i64::MAX as f64)),
-            _ => (None, None),
-        };
-        let min = obj.get("minimum").and_then(Value::as_f64).or(fmin);
-        let max = obj.get("maximum").and_then(Value::as_f64).or(fmax);
-        if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
-            out.push(Issue {
-                path: path.clone(),
-                problem: Problem::OutOfRange {
-                    value: value.to_string(),
-                    min,
-                    max,
-                },
-            });
-        }
-    }
-    match value {
-        Value::Object(map) => {
-            let props = obj.get("properties").and_then(Value::as_object);
-            if let Some(required) = obj.get("required").and_then(Value::as_array) {
-                for r in required.iter().filter_map(Value::as_str) {
-                    if map.get(r).is_none_or(Value::is_null) {
-                        out.push(Issue {
-                            path: child_key(path, r),
-                            problem: Problem::MissingField(r.to_string()),
-                        });
-                    }
-                }
-            }
-            let additional = obj.get("additionalProperties");
-            for (k, v) in map {
-                let len = path.len();
-                push_key(path, k);
-                if let Some(s) = props.and_then(|p| p.get(k)) {
-                    check_into(root, s, v, path, out, depth + 1);
-                } else {
-                    match additional {
-                        Some(Value::Bool(true)) => {}
-                        Some(s @ Value::Object(_)) => check_into(root, s, v, path, out, depth + 1),
-                        None if props.is_none() => {}
-                        _ => out.push(Issue {
-                            path: path.clone(),
-                            problem: Problem::UnknownField(k.clone()),
-                        }),
-                    }
-                }
-                path.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            if let Some(item_schema) = obj.get("items") {
-                for (i, v) in items.iter().enumerate() {
-                    let len = path.len();
-                    push_index(path, i);
-                    check_into(root, item_schema, v, path, out, depth + 1);
-                    path.truncate(len);
-                }
-            }
-        }
-        _ => {}
     }
 }
 

@@ -291,9 +291,10 @@ pub const MAX_DEPTH: usize = 128;
 /// Nodes that alias expansion may produce in one stream ("billion laughs" guard).
 const MAX_ALIAS_NODES: usize = 1_000_000;
 
-fn pos_of(span: &Span) -> Pos {
+/// `lines_before` is how many lines of the file precede the parsed text.
+fn pos_of(span: &Span, lines_before: u32) -> Pos {
     Pos {
-        line: span.start.line() as u32,
+        line: span.start.line() as u32 + lines_before,
         col: span.start.col() as u32 + 1,
     }
 }
@@ -556,6 +557,12 @@ fn looks_like_float(text: &str) -> bool {
 /// Parses a YAML stream into its documents. Empty documents are kept as `null` so that document
 /// numbers in messages match what the user sees.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    parse_documents_after(text, 0)
+}
+
+/// [`parse_documents`] of a piece of a file that starts after its first `lines_before` lines:
+/// positions are the file's.
+pub fn parse_documents_after(text: &str, lines_before: u32) -> Result<Vec<Document>, YamlError> {
     let mut b = Builder {
         docs: Vec::new(),
         stack: Vec::new(),
@@ -568,12 +575,12 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| YamlError {
             pos: Pos {
-                line: e.marker().line() as u32,
+                line: e.marker().line() as u32 + lines_before,
                 col: e.marker().col() as u32 + 1,
             },
             message: e.info().to_string(),
         })?;
-        let pos = pos_of(&span);
+        let pos = pos_of(&span, lines_before);
         match event {
             Event::DocumentStart(_) => {
                 b.doc_start = pos;

@@ -91,6 +91,7 @@ pub struct KindInfo {
     pub summary: &'static str,
     parse: fn(&Value) -> Result<Spec, serde_json::Error>,
     schema: fn() -> &'static Value,
+    checker: fn() -> &'static crate::schema::Compiled,
 }
 
 impl KindInfo {
@@ -111,6 +112,11 @@ impl KindInfo {
     /// JSON Schema of the `spec`, with `$defs` inlined at the root.
     pub fn spec_schema(&self) -> &'static Value {
         (self.schema)()
+    }
+
+    /// [`Self::spec_schema`] compiled for checking specs, once per kind.
+    pub fn spec_checker(&self) -> &'static crate::schema::Compiled {
+        (self.checker)()
     }
 
     pub fn is_source(&self) -> bool {
@@ -146,7 +152,19 @@ macro_rules! kind {
     ($group:expr, [$($v:expr),+], $kind:expr, $cat:ident, $summary:expr, $variant:ident, $ty:ty) => {
         kind!($group, [$($v),+], $kind, $cat, $summary, $variant, $ty, no_patch)
     };
-    ($group:expr, [$($v:expr),+], $kind:expr, $cat:ident, $summary:expr, $variant:ident, $ty:ty, $patch:expr) => {
+    ($group:expr, [$($v:expr),+], $kind:expr, $cat:ident, $summary:expr, $variant:ident, $ty:ty, $patch:expr) => {{
+        fn schema() -> &'static Value {
+            static S: OnceLock<Value> = OnceLock::new();
+            S.get_or_init(|| {
+                let mut v = schemars::schema_for!($ty).to_value();
+                $patch(&mut v);
+                v
+            })
+        }
+        fn checker() -> &'static crate::schema::Compiled {
+            static C: OnceLock<crate::schema::Compiled> = OnceLock::new();
+            C.get_or_init(|| crate::schema::Compiled::new(schema(), schema()))
+        }
         KindInfo {
             group: $group,
             versions: &[$($v),+],
@@ -154,16 +172,10 @@ macro_rules! kind {
             category: Category::$cat,
             summary: $summary,
             parse: |v| <$ty as serde::Deserialize>::deserialize(v).map(Spec::$variant),
-            schema: || {
-                static S: OnceLock<Value> = OnceLock::new();
-                S.get_or_init(|| {
-                    let mut v = schemars::schema_for!($ty).to_value();
-                    $patch(&mut v);
-                    v
-                })
-            },
+            schema,
+            checker,
         }
-    };
+    }};
 }
 
 /// Every modelled kind. Other kinds are kept as opaque resources.

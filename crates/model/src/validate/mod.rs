@@ -70,12 +70,34 @@ impl<'a> Ctx<'a> {
 
 /// Validates every resource of a flow. Diagnostics come positioned in the resource's file.
 pub fn validate(flow: &Flow, opts: Options) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for r in flow.resources() {
-        out.extend(validate_resource(flow, r, opts));
-    }
-    out
+    validate_alongside(flow, opts, || ()).0
 }
+
+/// [`validate`], sharing two cores with `extra` (resources are checked independently, so the
+/// work splits freely; `extra` can be another whole-flow pass such as lint).
+pub fn validate_alongside<E: Send>(
+    flow: &Flow,
+    opts: Options,
+    extra: impl FnOnce() -> E + Send,
+) -> (Vec<Diagnostic>, E) {
+    let all: Vec<&Resource> = flow.resources().collect();
+    let (runs, e) = crate::par::share(
+        all.len(),
+        RUN,
+        |range| -> Vec<Diagnostic> {
+            all[range]
+                .iter()
+                .flat_map(|r| validate_resource(flow, r, opts))
+                .collect()
+        },
+        extra,
+    );
+    (runs.concat(), e)
+}
+
+/// Resources per run of [`validate_alongside`]: a small flow is one run, checked without a
+/// second thread.
+const RUN: usize = 256;
 
 /// Validates one resource of `flow`.
 pub fn validate_resource(flow: &Flow, r: &Resource, opts: Options) -> Vec<Diagnostic> {
@@ -187,17 +209,15 @@ fn envelope(cx: &mut Ctx, opts: Options) {
         })
     };
     if let Some(meta) = m.get("metadata").filter(|m| !plain(m)) {
-        let meta_schema = meta_schema();
         report(
             cx,
-            schema::check(meta_schema, meta_schema, meta, ".metadata"),
+            meta_checker().check(meta, ".metadata"),
             unknown_severity,
         );
     }
     let info = r.info.expect("checked above");
     let spec = m.get("spec").unwrap_or(&Value::Null);
-    let spec_schema = info.spec_schema();
-    let issues = schema::check(spec_schema, spec_schema, spec, ".spec");
+    let issues = info.spec_checker().check(spec, ".spec");
     let structural_errors = issues
         .iter()
         .any(|i| !matches!(i.problem, Problem::UnknownField(_)));
@@ -215,10 +235,13 @@ fn envelope(cx: &mut Ctx, opts: Options) {
     }
 }
 
-fn meta_schema() -> &'static Value {
-    static S: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    S.get_or_init(|| {
-        schemars::schema_for!(k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta).to_value()
+fn meta_checker() -> &'static schema::Compiled {
+    static C: std::sync::OnceLock<schema::Compiled> = std::sync::OnceLock::new();
+    C.get_or_init(|| {
+        let schema =
+            schemars::schema_for!(k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta)
+                .to_value();
+        schema::Compiled::new(&schema, &schema)
     })
 }
 
