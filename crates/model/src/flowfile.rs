@@ -124,14 +124,17 @@ fn load_whole(text: &str, file: &str) -> Loaded {
     }
 }
 
-/// Loads a large flow file on two cores, its `resources:` cut in two (see [`crate::split`]).
+/// How many parts [`load_in_parts`] cuts a list into: enough for two threads to even out.
+const PARTS: usize = 8;
+
+/// Loads a large flow file on two cores, its `resources:` cut into parts (see [`crate::split`]).
 /// `None` when the file cannot be cut or a part does not parse as the cut promised: the file is
 /// then read in one piece, which also gives the right message for whatever is wrong with it.
 fn load_in_parts(text: &str, file: &str) -> Option<Loaded> {
     if cfg!(target_arch = "wasm32") {
         return None;
     }
-    let cut = split::cut(text, 2)?;
+    let cut = split::cut(text, PARTS)?;
     let file: Arc<str> = Arc::from(file);
     // The flow's namespace shapes resource ids, so it is read first, from the head.
     let [head] = <[Document; 1]>::try_from(yaml::parse_documents(cut.head).ok()?).ok()?;
@@ -167,10 +170,13 @@ fn load_in_parts(text: &str, file: &str) -> Option<Loaded> {
         );
         Some(out)
     };
-    let (first, rest) = cut.parts.split_first()?;
-    let ((skeleton, first), rest) = par::join(
-        || (yaml::parse_documents(&cut.skeleton), read(first)),
-        || rest.iter().map(read).collect::<Option<Vec<_>>>(),
+    // Parts are taken in turn by two threads (one reads the skeleton first), so a core that is
+    // busy with something else slows the load down less than a fixed half each would.
+    let (parts, skeleton) = par::share(
+        cut.parts.len(),
+        1,
+        |range| read(&cut.parts[range.start]),
+        || yaml::parse_documents(&cut.skeleton),
     );
     let [skeleton] = <[Document; 1]>::try_from(skeleton.ok()?).ok()?;
     let as_cut = is_flow_doc(&skeleton.value)
@@ -180,7 +186,11 @@ fn load_in_parts(text: &str, file: &str) -> Option<Loaded> {
     if !as_cut {
         return None;
     }
-    let prepared = first?.into_iter().chain(rest?.into_iter().flatten());
+    let prepared = parts
+        .into_iter()
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .flatten();
     let mut diags = Vec::new();
     let flow = load_flow_doc(skeleton, &file, &mut diags, prepared);
     Some(Loaded {
