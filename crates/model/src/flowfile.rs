@@ -107,11 +107,11 @@ fn load_whole(text: &str, file: &str) -> Loaded {
         // Plain manifests: the namespace most of them share becomes the flow's.
         flow.namespace = common_namespace(&docs);
         let mut prepared = Vec::new();
+        let reader = Reader {
+            file: &file_arc,
+            namespace: flow.namespace.as_deref(),
+        };
         for doc in docs {
-            let reader = Reader {
-                file: &file_arc,
-                namespace: flow.namespace.as_deref(),
-            };
             reader.manifest(doc.value, doc.spans, doc.start, "", &mut prepared);
         }
         insert_all(&mut flow, prepared, &file_arc, &mut diags);
