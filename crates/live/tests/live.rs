@@ -254,6 +254,36 @@ async fn failures_are_retried_then_dead_lettered_with_knative_extensions() {
     assert!(http_event::extension(&dead, "knativeerrordest").is_some());
 }
 
+/// A sink mapped to something that is not a URL fails every delivery as a transport error
+/// (what the sink's owner would see from a cluster): retried, then dead-lettered with the code
+/// Knative gives transport errors, 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sinks_mapped_to_no_url_fail_like_an_unreachable_host() {
+    let dls = sink(ack()).await;
+    let (_rt, base) = start(
+        BROKER,
+        &[
+            ("Service/fulfil", "not a url"),
+            ("Service/dead-letters", &dls.url),
+        ],
+    )
+    .await;
+    assert_eq!(
+        post(&format!("{base}/shop/orders"), BINARY, "{}").await.0,
+        202
+    );
+    eventually("the dead-lettered event", || {
+        dls.got.lock().unwrap().len() == 1
+    })
+    .await;
+    let dead = dls.got.lock().unwrap()[0].clone();
+    assert_eq!(
+        http_event::extension(&dead, "knativeerrorcode").as_deref(),
+        Some("500")
+    );
+    assert!(http_event::extension(&dead, "knativeerrordest").is_some());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replies_reenter_the_broker() {
     let fulfil = sink(reply("order.fulfilled")).await;
