@@ -303,9 +303,7 @@ pub fn references(r: &Resource) -> Vec<Reference> {
                             namespace: subj.namespace.clone(),
                         },
                     });
-                } else if let Some(labels) =
-                    subj.selector.as_ref().and_then(|s| s.match_labels.as_ref())
-                {
+                } else if let Some(sel) = subj.selector.as_ref().filter(|s| s.has_match_labels()) {
                     out.push(Reference {
                         role: Role::Subject,
                         index: None,
@@ -314,7 +312,7 @@ pub fn references(r: &Resource) -> Vec<Reference> {
                         target: Target::Selector {
                             api_version,
                             kind,
-                            labels: labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                            labels: sel.match_labels(),
                         },
                     });
                 }

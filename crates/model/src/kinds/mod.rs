@@ -5,6 +5,7 @@
 //! structural checks and editor forms can never drift from the types).
 
 pub mod duck;
+pub mod embedded;
 pub mod eventing;
 pub mod flows;
 pub mod messaging;
@@ -16,6 +17,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 pub use duck::*;
+pub use embedded::{JobSpec, LabelSelector, ObjectMeta, PodSpec, PodTemplateSpec, ServiceSpec};
 pub use eventing::*;
 pub use flows::*;
 pub use messaging::*;
@@ -53,7 +55,7 @@ pub enum Spec {
     SinkBinding(SinkBindingSpec),
     JobSink(JobSinkSpec),
     KService(KServiceSpec),
-    Service(k8s_openapi::api::core::v1::ServiceSpec),
+    Service(ServiceSpec),
 }
 
 impl Spec {
@@ -297,7 +299,7 @@ pub static KINDS: &[KindInfo] = &[
         Sinks,
         "Kubernetes Service in front of pods",
         Service,
-        k8s_openapi::api::core::v1::ServiceSpec
+        ServiceSpec
     ),
     kind!(
         "sinks.knative.dev",

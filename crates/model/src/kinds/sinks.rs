@@ -1,8 +1,6 @@
 //! Sinks: Knative `JobSink`, Knative Serving `Service`, Kubernetes `Service`.
 
-use k8s_openapi::api::batch::v1::JobSpec;
-use k8s_openapi::api::core::v1::PodSpec;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use super::embedded::{JobSpec, ObjectMeta, PodSpec};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

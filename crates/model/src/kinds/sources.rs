@@ -1,11 +1,10 @@
 //! `sources.knative.dev`: PingSource, ApiServerSource, ContainerSource, SinkBinding.
 
-use k8s_openapi::api::core::v1::PodTemplateSpec;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::duck::SourceSpec;
+use super::embedded::{LabelSelector, PodTemplateSpec};
 use super::eventing::SubscriptionsApiFilter;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]

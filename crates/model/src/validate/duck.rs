@@ -1,6 +1,6 @@
 //! Rules of the shared duck types: destinations, delivery, CloudEvent overrides, label selectors.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use crate::kinds::LabelSelector;
 
 use super::names::{duration_ms, extension_name, is_absolute_url};
 use super::Ctx;
@@ -115,14 +115,10 @@ pub fn overrides(cx: &mut Ctx, path: &str, o: &Option<CloudEventOverrides>) {
 
 /// Label selector operators and their value rules.
 pub fn selector(cx: &mut Ctx, path: &str, s: &Option<LabelSelector>) {
-    for (i, e) in s
-        .iter()
-        .flat_map(|s| s.match_expressions.iter().flatten())
-        .enumerate()
-    {
+    for (i, e) in s.iter().flat_map(|s| s.match_expressions()).enumerate() {
         let p = format!("{path}.matchExpressions[{i}]");
-        let values = e.values.as_ref().map_or(0, Vec::len);
-        match e.operator.as_str() {
+        let values = e.values;
+        match e.operator {
             "In" | "NotIn" if values == 0 => cx.error(
                 "invalid-value",
                 format!("{p}.values"),

@@ -1,11 +1,13 @@
 //! Per-kind webhook rules (`<kind>_validation.go` in Knative).
 
 use base64::Engine;
+use serde_json::Value;
 
 use super::duck::{delivery, destination, kreference, opt_destination, overrides, selector};
 use super::filters::{attributes, filters};
 use super::names::{dns1123_subdomain, extension_name};
 use super::Ctx;
+use crate::kinds::embedded::{containers, Containers};
 use crate::kinds::*;
 
 pub fn check(cx: &mut Ctx, spec: &Spec) {
@@ -28,20 +30,22 @@ pub fn check(cx: &mut Ctx, spec: &Spec) {
         Spec::ApiServerSource(s) => api_server_source(cx, s),
         Spec::ContainerSource(s) => {
             source(cx, &s.source);
-            match s.template.as_ref().and_then(|t| t.spec.as_ref()) {
+            match s.template.as_ref().and_then(|t| t.pod()).map(containers) {
                 None => cx.missing(".spec.template.spec.containers"),
-                Some(pod) if pod.containers.is_empty() => cx.error(
+                Some(Containers::None) => cx.error(
                     "missing-field",
                     ".spec.template.spec.containers",
                     "at least one container is required",
                 ),
-                Some(pod) => {
-                    for (i, c) in pod.containers.iter().enumerate() {
-                        if c.image.as_deref().unwrap_or("").is_empty() {
+                Some(Containers::List(list)) => {
+                    for (i, c) in list.iter().enumerate() {
+                        let image = c.get("image").and_then(Value::as_str);
+                        if c.is_object() && image.unwrap_or("").is_empty() {
                             cx.missing(&format!(".spec.template.spec.containers[{i}].image"));
                         }
                     }
                 }
+                Some(Containers::Malformed) => {}
             }
         }
         Spec::SinkBinding(s) => sink_binding(cx, s),
@@ -49,10 +53,8 @@ pub fn check(cx: &mut Ctx, spec: &Spec) {
             None => cx.missing(".spec.job"),
             Some(js)
                 if js
-                    .template
-                    .spec
-                    .as_ref()
-                    .is_none_or(|p| p.containers.is_empty()) =>
+                    .pod()
+                    .is_none_or(|p| matches!(containers(p), Containers::None)) =>
             {
                 cx.error(
                     "missing-field",
@@ -97,7 +99,7 @@ pub fn check(cx: &mut Ctx, spec: &Spec) {
                         );
                     }
                 }
-                if rs.pod.containers.is_empty() {
+                if matches!(rs.pod.containers(), Containers::None) {
                     cx.error(
                         "missing-field",
                         ".spec.template.spec.containers",

@@ -238,9 +238,7 @@ fn envelope(cx: &mut Ctx, opts: Options) {
 fn meta_checker() -> &'static schema::Compiled {
     static C: std::sync::OnceLock<schema::Compiled> = std::sync::OnceLock::new();
     C.get_or_init(|| {
-        let schema =
-            schemars::schema_for!(k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta)
-                .to_value();
+        let schema = schemars::schema_for!(crate::kinds::ObjectMeta).to_value();
         schema::Compiled::new(&schema, &schema)
     })
 }
