@@ -16,6 +16,7 @@ pub mod refs;
 pub mod resource;
 pub mod schema;
 mod split;
+pub mod tz;
 pub mod validate;
 pub mod wiring;
 pub mod yaml;

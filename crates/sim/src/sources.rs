@@ -31,7 +31,7 @@ fn mix(seed: u64, n: u64) -> u64 {
 /// The simulator runs it on its virtual clock, the live runtime on the real one.
 pub struct Ping {
     cron: croner::Cron,
-    tz: chrono_tz::Tz,
+    tz: knflow_model::tz::Zone,
     source: String,
     content_type: String,
     data: Vec<u8>,
@@ -52,9 +52,8 @@ impl Ping {
             .and_then(|f| f.strip_prefix("CRON_TZ=").or_else(|| f.strip_prefix("TZ=")))
             .or(p.timezone.as_deref())
             .unwrap_or("UTC");
-        let tz: chrono_tz::Tz = tz_name
-            .parse()
-            .map_err(|_| format!("`{tz_name}` is not a time zone"))?;
+        let tz = knflow_model::tz::Zone::named(tz_name)
+            .ok_or_else(|| format!("`{tz_name}` is not a time zone"))?;
         let data = match (&p.data, &p.data_base64) {
             (_, Some(b)) => base64::engine::general_purpose::STANDARD
                 .decode(b.trim())

@@ -303,7 +303,7 @@ fn ping_source(cx: &mut Ctx, s: &PingSourceSpec) {
         }
     }
     if let Some(tz) = s.timezone.as_deref().filter(|t| !t.is_empty()) {
-        if tz.parse::<chrono_tz::Tz>().is_err() {
+        if crate::tz::Zone::named(tz).is_none() {
             cx.error(
                 "invalid-timezone",
                 ".spec.timezone",
