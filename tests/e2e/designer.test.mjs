@@ -56,6 +56,7 @@ async function open(t, hash = "") {
       const shot = join(artifacts, `${t.name.replace(/\W+/g, "-")}.png`);
       await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
       console.log(`screenshot: ${shot}`);
+      for (const e of errors) console.log(`page error: ${e}`);
     }
     await page.close();
   });
@@ -138,6 +139,16 @@ test("build a flow by drag and drop, see its YAML, simulate, undo and redo, save
   await node(page, "Service service").waitFor({ state: "detached" });
   await page.getByRole("button", { name: "Undo" }).click();
   await node(page, "Service service").waitFor();
+
+  // Kubernetes fields in the inspector explain themselves (descriptions fetched on demand).
+  await node(page, "Service service").click();
+  const label = (path) => page.locator(`.field[data-path="${path}"] > label`);
+  const containers = ".spec.template.spec.containers";
+  await page.waitForFunction(
+    (sel) => /List of containers/.test(document.querySelector(sel)?.title ?? ""),
+    `.field[data-path="${containers}"] > label`,
+  );
+  assert.match(await label(`${containers}[0].image`).getAttribute("title"), /Container image name/);
 
   // Save, reload, and find the flow intact.
   page.once("dialog", (d) => d.accept("designed.yaml"));

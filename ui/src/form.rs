@@ -10,6 +10,49 @@ use serde_json::{json, Value};
 
 use crate::state::App;
 
+thread_local! {
+    /// The descriptions of the Kubernetes schemas, which the browser build ships without them
+    /// (see `knflow_model::kinds::embedded`): fetched from the host when a form first needs one.
+    /// Reference-counted, not owned by the form that first asked, which may be gone by then.
+    static K8S_DOCS: ArcRwSignal<Option<Value>> = {
+        let docs = ArcRwSignal::new(None);
+        let fetched = docs.clone();
+        leptos::task::spawn_local(async move {
+            match crate::host::asset("/k8s-docs.json").await {
+                Ok(text) => fetched.set(serde_json::from_str(&text).ok()),
+                Err(e) => leptos::logging::warn!("Kubernetes field descriptions: {e}"),
+            }
+        });
+        docs
+    };
+}
+
+/// Where a field's description may be found when its schema has none: `(definition, pointer)`
+/// pairs into the Kubernetes descriptions, most specific first.
+type DocKeys = Vec<(String, String)>;
+
+fn k8s_doc(keys: &DocKeys) -> Option<String> {
+    K8S_DOCS.with(|docs| {
+        docs.with(|d| {
+            let d = d.as_ref()?;
+            keys.iter()
+                .find_map(|(def, pointer)| d.get(def)?.get(pointer)?.as_str())
+                .map(str::to_string)
+        })
+    })
+}
+
+/// Definitions that take a Kubernetes type's properties as their own (`#[serde(flatten)]`).
+const FLATTENED: &[(&str, &str)] = &[("RevisionSpec", "io.k8s.api.core.v1.PodSpec")];
+
+/// The name of the definition `schema` is, when it is one of `defs`.
+fn def_name(schema: &Value, defs: &Value) -> Option<String> {
+    defs.as_object()?
+        .iter()
+        .find(|(_, d)| std::ptr::eq(*d, schema))
+        .map(|(name, _)| name.clone())
+}
+
 /// Follows `$ref`, and unwraps `anyOf [X, null]` and `type: [t, null]`.
 fn resolve<'a>(s: &'a Value, defs: &'a Value) -> &'a Value {
     if let Some(r) = s.get("$ref").and_then(Value::as_str) {
@@ -158,7 +201,8 @@ fn yaml_editor(app: App, id: ResourceId, path: String, value: Option<&Value>) ->
     .into_any()
 }
 
-/// One field: its label, its input, its problems.
+/// One field: its label, its input, its problems. `parent` is the definition the field is a
+/// property of, if it is one.
 #[allow(clippy::too_many_arguments)]
 pub fn field(
     app: App,
@@ -169,14 +213,32 @@ pub fn field(
     defs: &'static Value,
     value: Option<&Value>,
     depth: usize,
+    parent: Option<&str>,
 ) -> AnyView {
     let s = resolve(schema, defs);
     let description = schema
         .get("description")
         .or_else(|| s.get("description"))
         .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+        .map(str::to_string);
+    let doc_keys: DocKeys = if description.is_some() {
+        Vec::new()
+    } else {
+        let property = format!("/properties/{key}");
+        let flattened = FLATTENED.iter().filter(|(d, _)| Some(*d) == parent);
+        parent
+            .map(|p| (p.to_string(), property.clone()))
+            .into_iter()
+            .chain(flattened.map(|(_, k8s)| (k8s.to_string(), property.clone())))
+            .chain(def_name(s, defs).map(|d| (d, String::new())))
+            .collect()
+    };
+    let description = move || {
+        description
+            .clone()
+            .or_else(|| (!doc_keys.is_empty()).then(|| k8s_doc(&doc_keys)).flatten())
+            .unwrap_or_default()
+    };
     let label = id.to_string();
     let problems = field_problems(app, label, path.clone());
     let ty = type_of(s);
@@ -278,7 +340,7 @@ pub fn field(
     };
     view! {
         <div class="field" data-path=path.clone()>
-            <label title=description.clone()>{key.to_string()}</label>
+            <label title=description>{key.to_string()}</label>
             {input}
             {problems}
         </div>
@@ -313,11 +375,12 @@ pub fn object_fields(
         .unwrap_or_default();
     let id2 = id.clone();
     let p2 = path.to_string();
+    let def = def_name(schema, defs);
     view! {
         <fieldset class="object">
             {props.keys().map(|k| {
                 let child = &schema["properties"][k.as_str()];
-                field(app, id, format!("{path}.{k}"), k, child, defs, value.get(k), depth)
+                field(app, id, format!("{path}.{k}"), k, child, defs, value.get(k), depth, def.as_deref())
             }).collect_view()}
             {removable.then(|| view! {
                 <button class="remove" aria-label=format!("Remove {p2}") on:click=move |_| set(app, &id2, &p2, None)>"remove"</button>

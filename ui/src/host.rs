@@ -124,6 +124,11 @@ async fn answer(response: js_sys::Promise) -> Result<String, String> {
     }
 }
 
+/// A file the designer is served with, such as `/k8s-docs.json`.
+pub async fn asset(path: &str) -> Result<String, String> {
+    fetch("GET", path, None).await
+}
+
 fn encode(path: &str) -> String {
     path.split('/')
         .map(|p| String::from(js_sys::encode_uri_component(p)))

@@ -132,14 +132,14 @@ fn form_view(
                         app.edit(Edit::Rename { id: rename_id.clone(), name: v });
                     }/>
             </div>
-            {form::field(app, &labels_id, ".metadata.namespace".into(), "namespace", &STRING, &Value::Null, meta.get("namespace"), 1)}
-            {form::field(app, &labels_id, ".metadata.labels".into(), "labels", &MAP, &Value::Null, meta.get("labels"), 1)}
-            {form::field(app, &labels_id, ".metadata.annotations".into(), "annotations", &MAP, &Value::Null, meta.get("annotations"), 1)}
+            {form::field(app, &labels_id, ".metadata.namespace".into(), "namespace", &STRING, &Value::Null, meta.get("namespace"), 1, None)}
+            {form::field(app, &labels_id, ".metadata.labels".into(), "labels", &MAP, &Value::Null, meta.get("labels"), 1, None)}
+            {form::field(app, &labels_id, ".metadata.annotations".into(), "annotations", &MAP, &Value::Null, meta.get("annotations"), 1, None)}
             <h3>"spec"</h3>
             {if schema.get("properties").is_some() {
                 form::object_fields(app, &id, ".spec", schema, defs, &spec, 1, false)
             } else {
-                form::field(app, &id, ".spec".into(), "spec", schema, defs, Some(&spec), 1)
+                form::field(app, &id, ".spec".into(), "spec", schema, defs, Some(&spec), 1, None)
             }}
         </form>
     }

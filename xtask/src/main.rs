@@ -148,8 +148,13 @@ fn build_ui() -> Result<(), String> {
         .remove_producers_section(true)
         .generate(dist)
         .map_err(|e| format!("wasm-bindgen: {e}"))?;
-    for f in ["index.html", "style.css"] {
-        std::fs::copy(Path::new("ui").join(f), dist.join(f)).map_err(|e| format!("ui/{f}: {e}"))?;
+    for f in [
+        "ui/index.html",
+        "ui/style.css",
+        "crates/model/data/k8s-docs.json",
+    ] {
+        let name = Path::new(f).file_name().expect("a file");
+        std::fs::copy(f, dist.join(name)).map_err(|e| format!("{f}: {e}"))?;
     }
     let wasm = std::fs::read(dist.join("knflow_ui_bg.wasm")).map_err(|e| e.to_string())?;
     eprintln!(

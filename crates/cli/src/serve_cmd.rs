@@ -215,6 +215,7 @@ async fn asset(req: Request) -> Response {
                 Some("js") => "text/javascript",
                 Some("wasm") => "application/wasm",
                 Some("css") => "text/css",
+                Some("json") => "application/json",
                 Some("svg") => "image/svg+xml",
                 Some("html") => "text/html; charset=utf-8",
                 _ => "application/octet-stream",

@@ -1,6 +1,7 @@
-//! `data/k8s-schemas.json` is k8s-openapi's own schemas for the Kubernetes types Knative specs
-//! embed (see `kinds::embedded`). This regenerates them from the k8s-openapi version the
-//! workspace pins and fails when the data has drifted; `KNFLOW_BLESS=1` rewrites the file.
+//! `data/k8s-schemas.json` and `data/k8s-docs.json` are k8s-openapi's own schemas for the
+//! Kubernetes types Knative specs embed (see `kinds::embedded`), the descriptions kept apart.
+//! This regenerates both from the k8s-openapi version the workspace pins and fails when the data
+//! has drifted; `KNFLOW_BLESS=1` rewrites the files.
 
 use k8s_openapi::api::batch::v1::JobSpec;
 use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec, ServiceSpec};
@@ -8,16 +9,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde_json::Value;
 
 /// One definition per line, so a k8s-openapi upgrade shows as a readable diff.
-fn generated() -> String {
-    let mut g = schemars::SchemaGenerator::default();
-    g.subschema_for::<PodSpec>();
-    g.subschema_for::<PodTemplateSpec>();
-    g.subschema_for::<JobSpec>();
-    g.subschema_for::<ServiceSpec>();
-    g.subschema_for::<ObjectMeta>();
-    g.subschema_for::<LabelSelector>();
-    let mut defs: Vec<(&String, &Value)> = g.definitions().iter().collect();
-    defs.sort_by_key(|(k, _)| *k);
+fn lines(defs: &serde_json::Map<String, Value>) -> String {
     let lines: Vec<String> = defs
         .iter()
         .map(|(k, v)| format!("{}:{}", Value::from(k.as_str()), v))
@@ -25,20 +17,79 @@ fn generated() -> String {
     format!("{{\n{}\n}}\n", lines.join(",\n"))
 }
 
+/// k8s-openapi's definitions, sorted by name.
+fn definitions() -> serde_json::Map<String, Value> {
+    let mut g = schemars::SchemaGenerator::default();
+    g.subschema_for::<PodSpec>();
+    g.subschema_for::<PodTemplateSpec>();
+    g.subschema_for::<JobSpec>();
+    g.subschema_for::<ServiceSpec>();
+    g.subschema_for::<ObjectMeta>();
+    g.subschema_for::<LabelSelector>();
+    let mut defs: Vec<(String, Value)> = g.definitions().clone().into_iter().collect();
+    defs.sort_by(|a, b| a.0.cmp(&b.0));
+    defs.into_iter().collect()
+}
+
+/// The schemas without descriptions, and the descriptions by definition and JSON pointer.
+fn generated() -> (String, String) {
+    let mut schemas = definitions();
+    let docs: serde_json::Map<String, Value> = schemas
+        .iter_mut()
+        .map(|(name, def)| (name.clone(), Value::Object(strip_docs(def))))
+        .collect();
+    (lines(&schemas), lines(&docs))
+}
+
+fn strip_docs(def: &mut Value) -> serde_json::Map<String, Value> {
+    fn walk(v: &mut Value, pointer: &str, out: &mut serde_json::Map<String, Value>) {
+        let Value::Object(o) = v else { return };
+        if let Some(d) = o.remove("description") {
+            out.insert(pointer.to_string(), d);
+        }
+        for (k, child) in o.iter_mut() {
+            let here = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+            match (k.as_str(), child) {
+                ("properties" | "$defs" | "patternProperties", Value::Object(props)) => {
+                    for (name, schema) in props.iter_mut() {
+                        let name = name.replace('~', "~0").replace('/', "~1");
+                        walk(schema, &format!("{here}/{name}"), out);
+                    }
+                }
+                (_, Value::Array(items)) => {
+                    for (i, item) in items.iter_mut().enumerate() {
+                        walk(item, &format!("{here}/{i}"), out);
+                    }
+                }
+                (_, child) => walk(child, &here, out),
+            }
+        }
+    }
+    let mut out = serde_json::Map::new();
+    walk(def, "", &mut out);
+    out
+}
+
 #[test]
 fn the_shipped_kubernetes_schemas_are_k8s_openapis() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/k8s-schemas.json");
-    let want = generated();
-    if std::env::var_os("KNFLOW_BLESS").is_some() {
-        std::fs::write(path, &want).unwrap();
+    let (schemas, docs) = generated();
+    for (file, want) in [("k8s-schemas.json", schemas), ("k8s-docs.json", docs)] {
+        let path = format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR"));
+        if std::env::var_os("KNFLOW_BLESS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{path} differs from k8s-openapi's schemas; regenerate it with \
+             KNFLOW_BLESS=1 cargo test -p knflow-model --test k8s_schema_data"
+        );
     }
-    let have = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        have == want,
-        "{path} differs from k8s-openapi's schemas; regenerate it with \
-         KNFLOW_BLESS=1 cargo test -p knflow-model --test k8s_schema_data"
-    );
-    let shipped = knflow_model::kinds::embedded::definitions();
-    assert_eq!(shipped.len(), want.lines().count() - 2);
-    assert!(shipped["io.k8s.api.core.v1.Container"]["properties"]["image"].is_object());
+    // Natively the model puts the descriptions back: its schemas are k8s-openapi's, whole.
+    assert_eq!(knflow_model::kinds::embedded::definitions(), &definitions());
+    let docs = knflow_model::kinds::embedded::docs();
+    assert!(docs["io.k8s.api.core.v1.Container"]["/properties/image"]
+        .as_str()
+        .unwrap()
+        .contains("Container image name"));
 }

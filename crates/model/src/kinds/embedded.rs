@@ -5,6 +5,10 @@
 //! browser build half a megabyte of serde code for fields the model only validates and keeps;
 //! the schema is the same one those structs derive, so validation and the editor's forms see
 //! every field exactly as before.
+//!
+//! The schemas' descriptions (170 KB of text) are kept apart in `data/k8s-docs.json`: native
+//! builds put them back, the browser build leaves them out and the designer fetches them as a
+//! file when its forms first show a Kubernetes field.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -13,12 +17,43 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-const DATA: &str = include_str!("../../data/k8s-schemas.json");
+const SCHEMAS: &str = include_str!("../../data/k8s-schemas.json");
 
-/// The schema definitions by k8s-openapi's names (`io.k8s.api.core.v1.PodSpec`, …).
+#[cfg(not(target_arch = "wasm32"))]
+const DOCS: &str = include_str!("../../data/k8s-docs.json");
+
+/// The schema definitions by k8s-openapi's names (`io.k8s.api.core.v1.PodSpec`, …); with their
+/// descriptions except in the browser build.
 pub fn definitions() -> &'static Map<String, Value> {
     static DEFS: OnceLock<Map<String, Value>> = OnceLock::new();
-    DEFS.get_or_init(|| serde_json::from_str(DATA).expect("data/k8s-schemas.json is JSON"))
+    DEFS.get_or_init(|| {
+        let defs: Map<String, Value> =
+            serde_json::from_str(SCHEMAS).expect("data/k8s-schemas.json is JSON");
+        #[cfg(not(target_arch = "wasm32"))]
+        let defs = with_docs(defs);
+        defs
+    })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn with_docs(mut defs: Map<String, Value>) -> Map<String, Value> {
+    for (name, docs) in docs() {
+        for (pointer, text) in docs.as_object().into_iter().flatten() {
+            if let Some(Value::Object(at)) = defs.get_mut(name).and_then(|d| d.pointer_mut(pointer))
+            {
+                at.insert("description".into(), text.clone());
+            }
+        }
+    }
+    defs
+}
+
+/// The descriptions of [`definitions`]: by definition name, then by JSON pointer into it (`""`
+/// for the type itself, `/properties/image` for a field).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn docs() -> &'static Map<String, Value> {
+    static DOCS_MAP: OnceLock<Map<String, Value>> = OnceLock::new();
+    DOCS_MAP.get_or_init(|| serde_json::from_str(DOCS).expect("data/k8s-docs.json is JSON"))
 }
 
 /// `name`'s definition, after adding every definition it refers to to `generator` (schemars
