@@ -2,11 +2,13 @@
 //! (knative.dev/pkg `apis/duck/v1`, eventing `apis/duck/v1`).
 
 use indexmap::IndexMap;
+#[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A reference to another object (knative.dev/pkg `KReference`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct KReference {
     /// API version of the referent.
@@ -30,7 +32,8 @@ pub struct KReference {
 }
 
 /// Where events go: a `ref` to an addressable, a `uri`, or a `ref` plus a relative `uri`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct Destination {
     /// Ref points to an Addressable.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -46,14 +49,16 @@ pub struct Destination {
     pub audience: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum BackoffPolicy {
     Linear,
     Exponential,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryFormat {
     Json,
@@ -61,7 +66,8 @@ pub enum DeliveryFormat {
 }
 
 /// Retries, backoff, timeout and dead-lettering (eventing `apis/duck/v1` `DeliverySpec`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeliverySpec {
     /// Where events that fail every attempt are sent.
@@ -88,14 +94,16 @@ pub struct DeliverySpec {
 }
 
 /// Extensions a source adds to or overrides on every event it sends.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct CloudEventOverrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extensions: Option<IndexMap<String, String>>,
 }
 
 /// The part every source shares (`duck/v1` `SourceSpec`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SourceSpec {
     /// Where the source sends its events.
@@ -106,7 +114,8 @@ pub struct SourceSpec {
 }
 
 /// A template for the channels a Channel, Sequence or Parallel creates.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelTemplateSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,6 +162,7 @@ impl<'de> Deserialize<'de> for AttributeValue {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl JsonSchema for AttributeValue {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "AttributeValue".into()

@@ -10,10 +10,8 @@
 //! builds put them back, the browser build leaves them out and the designer fetches them as a
 //! file when its forms first show a Kubernetes field.
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -56,26 +54,46 @@ pub fn docs() -> &'static Map<String, Value> {
     DOCS_MAP.get_or_init(|| serde_json::from_str(DOCS).expect("data/k8s-docs.json is JSON"))
 }
 
-/// `name`'s definition, after adding every definition it refers to to `generator` (schemars
-/// itself files `name` under its schema name).
-fn definition(generator: &mut SchemaGenerator, name: &str) -> Schema {
-    let defs = definitions();
-    let def = |name: &str| {
-        defs.get(name)
-            .unwrap_or_else(|| panic!("no schema for {name} in data/k8s-schemas.json"))
-    };
+/// Adds to `defs` every definition `schema` refers to, directly or not, except those already
+/// there.
+pub fn add_referenced(schema: &Value, defs: &mut Map<String, Value>) {
+    let all = definitions();
     let mut todo = Vec::new();
-    refs_in(def(name), &mut todo);
+    refs_in(schema, &mut todo);
     while let Some(next) = todo.pop() {
-        if next == name || generator.definitions().contains_key(&next) {
+        if defs.contains_key(&next) {
             continue;
         }
-        refs_in(def(&next), &mut todo);
-        generator
-            .definitions_mut()
-            .insert(next.clone(), def(&next).clone());
+        if let Some(def) = all.get(&next) {
+            refs_in(def, &mut todo);
+            defs.insert(next, def.clone());
+        }
     }
-    Schema::try_from(def(name).clone()).expect("a definition is a schema object")
+}
+
+/// A standalone schema of one definition, such as `schemars::schema_for!` makes.
+pub fn root_schema(name: &str) -> Value {
+    let mut root = definitions()[name].clone();
+    let mut defs = Map::new();
+    add_referenced(&root, &mut defs);
+    if !defs.is_empty() {
+        root["$defs"] = Value::Object(defs);
+    }
+    root
+}
+
+/// `name`'s definition, after adding every definition it refers to to `generator` (schemars
+/// itself files `name` under its schema name).
+#[cfg(not(target_arch = "wasm32"))]
+fn definition(generator: &mut schemars::SchemaGenerator, name: &str) -> schemars::Schema {
+    let def = &definitions()[name];
+    let defs = generator.definitions_mut();
+    let filed = defs.contains_key(name);
+    add_referenced(def, defs);
+    if !filed {
+        defs.shift_remove(name);
+    }
+    schemars::Schema::try_from(def.clone()).expect("a definition is a schema object")
 }
 
 fn refs_in(v: &Value, out: &mut Vec<String>) {
@@ -98,11 +116,12 @@ macro_rules! embedded {
         #[serde(transparent)]
         pub struct $name(pub Map<String, Value>);
 
-        impl JsonSchema for $name {
-            fn schema_name() -> Cow<'static, str> {
+        #[cfg(not(target_arch = "wasm32"))]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
                 $def.into()
             }
-            fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+            fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
                 definition(generator, $def)
             }
         }

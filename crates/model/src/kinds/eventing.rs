@@ -1,11 +1,13 @@
 //! `eventing.knative.dev`: Broker, Trigger, EventType.
 
+#[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::duck::{AttributeMap, DeliverySpec, Destination, KReference};
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BrokerSpec {
     /// Implementation-specific configuration, e.g. the ConfigMap naming the channel template.
@@ -16,7 +18,8 @@ pub struct BrokerSpec {
     pub delivery: Option<DeliverySpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerSpec {
     /// Name of the broker (same namespace) the trigger subscribes to. Required and immutable.
@@ -39,7 +42,8 @@ pub struct TriggerSpec {
     pub delivery: Option<DeliverySpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct TriggerFilter {
     /// Attribute → value; `""` means "present with any non-empty value".
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47,7 +51,8 @@ pub struct TriggerFilter {
 }
 
 /// One entry of `filters`: exactly one dialect may be set.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct SubscriptionsApiFilter {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub all: Option<Vec<SubscriptionsApiFilter>>,
@@ -96,7 +101,8 @@ impl SubscriptionsApiFilter {
 }
 
 /// EventType `v1beta3`: what a broker or channel may carry.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct EventTypeSpec {
     /// The addressable (Broker, Channel, …) the event type is available from.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,7 +114,8 @@ pub struct EventTypeSpec {
     pub attributes: Option<Vec<EventAttributeDefinition>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct EventAttributeDefinition {
     /// Attribute name; must match `^[a-z0-9]+$`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,7 +128,8 @@ pub struct EventAttributeDefinition {
 }
 
 /// EventType `v1beta1`/`v1beta2`, still served by the CRD.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EventTypeSpecV1Beta2 {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]

@@ -1,11 +1,13 @@
 //! `flows.knative.dev`: Sequence and Parallel.
 
+#[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::duck::{ChannelTemplateSpec, DeliverySpec, Destination};
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SequenceSpec {
     /// The steps, called in order; each step's reply feeds the next. At least one.
@@ -18,7 +20,8 @@ pub struct SequenceSpec {
     pub reply: Option<Destination>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct SequenceStep {
     #[serde(flatten)]
     pub destination: Destination,
@@ -26,7 +29,8 @@ pub struct SequenceStep {
     pub delivery: Option<DeliverySpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ParallelSpec {
     /// Every branch receives every event. At least one.
@@ -39,7 +43,8 @@ pub struct ParallelSpec {
     pub reply: Option<Destination>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct ParallelBranch {
     /// Called first; the branch continues only if it replies with an event.
     #[serde(skip_serializing_if = "Option::is_none")]

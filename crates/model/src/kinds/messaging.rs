@@ -1,11 +1,13 @@
 //! `messaging.knative.dev`: Channel, InMemoryChannel, Subscription.
 
+#[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::duck::{ChannelTemplateSpec, DeliverySpec, Destination, KReference};
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelSpec {
     /// The backing channel to create (defaults to InMemoryChannel).
@@ -19,7 +21,8 @@ pub struct ChannelSpec {
     pub subscribers: Option<Vec<SubscriberSpec>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InMemoryChannelSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29,7 +32,8 @@ pub struct InMemoryChannelSpec {
 }
 
 /// A resolved subscriber as the Subscription controller writes it into a channel.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriberSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,7 +62,8 @@ pub struct SubscriberSpec {
     pub auth: Option<AuthStatus>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,7 +72,8 @@ pub struct AuthStatus {
     pub service_account_names: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionSpec {
     /// The channel to subscribe to. Required and immutable.

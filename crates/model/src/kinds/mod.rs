@@ -9,6 +9,7 @@ pub mod embedded;
 pub mod eventing;
 pub mod flows;
 pub mod messaging;
+pub mod shipped;
 pub mod sinks;
 pub mod sources;
 
@@ -94,6 +95,8 @@ pub struct KindInfo {
     parse: fn(&Value) -> Result<Spec, serde_json::Error>,
     schema: fn() -> &'static Value,
     checker: fn() -> &'static crate::schema::Compiled,
+    #[cfg(not(target_arch = "wasm32"))]
+    derive: fn() -> Value,
 }
 
 impl KindInfo {
@@ -114,6 +117,18 @@ impl KindInfo {
     /// JSON Schema of the `spec`, with `$defs` inlined at the root.
     pub fn spec_schema(&self) -> &'static Value {
         (self.schema)()
+    }
+
+    /// Names the kind's schema in `data/kind-schemas.json`: `<group>/<version>/<Kind>`.
+    pub fn schema_key(&self) -> String {
+        format!("{}/{}/{}", self.group, self.versions[0], self.kind)
+    }
+
+    /// The schema as schemars derives it from the spec's type, before the kind's own
+    /// adjustments; the browser build reads it from `data/kind-schemas.json` instead.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn derived_schema(&self) -> Value {
+        (self.derive)()
     }
 
     /// [`Self::spec_schema`] compiled for checking specs, once per kind.
@@ -151,14 +166,21 @@ fn serving_relaxations(schema: &mut Value) {
 fn no_patch(_: &mut Value) {}
 
 macro_rules! kind {
-    ($group:expr, [$($v:expr),+], $kind:expr, $cat:ident, $summary:expr, $variant:ident, $ty:ty) => {
-        kind!($group, [$($v),+], $kind, $cat, $summary, $variant, $ty, no_patch)
+    ($group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $variant:ident, $ty:ty) => {
+        kind!($group, [$v0 $(, $v)*], $kind, $cat, $summary, $variant, $ty, no_patch)
     };
-    ($group:expr, [$($v:expr),+], $kind:expr, $cat:ident, $summary:expr, $variant:ident, $ty:ty, $patch:expr) => {{
+    ($group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $variant:ident, $ty:ty, $patch:expr) => {{
+        #[cfg(not(target_arch = "wasm32"))]
+        fn derive() -> Value {
+            schemars::schema_for!($ty).to_value()
+        }
         fn schema() -> &'static Value {
             static S: OnceLock<Value> = OnceLock::new();
             S.get_or_init(|| {
-                let mut v = schemars::schema_for!($ty).to_value();
+                #[cfg(not(target_arch = "wasm32"))]
+                let mut v = derive();
+                #[cfg(target_arch = "wasm32")]
+                let mut v = shipped::schema(concat!($group, "/", $v0, "/", $kind));
                 $patch(&mut v);
                 v
             })
@@ -169,13 +191,15 @@ macro_rules! kind {
         }
         KindInfo {
             group: $group,
-            versions: &[$($v),+],
+            versions: &[$v0 $(, $v)*],
             kind: $kind,
             category: Category::$cat,
             summary: $summary,
             parse: |v| <$ty as serde::Deserialize>::deserialize(v).map(Spec::$variant),
             schema,
             checker,
+            #[cfg(not(target_arch = "wasm32"))]
+            derive,
         }
     }};
 }

@@ -1,10 +1,12 @@
 //! Sinks: Knative `JobSink`, Knative Serving `Service`, Kubernetes `Service`.
 
 use super::embedded::{JobSpec, ObjectMeta, PodSpec};
+#[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct JobSinkSpec {
     /// The Job started for every event received.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -12,7 +14,8 @@ pub struct JobSinkSpec {
 }
 
 /// A `batch/v1` Job as JobSink holds it (type meta optional, unlike k8s-openapi's `Job`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobTemplate {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -26,7 +29,8 @@ pub struct JobTemplate {
 }
 
 /// `serving.knative.dev/v1` Service spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct KServiceSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template: Option<RevisionTemplateSpec>,
@@ -34,7 +38,8 @@ pub struct KServiceSpec {
     pub traffic: Option<Vec<TrafficTarget>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct RevisionTemplateSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ObjectMeta>,
@@ -42,7 +47,8 @@ pub struct RevisionTemplateSpec {
     pub spec: Option<RevisionSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RevisionSpec {
     #[serde(flatten)]
@@ -57,7 +63,8 @@ pub struct RevisionSpec {
     pub idle_timeout_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TrafficTarget {
     #[serde(skip_serializing_if = "Option::is_none")]

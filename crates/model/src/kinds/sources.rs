@@ -1,5 +1,6 @@
 //! `sources.knative.dev`: PingSource, ApiServerSource, ContainerSource, SinkBinding.
 
+#[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -7,7 +8,8 @@ use super::duck::SourceSpec;
 use super::embedded::{LabelSelector, PodTemplateSpec};
 use super::eventing::SubscriptionsApiFilter;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PingSourceSpec {
     #[serde(flatten)]
@@ -29,13 +31,15 @@ pub struct PingSourceSpec {
     pub data_base64: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub enum ApiServerSourceMode {
     Reference,
     Resource,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiServerSourceSpec {
     #[serde(flatten)]
@@ -59,7 +63,8 @@ pub struct ApiServerSourceSpec {
     pub filters: Option<Vec<SubscriptionsApiFilter>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiVersionKindSelector {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,7 +75,8 @@ pub struct ApiVersionKindSelector {
     pub selector: Option<LabelSelector>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiVersionKind {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -79,7 +85,8 @@ pub struct ApiVersionKind {
     pub kind: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct ContainerSourceSpec {
     #[serde(flatten)]
     pub source: SourceSpec,
@@ -88,7 +95,8 @@ pub struct ContainerSourceSpec {
     pub template: Option<PodTemplateSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct SinkBindingSpec {
     #[serde(flatten)]
     pub source: SourceSpec,
@@ -98,7 +106,8 @@ pub struct SinkBindingSpec {
 }
 
 /// A reference to workloads by name or by label selector (`tracker.Reference`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BindingSubject {
     #[serde(skip_serializing_if = "Option::is_none")]

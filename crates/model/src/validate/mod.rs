@@ -238,7 +238,8 @@ fn envelope(cx: &mut Ctx, opts: Options) {
 fn meta_checker() -> &'static schema::Compiled {
     static C: std::sync::OnceLock<schema::Compiled> = std::sync::OnceLock::new();
     C.get_or_init(|| {
-        let schema = schemars::schema_for!(crate::kinds::ObjectMeta).to_value();
+        let schema =
+            crate::kinds::embedded::root_schema("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
         schema::Compiled::new(&schema, &schema)
     })
 }

@@ -1,0 +1,41 @@
+//! The kinds' JSON schemas as data, for the browser build: schemars derives them natively, and
+//! its code and the derived impls cost the designer's wasm more than the schemas themselves.
+//! `data/kind-schemas.json` holds each kind's schema as schemars derives it, minus the
+//! Kubernetes definitions `embedded` ships anyway; the test `kind_schema_data` regenerates it
+//! and checks that every schema rebuilt from it is the derived one.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value};
+
+const DATA: &str = include_str!("../../data/kind-schemas.json");
+
+/// The schema of the kind `key` (`<group>/<version>/<Kind>`, see `KindInfo::schema_key`), with
+/// the Kubernetes definitions it refers to put back.
+pub fn schema(key: &str) -> Value {
+    static ALL: OnceLock<Map<String, Value>> = OnceLock::new();
+    let all =
+        ALL.get_or_init(|| serde_json::from_str(DATA).expect("data/kind-schemas.json is JSON"));
+    let mut schema = all
+        .get(key)
+        .unwrap_or_else(|| panic!("data/kind-schemas.json has no schema for {key}"))
+        .clone();
+    let mut defs = match schema.get_mut("$defs").map(Value::take) {
+        Some(Value::Object(defs)) => defs,
+        _ => Map::new(),
+    };
+    super::embedded::add_referenced(&schema, &mut defs);
+    for def in defs.clone().values() {
+        super::embedded::add_referenced(def, &mut defs);
+    }
+    match schema.as_object_mut() {
+        Some(o) if !defs.is_empty() => {
+            o.insert("$defs".into(), Value::Object(defs));
+        }
+        Some(o) => {
+            o.remove("$defs");
+        }
+        None => {}
+    }
+    schema
+}
