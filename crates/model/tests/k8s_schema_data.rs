@@ -3,6 +3,8 @@
 //! This regenerates both from the k8s-openapi version the workspace pins and fails when the data
 //! has drifted; `KNFLOW_BLESS=1` rewrites the files.
 
+mod common;
+
 use k8s_openapi::api::batch::v1::JobSpec;
 use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -73,18 +75,8 @@ fn strip_docs(def: &mut Value) -> serde_json::Map<String, Value> {
 #[test]
 fn the_shipped_kubernetes_schemas_are_k8s_openapis() {
     let (schemas, docs) = generated();
-    for (file, want) in [("k8s-schemas.json", schemas), ("k8s-docs.json", docs)] {
-        let path = format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR"));
-        if std::env::var_os("KNFLOW_BLESS").is_some() {
-            std::fs::write(&path, &want).unwrap();
-        }
-        let have = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            have == want,
-            "{path} differs from k8s-openapi's schemas; regenerate it with \
-             KNFLOW_BLESS=1 cargo test -p knflow-model --test k8s_schema_data"
-        );
-    }
+    common::check_data_file("k8s-schemas.json", &schemas, "k8s_schema_data");
+    common::check_data_file("k8s-docs.json", &docs, "k8s_schema_data");
     // Natively the model puts the descriptions back: its schemas are k8s-openapi's, whole.
     assert_eq!(knflow_model::kinds::embedded::definitions(), &definitions());
     let docs = knflow_model::kinds::embedded::docs();

@@ -4,6 +4,8 @@
 //! has drifted from the types (`KNFLOW_BLESS=1` rewrites it), and checks that the schema rebuilt
 //! from the data is the derived one for every kind.
 
+mod common;
+
 use knflow_model::kinds::{shipped, KINDS};
 use serde_json::Value;
 
@@ -26,17 +28,7 @@ fn generated() -> String {
 
 #[test]
 fn the_shipped_kind_schemas_are_the_derived_ones() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/kind-schemas.json");
-    let want = generated();
-    if std::env::var_os("KNFLOW_BLESS").is_some() {
-        std::fs::write(path, &want).unwrap();
-    }
-    let have = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        have == want,
-        "{path} differs from the schemas the model's types derive; regenerate it with \
-         KNFLOW_BLESS=1 cargo test -p knflow-model --test kind_schema_data"
-    );
+    common::check_data_file("kind-schemas.json", &generated(), "kind_schema_data");
     for k in KINDS {
         assert_eq!(
             shipped::schema(&k.schema_key()),

