@@ -2,7 +2,8 @@
 //!
 //! Each kind's `spec` is a serde struct; [`KindInfo`] ties it to its API group, versions, palette
 //! category and JSON Schema (derived with schemars from the same struct, so the schema used for
-//! structural checks and editor forms can never drift from the types).
+//! structural checks and editor forms can never drift from the types; the browser build reads
+//! the same schemas from data, see [`shipped`]).
 
 pub mod duck;
 pub mod embedded;
