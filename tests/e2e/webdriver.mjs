@@ -32,9 +32,20 @@ export class Session {
     });
   }
 
-  async find(selector, using = "css selector") {
-    const v = await this.cmd("POST", "/element", { using, value: selector });
-    return v[ELEMENT];
+  /// The first element `selector` finds, waiting up to `timeoutMs` for it to appear: the app
+  /// renders some of what a click opens only after a round trip to the host (the Open dialog's
+  /// recent files).
+  async find(selector, using = "css selector", timeoutMs = 10000) {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const v = await this.cmd("POST", "/element", { using, value: selector });
+        return v[ELEMENT];
+      } catch (e) {
+        if (!/no such element/.test(String(e)) || Date.now() > end) throw e;
+        await sleep(100);
+      }
+    }
   }
 
   button(name) {
