@@ -42,9 +42,6 @@ fn k8s_doc(keys: &DocKeys) -> Option<String> {
     })
 }
 
-/// Definitions that take a Kubernetes type's properties as their own (`#[serde(flatten)]`).
-const FLATTENED: &[(&str, &str)] = &[("RevisionSpec", "io.k8s.api.core.v1.PodSpec")];
-
 /// The name of the definition `schema` is, when it is one of `defs`.
 fn def_name(schema: &Value, defs: &Value) -> Option<String> {
     defs.as_object()?
@@ -224,12 +221,9 @@ pub fn field(
     let doc_keys: DocKeys = if description.is_some() {
         Vec::new()
     } else {
-        let property = format!("/properties/{key}");
-        let flattened = FLATTENED.iter().filter(|(d, _)| Some(*d) == parent);
         parent
-            .map(|p| (p.to_string(), property.clone()))
+            .map(|p| (p.to_string(), format!("/properties/{key}")))
             .into_iter()
-            .chain(flattened.map(|(_, k8s)| (k8s.to_string(), property.clone())))
             .chain(def_name(s, defs).map(|d| (d, String::new())))
             .collect()
     };

@@ -24,9 +24,9 @@ pub fn schema(key: &str) -> Value {
         Some(Value::Object(defs)) => defs,
         _ => Map::new(),
     };
-    super::embedded::add_referenced(&schema, &mut defs);
-    for def in defs.clone().values() {
-        super::embedded::add_referenced(def, &mut defs);
+    // The kind's own definitions refer to Kubernetes ones too.
+    for from in std::iter::once(schema.clone()).chain(defs.values().cloned().collect::<Vec<_>>()) {
+        super::embedded::add_referenced(&from, &mut defs);
     }
     match schema.as_object_mut() {
         Some(o) if !defs.is_empty() => {
