@@ -140,9 +140,16 @@ test("build a flow by drag and drop, see its YAML, simulate, undo and redo, save
   await page.getByRole("button", { name: "Undo" }).click();
   await node(page, "Service service").waitFor();
 
-  // Kubernetes fields in the inspector explain themselves (descriptions fetched on demand).
-  await node(page, "Service service").click();
+  // Fields in the inspector explain themselves (descriptions fetched on demand): a Knative
+  // kind's own fields and those of the types it uses, and Kubernetes fields.
   const label = (path) => page.locator(`.field[data-path="${path}"] > label`);
+  await node(page, "Trigger trigger").click();
+  await page.waitForFunction(
+    (sel) => /Where passing events are delivered/.test(document.querySelector(sel)?.title ?? ""),
+    `.field[data-path=".spec.subscriber"] > label`,
+  );
+  assert.match(await label(".spec.subscriber.uri").getAttribute("title"), /absolute URL/);
+  await node(page, "Service service").click();
   const containers = ".spec.template.spec.containers";
   await page.waitForFunction(
     (sel) => /List of containers/.test(document.querySelector(sel)?.title ?? ""),

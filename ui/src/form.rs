@@ -11,30 +11,36 @@ use serde_json::{json, Value};
 use crate::state::App;
 
 thread_local! {
-    /// The descriptions of the Kubernetes schemas, which the browser build ships without them
-    /// (see `knflow_model::kinds::embedded`): fetched from the host when a form first needs one.
-    /// Reference-counted, not owned by the form that first asked, which may be gone by then.
-    static K8S_DOCS: ArcRwSignal<Option<Value>> = {
-        let docs = ArcRwSignal::new(None);
-        let fetched = docs.clone();
-        leptos::task::spawn_local(async move {
-            match crate::host::asset("/k8s-docs.json").await {
-                Ok(text) => fetched.set(serde_json::from_str(&text).ok()),
-                Err(e) => leptos::logging::warn!("Kubernetes field descriptions: {e}"),
-            }
-        });
+    /// The schemas' descriptions, which the browser build ships without them (see
+    /// `knflow_model::kinds::docs`): fetched from the host when a form first needs one, merged
+    /// into one map by definition name. Reference-counted, not owned by the form that first
+    /// asked, which may be gone by then.
+    static DOCS: ArcRwSignal<serde_json::Map<String, Value>> = {
+        let docs = ArcRwSignal::new(serde_json::Map::new());
+        for file in ["/kind-docs.json", "/k8s-docs.json"] {
+            let fetched = docs.clone();
+            leptos::task::spawn_local(async move {
+                let texts = crate::host::asset(file).await.and_then(|text| {
+                    serde_json::from_str::<serde_json::Map<String, Value>>(&text)
+                        .map_err(|e| e.to_string())
+                });
+                match texts {
+                    Ok(texts) => fetched.update(|all| all.extend(texts)),
+                    Err(e) => leptos::logging::warn!("field descriptions ({file}): {e}"),
+                }
+            });
+        }
         docs
     };
 }
 
 /// Where a field's description may be found when its schema has none: `(definition, pointer)`
-/// pairs into the Kubernetes descriptions, most specific first.
+/// pairs into the descriptions, most specific first.
 type DocKeys = Vec<(String, String)>;
 
-fn k8s_doc(keys: &DocKeys) -> Option<String> {
-    K8S_DOCS.with(|docs| {
+fn doc(keys: &DocKeys) -> Option<String> {
+    DOCS.with(|docs| {
         docs.with(|d| {
-            let d = d.as_ref()?;
             keys.iter()
                 .find_map(|(def, pointer)| d.get(def)?.get(pointer)?.as_str())
                 .map(str::to_string)
@@ -230,7 +236,7 @@ pub fn field(
     let description = move || {
         description
             .clone()
-            .or_else(|| (!doc_keys.is_empty()).then(|| k8s_doc(&doc_keys)).flatten())
+            .or_else(|| (!doc_keys.is_empty()).then(|| doc(&doc_keys)).flatten())
             .unwrap_or_default()
     };
     let label = id.to_string();
@@ -369,7 +375,8 @@ pub fn object_fields(
         .unwrap_or_default();
     let id2 = id.clone();
     let p2 = path.to_string();
-    let def = def_name(schema, defs);
+    // A kind's own spec type is the schema's root, named by its title.
+    let def = def_name(schema, defs).or_else(|| schema["title"].as_str().map(str::to_string));
     view! {
         <fieldset class="object">
             {props.keys().map(|k| {

@@ -144,7 +144,8 @@ fn build_ui() -> Result<(), String> {
         .map_err(|e| format!("wasm-bindgen: {e}"))?
         .omit_default_module_path(false)
         .typescript(false)
-        .remove_name_section(true)
+        // KNFLOW_WASM_NAMES=1 keeps function names so `twiggy` can say where the bytes go.
+        .remove_name_section(std::env::var_os("KNFLOW_WASM_NAMES").is_none())
         .remove_producers_section(true)
         .generate(dist)
         .map_err(|e| format!("wasm-bindgen: {e}"))?;
@@ -152,6 +153,7 @@ fn build_ui() -> Result<(), String> {
         "ui/index.html",
         "ui/style.css",
         "crates/model/data/k8s-docs.json",
+        "crates/model/data/kind-docs.json",
     ] {
         let name = Path::new(f).file_name().expect("a file");
         std::fs::copy(f, dist.join(name)).map_err(|e| format!("{f}: {e}"))?;

@@ -10,15 +10,6 @@ use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde_json::Value;
 
-/// One definition per line, so a k8s-openapi upgrade shows as a readable diff.
-fn lines(defs: &serde_json::Map<String, Value>) -> String {
-    let lines: Vec<String> = defs
-        .iter()
-        .map(|(k, v)| format!("{}:{}", Value::from(k.as_str()), v))
-        .collect();
-    format!("{{\n{}\n}}\n", lines.join(",\n"))
-}
-
 /// k8s-openapi's definitions, sorted by name.
 fn definitions() -> serde_json::Map<String, Value> {
     let mut g = schemars::SchemaGenerator::default();
@@ -38,38 +29,9 @@ fn generated() -> (String, String) {
     let mut schemas = definitions();
     let docs: serde_json::Map<String, Value> = schemas
         .iter_mut()
-        .map(|(name, def)| (name.clone(), Value::Object(strip_docs(def))))
+        .map(|(name, def)| (name.clone(), Value::Object(common::strip_docs(def))))
         .collect();
-    (lines(&schemas), lines(&docs))
-}
-
-fn strip_docs(def: &mut Value) -> serde_json::Map<String, Value> {
-    fn walk(v: &mut Value, pointer: &str, out: &mut serde_json::Map<String, Value>) {
-        let Value::Object(o) = v else { return };
-        if let Some(d) = o.remove("description") {
-            out.insert(pointer.to_string(), d);
-        }
-        for (k, child) in o.iter_mut() {
-            let here = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-            match (k.as_str(), child) {
-                ("properties" | "$defs" | "patternProperties", Value::Object(props)) => {
-                    for (name, schema) in props.iter_mut() {
-                        let name = name.replace('~', "~0").replace('/', "~1");
-                        walk(schema, &format!("{here}/{name}"), out);
-                    }
-                }
-                (_, Value::Array(items)) => {
-                    for (i, item) in items.iter_mut().enumerate() {
-                        walk(item, &format!("{here}/{i}"), out);
-                    }
-                }
-                (_, child) => walk(child, &here, out),
-            }
-        }
-    }
-    let mut out = serde_json::Map::new();
-    walk(def, "", &mut out);
-    out
+    (common::lines(&schemas), common::lines(&docs))
 }
 
 #[test]

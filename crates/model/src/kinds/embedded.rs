@@ -6,9 +6,8 @@
 //! the schema is the same one those structs derive, so validation and the editor's forms see
 //! every field exactly as before.
 //!
-//! The schemas' descriptions (170 KB of text) are kept apart in `data/k8s-docs.json`: native
-//! builds put them back, the browser build leaves them out and the designer fetches them as a
-//! file when its forms first show a Kubernetes field.
+//! The schemas' descriptions (170 KB of text) are kept apart in `data/k8s-docs.json` (see
+//! [`super::docs`]): native builds put them back, the browser build leaves them out.
 
 use std::sync::OnceLock;
 
@@ -35,19 +34,11 @@ pub fn definitions() -> &'static Map<String, Value> {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn with_docs(mut defs: Map<String, Value>) -> Map<String, Value> {
-    for (name, docs) in docs() {
-        for (pointer, text) in docs.as_object().into_iter().flatten() {
-            if let Some(Value::Object(at)) = defs.get_mut(name).and_then(|d| d.pointer_mut(pointer))
-            {
-                at.insert("description".into(), text.clone());
-            }
-        }
-    }
+    super::docs::apply(&mut defs, docs());
     defs
 }
 
-/// The descriptions of [`definitions`]: by definition name, then by JSON pointer into it (`""`
-/// for the type itself, `/properties/image` for a field).
+/// The descriptions of [`definitions`] (see [`super::docs`]).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn docs() -> &'static Map<String, Value> {
     static DOCS_MAP: OnceLock<Map<String, Value>> = OnceLock::new();

@@ -5,6 +5,7 @@
 //! structural checks and editor forms can never drift from the types; the browser build reads
 //! the same schemas from data, see [`shipped`]).
 
+pub mod docs;
 pub mod duck;
 pub mod embedded;
 pub mod eventing;

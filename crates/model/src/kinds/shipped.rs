@@ -1,8 +1,10 @@
 //! The kinds' JSON schemas as data, for the browser build: schemars derives them natively, and
 //! its code and the derived impls cost the designer's wasm more than the schemas themselves.
 //! `data/kind-schemas.json` holds each kind's schema as schemars derives it, minus the
-//! Kubernetes definitions `embedded` ships anyway; the test `kind_schema_data` regenerates it
-//! and checks that every schema rebuilt from it is the derived one.
+//! Kubernetes definitions `embedded` ships anyway and minus the descriptions, which
+//! `data/kind-docs.json` keeps (see [`super::docs`]; a kind's own type is named by the schema's
+//! `title`); the test `kind_schema_data` regenerates both and checks that every schema rebuilt
+//! from them is the derived one.
 
 use std::sync::OnceLock;
 
@@ -11,7 +13,7 @@ use serde_json::{Map, Value};
 const DATA: &str = include_str!("../../data/kind-schemas.json");
 
 /// The schema of the kind `key` (`<group>/<version>/<Kind>`, see `KindInfo::schema_key`), with
-/// the Kubernetes definitions it refers to put back.
+/// the Kubernetes definitions it refers to put back; without descriptions.
 pub fn schema(key: &str) -> Value {
     static ALL: OnceLock<Map<String, Value>> = OnceLock::new();
     let all =

@@ -58,3 +58,44 @@ pub fn check_data_file(file: &str, want: &str, test: &str) {
          KNFLOW_BLESS=1 cargo test -p knflow-model --test {test}"
     );
 }
+
+/// A map with one entry per line, so a regenerated data file shows as a readable diff.
+pub fn lines(map: &serde_json::Map<String, serde_json::Value>) -> String {
+    let lines: Vec<String> = map
+        .iter()
+        .map(|(k, v)| format!("{}:{}", serde_json::Value::from(k.as_str()), v))
+        .collect();
+    format!("{{\n{}\n}}\n", lines.join(",\n"))
+}
+
+/// Takes the descriptions out of a schema: by JSON pointer (`""` for the schema itself,
+/// `/properties/image` for a field), as `kinds::docs` reads them.
+pub fn strip_docs(schema: &mut serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    fn walk(v: &mut Value, pointer: &str, out: &mut serde_json::Map<String, Value>) {
+        let Value::Object(o) = v else { return };
+        if let Some(d) = o.remove("description") {
+            out.insert(pointer.to_string(), d);
+        }
+        for (k, child) in o.iter_mut() {
+            let here = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+            match (k.as_str(), child) {
+                ("properties" | "$defs" | "patternProperties", Value::Object(props)) => {
+                    for (name, schema) in props.iter_mut() {
+                        let name = name.replace('~', "~0").replace('/', "~1");
+                        walk(schema, &format!("{here}/{name}"), out);
+                    }
+                }
+                (_, Value::Array(items)) => {
+                    for (i, item) in items.iter_mut().enumerate() {
+                        walk(item, &format!("{here}/{i}"), out);
+                    }
+                }
+                (_, child) => walk(child, &here, out),
+            }
+        }
+    }
+    let mut out = serde_json::Map::new();
+    walk(schema, "", &mut out);
+    out
+}
