@@ -209,6 +209,9 @@ Run <code>cargo xtask build-ui</code>, then rebuild kn-flow.</p>",
 
 async fn asset(req: Request) -> Response {
     let name = req.uri().path().trim_start_matches('/');
+    let gzipped = accepts_gzip(req.headers())
+        .then(|| assets::get(&format!("{name}.gz")))
+        .flatten();
     match assets::get(name) {
         Some(bytes) => {
             let ty = match name.rsplit('.').next() {
@@ -220,10 +223,45 @@ async fn asset(req: Request) -> Response {
                 Some("html") => "text/html; charset=utf-8",
                 _ => "application/octet-stream",
             };
-            ([(header::CONTENT_TYPE, ty)], bytes).into_response()
+            let vary = (header::VARY, "accept-encoding");
+            match gzipped {
+                Some(gz) => (
+                    [
+                        (header::CONTENT_TYPE, ty),
+                        (header::CONTENT_ENCODING, "gzip"),
+                        vary,
+                    ],
+                    gz,
+                )
+                    .into_response(),
+                None => ([(header::CONTENT_TYPE, ty), vary], bytes).into_response(),
+            }
         }
         None => problem(StatusCode::NOT_FOUND, format!("no such file: /{name}")),
     }
+}
+
+/// Whether the client takes gzip (RFC 9110 `Accept-Encoding`: `gzip`, `x-gzip` or `*`, not
+/// refused with `q=0`); the build precompresses the assets (`<name>.gz`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            ["gzip", "x-gzip", "*"]
+                .iter()
+                .any(|g| name.eq_ignore_ascii_case(g))
+                && !refused
+        })
 }
 
 /// A path inside the served folder: relative, no `..`, a YAML file.

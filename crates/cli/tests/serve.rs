@@ -60,6 +60,18 @@ fn request(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String) {
+    let (status, _, body) = request_bytes(port, method, path, headers, body);
+    (status, String::from_utf8(body).expect("a text body"))
+}
+
+/// [`request`] for any body: returns (status, the response's header lines, body bytes).
+fn request_bytes(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -74,14 +86,16 @@ fn request(
     req.push_str("\r\n");
     req.push_str(body);
     s.write_all(req.as_bytes()).unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    let status = out[9..12].parse().unwrap();
-    let body = out
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(out.len());
+    let head = String::from_utf8_lossy(&out[..split]).to_lowercase();
+    let status = head[9..12].parse().unwrap();
+    let body = out.get(split + 4..).unwrap_or_default().to_vec();
+    (status, head, body)
 }
 
 fn token(port: u16) -> String {
@@ -241,6 +255,27 @@ fn the_page_and_its_assets_are_served() {
     if built.exists() {
         let (status, _) = request(s.port, "GET", "/knflow_ui.js", &[], "");
         assert_eq!(status, 200);
+        // The designer's wasm goes out gzipped to browsers that take it, as built otherwise.
+        let wasm = std::fs::read(&built).unwrap();
+        let path = "/knflow_ui_bg.wasm";
+        let (status, head, body) = request_bytes(s.port, "GET", path, &[], "");
+        assert_eq!(status, 200);
+        assert!(!head.contains("content-encoding"), "{head}");
+        assert!(body == wasm, "the wasm is served as built");
+        let gzip = [("Accept-Encoding", "gzip, deflate, br")];
+        let (status, head, body) = request_bytes(s.port, "GET", path, &gzip, "");
+        assert_eq!(status, 200);
+        assert!(head.contains("content-encoding: gzip"), "{head}");
+        assert!(head.contains("content-type: application/wasm"), "{head}");
+        assert!(body.len() < wasm.len() / 2, "{} bytes gzipped", body.len());
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&body[..])
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert!(unzipped == wasm, "the gzipped wasm is the wasm");
+        let refused = [("Accept-Encoding", "gzip;q=0, br")];
+        let (_, head, _) = request_bytes(s.port, "GET", path, &refused, "");
+        assert!(!head.contains("content-encoding"), "{head}");
     } else {
         eprintln!("ui/dist is not built: only the page is checked");
     }
