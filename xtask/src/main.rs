@@ -119,18 +119,24 @@ fn dev(flow: &str) -> Result<(), String> {
 /// into `ui/dist`.
 fn build_ui() -> Result<(), String> {
     ensure_toolchain()?;
-    run(
-        "cargo",
-        &[
-            "build",
-            "-p",
-            "knflow-ui",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm-release",
-        ],
-    )?;
+    let args = [
+        "build",
+        "-p",
+        "knflow-ui",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+    ];
+    if std::env::var_os("KNFLOW_WASM_PANIC_MESSAGES").is_some() {
+        run("cargo", &args)?;
+    } else if let Err(e) = build_lean(&args) {
+        eprintln!(
+            "warning: the designer's wasm could not be built with a lean standard library \
+             ({e}); building it with the standard library as shipped (larger, same behaviour)"
+        );
+        run("cargo", &args)?;
+    }
     let wasm = target_dir().join("wasm32-unknown-unknown/wasm-release/knflow_ui.wasm");
     let dist = Path::new("ui/dist");
     std::fs::create_dir_all(dist).map_err(|e| format!("ui/dist: {e}"))?;
@@ -172,6 +178,40 @@ fn build_ui() -> Result<(), String> {
         served.len() / 1024
     );
     Ok(())
+}
+
+/// Builds the designer with the standard library compiled for it (`-Zbuild-std`, from the
+/// `rust-src` component) so that a panic aborts at once (`-Cpanic=immediate-abort`) and carries
+/// no source locations: the panic machinery, its messages and their locations are about a tenth
+/// of the module (BENCHMARKS.md). These are unstable options, which the stable toolchain accepts
+/// under `RUSTC_BOOTSTRAP=1`; when they fail (another toolchain, no `rust-src`) the caller builds
+/// the ordinary way. A panic in the designer then shows in the browser's console as
+/// "unreachable" without its message: `KNFLOW_WASM_PANIC_MESSAGES=1` builds with messages.
+fn build_lean(args: &[&str]) -> Result<(), String> {
+    let components = output("rustup", &["component", "list", "--installed"]).unwrap_or_default();
+    if !components.lines().any(|l| l.starts_with("rust-src")) {
+        run("rustup", &["component", "add", "rust-src"])?;
+    }
+    let mut cmd = Command::new("cargo");
+    cmd.args(args)
+        .arg("-Zbuild-std=std,panic_abort")
+        .env("RUSTC_BOOTSTRAP", "1")
+        // RUSTFLAGS replaces the wasm32 flags of .cargo/config.toml, so they are repeated here.
+        .env(
+            "RUSTFLAGS",
+            "--cfg erase_components -Zunstable-options -Cpanic=immediate-abort \
+             -Zlocation-detail=none",
+        );
+    eprintln!(
+        "$ RUSTC_BOOTSTRAP=1 RUSTFLAGS=… cargo {} -Zbuild-std=std,panic_abort",
+        args.join(" ")
+    );
+    let status = cmd.status().map_err(|e| format!("cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo exited with {status}"))
+    }
 }
 
 /// Binaryen's size optimisations (`wasm-opt -Oz`) on the wasm-bindgen output, in place, except
