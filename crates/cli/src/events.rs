@@ -31,7 +31,7 @@ pub fn check_event(v: Value) -> Result<Map<String, Value>, String> {
             "not a valid CloudEvent: `{missing}` is missing or empty"
         ));
     }
-    serde_json::from_value::<cloudevents::Event>(Value::Object(map.clone()))
+    knflow_dataplane::events::from_json(Value::Object(map.clone()))
         .map_err(|e| format!("not a valid CloudEvent: {e}"))?;
     Ok(map)
 }

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use cloudevents::event::{AttributeValue, Data, ExtensionValue};
 use cloudevents::{AttributesReader, Event, EventBuilder, EventBuilderV10};
+use knflow_dataplane::events;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 
 /// Characters a `ce-` header value must percent-encode: controls, space, `"`, `%`, and
@@ -28,13 +29,11 @@ pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Vec<Event>, String> {
         return items
             .into_iter()
             .enumerate()
-            .map(|(i, v)| {
-                serde_json::from_value::<Event>(v).map_err(|e| format!("batch[{i}]: {e}"))
-            })
+            .map(|(i, v)| events::from_json(v).map_err(|e| format!("batch[{i}]: {e}")))
             .collect();
     }
     if content_type.starts_with("application/cloudevents+json") {
-        return serde_json::from_slice::<Event>(body)
+        return events::from_json_bytes(body)
             .map(|e| vec![e])
             .map_err(|e| format!("structured event: {e}"));
     }
@@ -119,7 +118,7 @@ fn binary(headers: &HeaderMap, content_type: &str, body: &[u8]) -> Result<Event,
         };
         b = b.data(ct, data);
     }
-    b.build().map_err(|e| e.to_string())
+    b.build().map_err(|e| events::explain(&e))
 }
 
 /// The event as a binary-mode request: headers and body.
@@ -250,5 +249,27 @@ mod tests {
         assert!(parse(&h, br#"[{"id":"x"}]"#)
             .unwrap_err()
             .starts_with("batch[0]"));
+        // Host names are ASCII or punycode (knflow-cesql's Cargo.toml says why), in either mode.
+        let required = [
+            ("ce-specversion", "1.0"),
+            ("ce-id", "1"),
+            ("ce-source", "/s"),
+            ("ce-type", "t"),
+        ];
+        let with_schema = |schema: &str| {
+            let mut h = headers(&required);
+            h.insert("ce-dataschema", HeaderValue::from_str(schema).unwrap());
+            parse(&h, b"")
+        };
+        assert!(with_schema("https://xn--bcher-kva.example/s").is_ok());
+        let e = with_schema("https://b%C3%BCcher.example/s").unwrap_err();
+        assert!(e.contains("punycode"), "{e}");
+        let h = headers(&[("content-type", "application/cloudevents+json")]);
+        let e = parse(
+            &h,
+            r#"{"specversion":"1.0","id":"1","source":"/s","type":"t","dataschema":"https://bücher.example/s"}"#.as_bytes(),
+        )
+        .unwrap_err();
+        assert!(e.contains("punycode"), "{e}");
     }
 }

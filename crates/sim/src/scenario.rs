@@ -64,7 +64,7 @@ pub fn scenario_event(spec: &Value, index: usize) -> Result<Event, String> {
             *v = Value::String(v.to_string());
         }
     }
-    serde_json::from_value(Value::Object(m))
+    knflow_dataplane::events::from_json(Value::Object(m))
         .map_err(|e| format!("`send.event` is not a valid CloudEvent: {e}"))
 }
 
@@ -262,5 +262,26 @@ pub fn run_one(flow: &Flow, scenario: &Value, index: usize, seed: u64) -> Scenar
         name,
         failures,
         error: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// URL-typed attributes go through `url`, whose IDNA back end is the ASCII-only one (see
+    /// knflow-cesql's Cargo.toml): an international host name is accepted in punycode and
+    /// refused, with the attribute named, in Unicode.
+    #[test]
+    fn dataschema_host_names_are_ascii_or_punycode() {
+        let event = |schema: &str| scenario_event(&json!({ "dataschema": schema }), 0);
+        let ok = event("https://xn--bcher-kva.example/order.json").unwrap();
+        assert_eq!(
+            ok.dataschema().map(|u| u.as_str()),
+            Some("https://xn--bcher-kva.example/order.json")
+        );
+        let err = event("https://bücher.example/order.json").unwrap_err();
+        assert!(err.contains("dataschema"), "{err}");
+        assert!(err.contains("punycode"), "{err}");
     }
 }
