@@ -1,8 +1,6 @@
 //! The bottom dock: Problems, YAML (live export), Simulate, Scenarios, Live, and on the
 //! desktop Cluster.
 
-use std::collections::BTreeMap;
-
 use knflow_editor::Edit;
 use knflow_model::{ResourceId, Severity};
 use leptos::prelude::*;
@@ -197,10 +195,7 @@ fn Simulate(app: App) -> impl IntoView {
             Ok(out) => {
                 error.set(None);
                 let hops = out["hops"].as_array().cloned().unwrap_or_default();
-                let summary: BTreeMap<String, Value> = out["summary"]
-                    .as_object()
-                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                    .unwrap_or_default();
+                let summary = out["summary"].as_object().cloned().unwrap_or_default();
                 let n = hops.len();
                 app.sim.set(Some(SimRun {
                     hops,

@@ -1,8 +1,6 @@
 //! The Live tab: run the open flow live in `kn-flow serve` (real HTTP ingresses on 127.0.0.1),
 //! show its addresses with ready-to-copy `curl` commands, and animate real traffic on the canvas.
 
-use std::collections::BTreeMap;
-
 use knflow_editor::Editor;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -19,7 +17,7 @@ fn close_tap() {
 fn open_tap(app: App) {
     app.sim.set(Some(SimRun {
         hops: Vec::new(),
-        summary: BTreeMap::new(),
+        summary: Default::default(),
         step: 0,
         selected: None,
     }));
@@ -30,7 +28,7 @@ fn open_tap(app: App) {
         app.sim.update(|s| {
             let s = s.get_or_insert_with(|| SimRun {
                 hops: Vec::new(),
-                summary: BTreeMap::new(),
+                summary: Default::default(),
                 step: 0,
                 selected: None,
             });

@@ -1,6 +1,6 @@
 //! The app's reactive state: one [`Editor`] in a signal, and what the view derives from it.
 
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 use knflow_editor::{category_of, facts, icon_of, ports_of, Editor, NODE_H, NODE_W};
 use knflow_model::{Diagnostic, Node, ResourceId, Severity};
@@ -81,7 +81,8 @@ pub struct EdgeView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimRun {
     pub hops: Vec<Value>,
-    pub summary: BTreeMap<String, Value>,
+    /// Counters by resource, in the simulator's (sorted) order.
+    pub summary: serde_json::Map<String, Value>,
     /// Hops shown so far (the timeline position).
     pub step: usize,
     pub selected: Option<usize>,
@@ -123,7 +124,7 @@ pub struct App {
     /// A field path the inspector should reveal (from a clicked problem).
     pub focus_field: RwSignal<Option<String>>,
     pub diagnostics: Memo<Vec<Diagnostic>>,
-    pub nodes: Memo<BTreeMap<String, NodeView>>,
+    pub nodes: Memo<LiteMap<String, NodeView>>,
     pub edges: Memo<Vec<EdgeView>>,
     /// Whether the zoom shows node details (text, ports); far out, nodes are boxes with a name.
     pub detailed: Memo<bool>,

@@ -20,7 +20,7 @@ pub struct SimulateArgs<'a> {
 pub fn simulate(a: SimulateArgs) -> u8 {
     let run = || -> Result<Simulation, String> {
         let flow = files::load_clean(a.flow)?;
-        let mut behaviors = std::collections::BTreeMap::new();
+        let mut behaviors = knflow_sim::sim::Behaviors::new();
         for b in a.behaviors {
             let (k, v) = b.split_once('=').ok_or_else(|| {
                 format!("--behavior {b}: write KIND/NAME=SPEC, e.g. Service/fulfil=fail:503x2")

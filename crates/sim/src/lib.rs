@@ -10,4 +10,4 @@ pub mod sim;
 pub mod sources;
 
 pub use behavior::Behavior;
-pub use sim::{Counters, Options, Simulation, TracedHop};
+pub use sim::{Behaviors, Counters, Options, Simulation, TracedHop};

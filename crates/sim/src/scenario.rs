@@ -12,8 +12,6 @@
 //!   - replied_to: Broker/orders
 //! ```
 
-use std::collections::BTreeMap;
-
 use cloudevents::{AttributesReader, Event};
 use knflow_dataplane::HopOutcome;
 use knflow_model::Flow;
@@ -216,7 +214,7 @@ pub fn run_one(flow: &Flow, scenario: &Value, index: usize, seed: u64) -> Scenar
     let Some(to) = scenario.pointer("/send/to").map(text) else {
         return fail("`send.to` is missing".into());
     };
-    let behaviors: BTreeMap<String, String> = scenario
+    let behaviors: crate::sim::Behaviors = scenario
         .get("behaviors")
         .and_then(Value::as_object)
         .map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect())

@@ -2,7 +2,9 @@
 //! ticks and retries run in milliseconds and the same seed always gives the same trace.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
+
+use litemap::LiteMap;
 
 use chrono::{DateTime, Duration, Utc};
 use cloudevents::Event;
@@ -15,6 +17,10 @@ use crate::behavior::{Behavior, Reply};
 use crate::per_label::PerLabel;
 use crate::sources;
 
+/// Sink behaviours by `Kind/name` (or URI), in order. A sorted-vector map: a simulation has
+/// few, and the designer's wasm carries far less code for it than for a `BTreeMap`.
+pub type Behaviors = LiteMap<String, String>;
+
 /// A simulation's settings.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -22,7 +28,7 @@ pub struct Options {
     /// Stop at this virtual time (ms since the start); `None` runs until nothing is left to do.
     pub until_ms: Option<u64>,
     /// Behaviors by `Kind/name` (or URI), over the flow's `simulation` section.
-    pub behaviors: BTreeMap<String, String>,
+    pub behaviors: Behaviors,
     /// Wall-clock time the simulation starts at (event times, cron schedules).
     pub start: DateTime<Utc>,
     /// Safety net against loops the TTL cannot stop (channel reply cycles).
@@ -37,7 +43,7 @@ impl Default for Options {
         Options {
             seed: 1,
             until_ms: None,
-            behaviors: BTreeMap::new(),
+            behaviors: Behaviors::new(),
             start: DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
                 .expect("valid")
                 .with_timezone(&Utc),
@@ -428,8 +434,8 @@ impl Simulation {
 
     /// Counters per resource (the hop's target; filtered events count on the trigger). The
     /// latency is the time from a delivery's first attempt to its success.
-    pub fn summary(&self) -> BTreeMap<String, Counters> {
-        let mut out: BTreeMap<String, Counters> = self
+    pub fn summary(&self) -> LiteMap<String, Counters> {
+        let mut out: LiteMap<String, Counters> = self
             .labels
             .counted()
             .map(|e| (e.name.clone(), e.counters.clone()))

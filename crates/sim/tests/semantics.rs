@@ -1,8 +1,6 @@
 //! Knative's delivery semantics on the virtual clock, one rule per test, with exact virtual times
 //! (KNATIVE-SEMANTICS §1–§8).
 
-use std::collections::BTreeMap;
-
 use cloudevents::{AttributesReader, Event};
 use knflow_dataplane::HopOutcome;
 use knflow_sim::{Options, Simulation, TracedHop};
@@ -36,7 +34,7 @@ fn run(
         behaviors: behaviors
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect::<BTreeMap<_, _>>(),
+            .collect(),
         until_ms: until,
         ..Options::default()
     };
@@ -139,8 +137,8 @@ fn exponential_retries_then_dead_letter_with_exact_extensions() {
         "the subscriber's view has no TTL"
     );
     // A DLS that accepts counts as delivered.
-    assert_eq!(sim.summary()["Service/dls"].delivered, 1);
-    assert_eq!(sim.summary()["Service/sub"].retried, 3);
+    assert_eq!(sim.summary()[&"Service/dls".to_string()].delivered, 1);
+    assert_eq!(sim.summary()[&"Service/sub".to_string()].retried, 3);
 }
 
 #[test]
@@ -188,7 +186,10 @@ fn transient_failures_then_success_and_latency() {
             (450, HopOutcome::Delivered)
         ]
     );
-    assert_eq!(sim.summary()["Service/sub"].max_latency_ms, 450);
+    assert_eq!(
+        sim.summary()[&"Service/sub".to_string()].max_latency_ms,
+        450
+    );
 }
 
 #[test]
@@ -321,7 +322,10 @@ fn trigger_filters_and_replies_reenter_the_broker() {
         to(&sim, "Service/fulfil")[0].hop.outcome,
         HopOutcome::Filtered
     );
-    assert_eq!(sim.summary()["Trigger/big-paid-orders"].filtered, 1);
+    assert_eq!(
+        sim.summary()[&"Trigger/big-paid-orders".to_string()].filtered,
+        1
+    );
     let sim = run(&f, &[], "Broker/orders", Some(event("order.paid")), None);
     // fulfil replies `order.fulfilled`, which re-enters the broker and reaches notify.
     assert_eq!(
