@@ -3,13 +3,14 @@
 //! rules drag-to-wire follows. The Leptos UI (`ui/`) renders an [`Editor`] and sends it [`Edit`]s.
 
 mod facts;
-
-use std::collections::BTreeSet;
+mod selection;
 
 use knflow_model::kinds::by_kind_name;
 use knflow_model::wiring::{self, Port};
 use knflow_model::{flowfile, layout, ConnectTo, Flow, Point, ResourceId, Role};
 use serde_json::Value;
+
+pub use selection::Selection;
 
 pub use facts::{category_name, category_of, facts, icon_of};
 
@@ -84,14 +85,14 @@ pub enum Edit {
 #[derive(Clone)]
 struct Snapshot {
     flow: Flow,
-    selection: BTreeSet<ResourceId>,
+    selection: Selection,
 }
 
 /// A flow being edited.
 #[derive(Clone)]
 pub struct Editor {
     flow: Flow,
-    selection: BTreeSet<ResourceId>,
+    selection: Selection,
     undo: Vec<Snapshot>,
     redo: Vec<Snapshot>,
     /// Bumped by every change; the view keys caches on it.
@@ -122,7 +123,7 @@ impl Editor {
         let base = GENERATION.fetch_add(1 << 32, std::sync::atomic::Ordering::Relaxed);
         Editor {
             flow,
-            selection: BTreeSet::new(),
+            selection: Selection::default(),
             undo: Vec::new(),
             redo: Vec::new(),
             revision: base,
@@ -257,7 +258,7 @@ impl Editor {
                 let base = info.kind.to_lowercase();
                 let id = self.flow.add_new(info.kind, &base).map_err(s)?;
                 self.place(&id, at);
-                self.selection = [id].into();
+                self.selection = [id].into_iter().collect();
             }
             Edit::Move { ids, dx, dy } => {
                 for id in &ids {
@@ -390,7 +391,7 @@ impl Editor {
 
     // ---- selection ----
 
-    pub fn selection(&self) -> &BTreeSet<ResourceId> {
+    pub fn selection(&self) -> &Selection {
         &self.selection
     }
 
@@ -401,7 +402,7 @@ impl Editor {
                 self.selection.insert(id.clone());
             }
         } else {
-            self.selection = [id.clone()].into();
+            self.selection = [id.clone()].into_iter().collect();
         }
     }
 
@@ -478,7 +479,7 @@ impl Editor {
                 renames.push((kind, old, new));
             }
         }
-        let mut added = BTreeSet::new();
+        let mut added = Selection::default();
         for mut m in manifests {
             let pos = m
                 .pointer("/metadata/annotations/knflow.dev~1position")
@@ -509,7 +510,7 @@ impl Editor {
             added.insert(id);
         }
         // References among the pasted resources point at the copies, not the originals.
-        for id in added.clone() {
+        for id in added.iter().cloned().collect::<Vec<_>>() {
             let mut m = self.flow.get(&id).expect("just added").manifest.clone();
             let mut changed = false;
             for (kind, old, new) in &renames {

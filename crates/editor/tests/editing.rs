@@ -220,7 +220,7 @@ fn copy_paste_renames_and_rewires_the_copies() {
         "not copied: unchanged"
     );
     assert!(copy["metadata"].get("annotations").is_none());
-    let p = e.flow().layout["Trigger/trigger-2"];
+    let p = e.flow().layout[&"Trigger/trigger-2".to_string()];
     assert_eq!((p.x, p.y), (640.0, 140.0));
     assert_eq!(e.selection().len(), 2);
     assert!(e.selection().contains(&id("Broker/broker-2")));
@@ -248,7 +248,7 @@ fn duplicate_delete_rename_move() {
         dy: -5.0,
     })
     .unwrap();
-    let p = e.flow().layout["Broker/orders"];
+    let p = e.flow().layout[&"Broker/orders".to_string()];
     assert_eq!((p.x, p.y), (310.0, 95.0));
     e.apply(Edit::Delete {
         ids: vec![id("Service/service-2")],

@@ -1,7 +1,9 @@
 //! The flow: resources in file order, the graph of their references, editor layout, simulation
 //! settings and scenarios — and the edits that keep manifests and graph consistent.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+use litemap::LiteMap;
 
 use petgraph::stable_graph::{NodeIndex, StableGraph};
 use petgraph::visit::EdgeRef;
@@ -114,9 +116,11 @@ pub struct Flow {
     /// Looked up for every reference and rule: a fast hash rather than SipHash (flows are the
     /// user's own files, not an attacker's stream).
     index: foldhash::HashMap<ResourceId, NodeIndex>,
-    pub layout: BTreeMap<String, Point>,
+    /// Node positions by `Kind/name`. Sorted-vector maps here and below: ordered like a
+    /// `BTreeMap` (so files keep a stable order) with far less code in the designer's wasm.
+    pub layout: LiteMap<String, Point>,
     /// How simulated sinks answer, keyed by `Kind/name` (read by the simulator).
-    pub simulation: BTreeMap<String, Value>,
+    pub simulation: LiteMap<String, Value>,
     /// Routing tests (read by `kn-flow test`).
     pub scenarios: Vec<Value>,
     /// Top-level keys of the flow file we do not know, kept as written.
@@ -133,8 +137,8 @@ impl Flow {
             graph: StableGraph::new(),
             order: Vec::new(),
             index: Default::default(),
-            layout: BTreeMap::new(),
-            simulation: BTreeMap::new(),
+            layout: LiteMap::new(),
+            simulation: LiteMap::new(),
             scenarios: Vec::new(),
             extra: Map::new(),
         }

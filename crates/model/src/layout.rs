@@ -80,17 +80,18 @@ pub fn auto_layout(flow: &mut Flow) {
             next = r + 1.0;
         }
     }
-    for (c, col) in columns.iter().enumerate() {
-        for (id, _) in col {
-            flow.layout.insert(
-                id.clone(),
-                Point {
+    // In one go: the map is a sorted vector, which one insert at a time would keep shifting.
+    let row = &row;
+    flow.layout
+        .extend(columns.iter().enumerate().flat_map(|(c, col)| {
+            col.iter().map(move |(id, _)| {
+                let p = Point {
                     x: c as f64 * COLUMN_WIDTH,
                     y: (row[id] * ROW_HEIGHT).round(),
-                },
-            );
-        }
-    }
+                };
+                (id.clone(), p)
+            })
+        }));
 }
 
 #[cfg(test)]
@@ -107,7 +108,7 @@ mod tests {
         let mut flow = crate::load_str(&text, "x").flow;
         flow.layout.clear();
         auto_layout(&mut flow);
-        let x = |id: &str| flow.layout[id].x;
+        let x = |id: &str| flow.layout.get(id).unwrap().x;
         assert!(x("ApiServerSource/k8s-events") < x("Broker/ops"));
         assert!(x("Broker/ops") < x("Trigger/warnings-to-pager"));
         assert!(x("Trigger/warnings-to-pager") < x("Service/pager"));
