@@ -145,7 +145,9 @@ impl App {
             editor.with_untracked(|e| {
                 let mut d = knflow_model::validate::validate(e.flow(), Default::default());
                 d.extend(knflow_model::lint::lint(e.flow()));
-                d.sort_by(|a, b| (a.severity, &a.resource).cmp(&(b.severity, &b.resource)));
+                knflow_model::order::sort_by(&mut d, |a, b| {
+                    (a.severity, &a.resource).cmp(&(b.severity, &b.resource))
+                });
                 d
             })
         });
@@ -166,32 +168,30 @@ impl App {
             let _ = revision.get();
             editor.with_untracked(|e| {
                 let f = e.flow();
-                f.resources()
-                    .map(|r| {
-                        let label = r.id.to_string();
-                        let p = f
-                            .layout
-                            .get(&label)
-                            .copied()
-                            .unwrap_or(knflow_model::Point { x: 0.0, y: 0.0 });
-                        let (errors, warnings) = counts.get(&label).copied().unwrap_or_default();
-                        let view = NodeView {
-                            id: r.id.clone(),
-                            kind: r.id.kind.clone(),
-                            name: r.id.name.clone(),
-                            icon: icon_of(&r.id.kind),
-                            category: category_of(r),
-                            facts: facts(r),
-                            x: p.x,
-                            y: p.y,
-                            ports: ports_of(f, &r.id).iter().map(|p| p.role).collect(),
-                            errors,
-                            warnings,
-                            label: label.clone(),
-                        };
-                        (label, view)
-                    })
-                    .collect()
+                knflow_model::order::map(f.resources().map(|r| {
+                    let label = r.id.to_string();
+                    let p = f
+                        .layout
+                        .get(&label)
+                        .copied()
+                        .unwrap_or(knflow_model::Point { x: 0.0, y: 0.0 });
+                    let (errors, warnings) = counts.get(&label).copied().unwrap_or_default();
+                    let view = NodeView {
+                        id: r.id.clone(),
+                        kind: r.id.kind.clone(),
+                        name: r.id.name.clone(),
+                        icon: icon_of(&r.id.kind),
+                        category: category_of(r),
+                        facts: facts(r),
+                        x: p.x,
+                        y: p.y,
+                        ports: ports_of(f, &r.id).iter().map(|p| p.role).collect(),
+                        errors,
+                        warnings,
+                        label: label.clone(),
+                    };
+                    (label, view)
+                }))
             })
         });
         let edges = Memo::new(move |_| {

@@ -42,13 +42,15 @@ impl Selection {
 
 impl FromIterator<ResourceId> for Selection {
     fn from_iter<I: IntoIterator<Item = ResourceId>>(ids: I) -> Self {
-        Selection(ids.into_iter().map(|id| (id, ())).collect())
+        Selection(knflow_model::order::map(ids.into_iter().map(|id| (id, ()))))
     }
 }
 
 impl Extend<ResourceId> for Selection {
     fn extend<I: IntoIterator<Item = ResourceId>>(&mut self, ids: I) {
-        self.0.extend(ids.into_iter().map(|id| (id, ())));
+        let had = std::mem::take(&mut self.0).into_tuple_vec();
+        self.0 =
+            knflow_model::order::map(had.into_iter().chain(ids.into_iter().map(|id| (id, ()))));
     }
 }
 

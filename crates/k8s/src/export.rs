@@ -84,7 +84,7 @@ pub fn manifests(flow: &Flow, opts: &Options) -> Vec<Value> {
             )
         })
         .collect();
-    out.sort_by_key(|(rank, i, _)| (*rank, *i));
+    knflow_model::order::sort_by(&mut out, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     out.into_iter().map(|(_, _, m)| m).collect()
 }
 

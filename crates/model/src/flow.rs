@@ -204,7 +204,7 @@ impl Flow {
             .edges_directed(ix, Direction::Outgoing)
             .map(|e| (e.weight(), &self.graph[e.target()]))
             .collect();
-        v.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        crate::order::sort_by(&mut v, |a, b| a.0.path.cmp(&b.0.path));
         v
     }
 
@@ -222,7 +222,9 @@ impl Flow {
             .edges_directed(ix, Direction::Incoming)
             .filter_map(|e| Some((self.graph[e.source()].resource()?, e.weight())))
             .collect();
-        v.sort_by(|a, b| (&a.0.id, &a.1.path).cmp(&(&b.0.id, &b.1.path)));
+        crate::order::sort_by(&mut v, |a, b| {
+            (&a.0.id, &a.1.path).cmp(&(&b.0.id, &b.1.path))
+        });
         v
     }
 

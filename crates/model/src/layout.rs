@@ -72,7 +72,9 @@ pub fn auto_layout(flow: &mut Flow) {
                 (key, not_knative, *file_order, id.clone())
             })
             .collect();
-        keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        crate::order::sort_by(&mut keyed, |a, b| {
+            a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+        });
         let mut next = 0.0f64;
         for (key, _, _, id) in keyed {
             let r = if key == f64::MAX { next } else { key.max(next) };
@@ -82,16 +84,20 @@ pub fn auto_layout(flow: &mut Flow) {
     }
     // In one go: the map is a sorted vector, which one insert at a time would keep shifting.
     let row = &row;
-    flow.layout
-        .extend(columns.iter().enumerate().flat_map(|(c, col)| {
-            col.iter().map(move |(id, _)| {
-                let p = Point {
-                    x: c as f64 * COLUMN_WIDTH,
-                    y: (row[id] * ROW_HEIGHT).round(),
-                };
-                (id.clone(), p)
-            })
-        }));
+    let placed = std::mem::take(&mut flow.layout).into_tuple_vec();
+    flow.layout = crate::order::map(
+        placed
+            .into_iter()
+            .chain(columns.iter().enumerate().flat_map(|(c, col)| {
+                col.iter().map(move |(id, _)| {
+                    let p = Point {
+                        x: c as f64 * COLUMN_WIDTH,
+                        y: (row[id] * ROW_HEIGHT).round(),
+                    };
+                    (id.clone(), p)
+                })
+            })),
+    );
 }
 
 #[cfg(test)]

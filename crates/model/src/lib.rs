@@ -10,6 +10,7 @@ pub mod flowfile;
 pub mod kinds;
 pub mod layout;
 pub mod lint;
+pub mod order;
 mod par;
 pub mod path;
 pub mod refs;
@@ -35,7 +36,7 @@ pub fn check(loaded: &Loaded, opts: validate::Options) -> Vec<Diagnostic> {
         validate::validate_alongside(&loaded.flow, opts, || lint::lint(&loaded.flow));
     all.extend(validated);
     all.extend(linted);
-    all.sort_by(|a, b| {
+    order::sort_by(&mut all, |a, b| {
         (&a.file, a.line, a.column, a.severity, a.code)
             .cmp(&(&b.file, b.line, b.column, b.severity, b.code))
     });

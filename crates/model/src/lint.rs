@@ -220,7 +220,7 @@ fn exact_conditions(t: &TriggerSpec) -> Option<Vec<(String, String)>> {
             }
         }
     }
-    conds.sort();
+    crate::order::sort(&mut conds);
     conds.dedup();
     Some(conds)
 }
@@ -252,7 +252,7 @@ fn shadowed_triggers(flow: &Flow, out: &mut Vec<Diagnostic>) {
         }
     }
     let mut keys: Vec<_> = groups.keys().cloned().collect();
-    keys.sort();
+    crate::order::sort(&mut keys);
     for key in keys {
         let group = &groups[&key];
         for (i, (a, ca)) in group.iter().enumerate() {
@@ -364,7 +364,7 @@ fn reply_loops(flow: &Flow, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let mut members: Vec<String> = scc.iter().map(|n| g[dg[*n]].label()).collect();
-        members.sort();
+        crate::order::sort(&mut members);
         let anchor = scc
             .iter()
             .filter_map(|n| g[dg[*n]].resource())

@@ -56,7 +56,7 @@ pub(crate) fn share<T: Send, E: Send>(
         (work(), e)
     });
     a.extend(b);
-    a.sort_unstable_by_key(|(start, _)| *start);
+    crate::order::sort_by(&mut a, |x, y| x.0.cmp(&y.0));
     (a.into_iter().map(|(_, t)| t).collect(), e)
 }
 

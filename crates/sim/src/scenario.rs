@@ -217,7 +217,7 @@ pub fn run_one(flow: &Flow, scenario: &Value, index: usize, seed: u64) -> Scenar
     let behaviors: crate::sim::Behaviors = scenario
         .get("behaviors")
         .and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), text(v))).collect())
+        .map(|m| knflow_model::order::map(m.iter().map(|(k, v)| (k.clone(), text(v)))))
         .unwrap_or_default();
     let until = match scenario
         .get("until")

@@ -435,11 +435,11 @@ impl Simulation {
     /// Counters per resource (the hop's target; filtered events count on the trigger). The
     /// latency is the time from a delivery's first attempt to its success.
     pub fn summary(&self) -> LiteMap<String, Counters> {
-        let mut out: LiteMap<String, Counters> = self
-            .labels
-            .counted()
-            .map(|e| (e.name.clone(), e.counters.clone()))
-            .collect();
+        let mut out = knflow_model::order::map(
+            self.labels
+                .counted()
+                .map(|e| (e.name.clone(), e.counters.clone())),
+        );
         for (via, n) in self.plane.filtered_counts() {
             out.entry(via.to_string()).or_default().filtered += n;
         }

@@ -200,7 +200,7 @@ impl LabelSelector {
             .flatten()
             .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
             .collect();
-        labels.sort();
+        crate::order::sort(&mut labels);
         labels
     }
 
