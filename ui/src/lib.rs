@@ -26,6 +26,8 @@ const THEME: &str = "knflow.theme";
 
 #[wasm_bindgen(start)]
 pub fn start() {
+    // Panics abort at once in the size-optimised build (xtask `build_lean`): a hook would not run.
+    #[cfg(not(panic = "immediate-abort"))]
     console_error_panic_hook::set_once();
     record_timing("wasm_started_at_ms", now());
     leptos::mount::mount_to_body(Root);

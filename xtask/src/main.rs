@@ -222,6 +222,7 @@ fn shrink(wasm: &Path) -> Result<(), String> {
     eprintln!("$ wasm-opt -Oz -ocimfs 0 {}", wasm.display());
     let mut opts = OptimizationOptions::new_optimize_for_size_aggressively();
     opts.one_caller_inline_max_size(0);
+    opts.set_converge();
     opts.debug_info(std::env::var_os("KNFLOW_WASM_NAMES").is_some());
     // What rustc's wasm32-unknown-unknown target emits by default.
     for f in [

@@ -413,7 +413,7 @@ fn load_flow_doc(
                 }
             }
             ("layout", _) => bad_shape(diags, "layout", "a mapping of `Kind/name` to positions"),
-            ("simulation", Value::Object(m)) => flow.simulation = m.into_iter().collect(),
+            ("simulation", Value::Object(m)) => flow.simulation = crate::order::map(m),
             ("simulation", _) => {
                 bad_shape(diags, "simulation", "a mapping of `Kind/name` to settings")
             }

@@ -11,18 +11,27 @@ use std::cmp::Ordering;
 use litemap::LiteMap;
 
 /// Sorts `items` stably by `cmp`.
-pub fn sort_by<T>(items: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
-    let order = positions(items.len(), &|a, b| cmp(&items[a], &items[b]));
-    let mut taken: Vec<Option<T>> = items.drain(..).map(Some).collect();
-    items.extend(
-        order
-            .into_iter()
-            .map(|i| taken[i].take().expect("a permutation")),
-    );
+pub fn sort_by<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
+    let mut order = positions(items.len(), &|a, b| cmp(&items[a], &items[b]));
+    // Position `i` takes the item at `order[i]`: follow each cycle of the permutation, swapping,
+    // and mark the positions done.
+    for start in 0..items.len() {
+        let mut at = start;
+        while order[at] != DONE {
+            let from = std::mem::replace(&mut order[at], DONE);
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
 }
 
+const DONE: usize = usize::MAX;
+
 /// Sorts `items` stably by their natural order.
-pub fn sort<T: Ord>(items: &mut Vec<T>) {
+pub fn sort<T: Ord>(items: &mut [T]) {
     sort_by(items, T::cmp);
 }
 
@@ -66,6 +75,25 @@ mod tests {
         let mut empty: Vec<String> = Vec::new();
         sort(&mut empty);
         assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn any_permutation() {
+        // Every order of five distinct items, sorted back.
+        let mut seen = 0;
+        for n in 0..5usize.pow(5) {
+            let mut items: Vec<usize> = (0..5).map(|d| n / 5usize.pow(d) % 5).collect();
+            let mut unique = items.clone();
+            unique.sort();
+            unique.dedup();
+            if unique.len() < 5 {
+                continue;
+            }
+            seen += 1;
+            sort(&mut items);
+            assert_eq!(items, [0, 1, 2, 3, 4]);
+        }
+        assert_eq!(seen, 120);
     }
 
     #[test]

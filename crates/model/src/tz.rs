@@ -120,7 +120,7 @@ impl Zone {
             .chain(self.rule.dst.map(|d| d.offset))
             .chain(self.table.iter().map(|&(_, o)| o))
             .collect();
-        all.sort_unstable();
+        crate::order::sort(&mut all);
         all.dedup();
         all
     }
