@@ -180,6 +180,29 @@ fn build_ui() -> Result<(), String> {
     Ok(())
 }
 
+/// The designer's size targets (issue 6), in decimal units: the module at most 1.5 MB, and at
+/// most 500 KB as `kn-flow serve` sends it (gzipped). Sizes are deterministic for a toolchain and
+/// the sources, unlike timings, so this guards them like a test.
+fn check_ui_size() -> Result<(), String> {
+    const MAX_WASM: u64 = 1_500_000;
+    const MAX_SERVED: u64 = 500_000;
+    let dist = Path::new("ui/dist");
+    let size = |f: &str| {
+        std::fs::metadata(dist.join(f))
+            .map(|m| m.len())
+            .map_err(|e| format!("ui/dist/{f}: {e}"))
+    };
+    let (wasm, served) = (size("knflow_ui_bg.wasm")?, size("knflow_ui_bg.wasm.gz")?);
+    if wasm > MAX_WASM || served > MAX_SERVED {
+        return Err(format!(
+            "the designer's wasm is {wasm} bytes, {served} gzipped as served: over its targets \
+             ({MAX_WASM} and {MAX_SERVED}); see BENCHMARKS.md for where the bytes go"
+        ));
+    }
+    eprintln!("designer size: {wasm} ≤ {MAX_WASM} bytes, {served} ≤ {MAX_SERVED} served gzipped");
+    Ok(())
+}
+
 /// Builds the designer with the standard library compiled for it (`-Zbuild-std`, from the
 /// `rust-src` component) so that a panic aborts at once (`-Cpanic=immediate-abort`) and carries
 /// no source locations: the panic machinery, its messages and their locations are about a tenth
@@ -365,6 +388,7 @@ fn test() -> Result<(), String> {
     // The designer first: `kn-flow serve` embeds it, and the browser tests use it.
     eprintln!("\n== designer build");
     build_ui()?;
+    check_ui_size()?;
     let steps: &[(&str, &[&str])] = &[
         (
             "lint",
