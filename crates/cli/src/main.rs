@@ -277,6 +277,11 @@ enum Command {
         /// its K_SINK and K_CE_OVERRIDES set (repeatable; stopped with kn-flow).
         #[arg(long, value_name = "KIND/NAME=COMMAND")]
         exec: Vec<String>,
+        /// A delivery attempt whose delivery spec has no `timeout` fails as a timeout once the
+        /// sink has sent and taken nothing for this long (e.g. 30s, 2m; Knative's channel
+        /// fan-out limit, 15m, by default).
+        #[arg(long, value_name = "DURATION", default_value = "15m")]
+        read_timeout: String,
     },
     /// Open the designer in a browser: serves the UI and the flows of DIR (default: `.`).
     ///
@@ -342,6 +347,7 @@ fn main() -> ExitCode {
             tap,
             record,
             exec,
+            read_timeout,
         } => run_cmd::run(run_cmd::RunArgs {
             flow: &flow,
             port,
@@ -349,6 +355,7 @@ fn main() -> ExitCode {
             tap,
             record,
             exec: &exec,
+            read_timeout: &read_timeout,
         }),
         Command::Serve {
             dir,

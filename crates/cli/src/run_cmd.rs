@@ -14,6 +14,8 @@ pub struct RunArgs<'a> {
     pub record: Option<PathBuf>,
     /// KIND/NAME=COMMAND: local processes started with their source's K_SINK and K_CE_OVERRIDES.
     pub exec: &'a [String],
+    /// How long a sink may stay silent during an attempt without a delivery timeout.
+    pub read_timeout: &'a str,
 }
 
 pub fn run(args: RunArgs<'_>) -> u8 {
@@ -32,11 +34,23 @@ pub fn run(args: RunArgs<'_>) -> u8 {
         };
         maps.insert(k.to_string(), v.to_string());
     }
+    let read_timeout = match knflow_sim::behavior::parse_duration(args.read_timeout) {
+        Ok(ms) if ms > 0 => Duration::from_millis(ms),
+        Ok(_) => {
+            eprintln!("kn-flow: --read-timeout: must be more than 0");
+            return exit::USAGE;
+        }
+        Err(e) => {
+            eprintln!("kn-flow: --read-timeout: {e}");
+            return exit::USAGE;
+        }
+    };
     let opts = knflow_live::Options {
         maps,
         tap: args.tap.clone(),
         record: args.record.clone(),
         max_in_flight: 0,
+        read_timeout: Some(read_timeout),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -104,8 +118,12 @@ pub fn run(args: RunArgs<'_>) -> u8 {
             );
         }
         println!("hops stream as server-sent events at http://{addr}/_tap; Ctrl-C stops\n");
-        let _ = tokio::signal::ctrl_c().await;
-        server.abort();
+        let signal = stop_signal().await;
+        println!("\n{signal}: no longer accepting events; finishing deliveries under way");
+        // Requests being read still get their answer (and their events routed); nothing new
+        // is accepted, and no source sends any more.
+        live.stop_sources();
+        server.stop(Duration::from_secs(2)).await;
         for mut c in children {
             let _ = c.kill();
             let _ = c.wait();
@@ -137,4 +155,21 @@ pub fn run(args: RunArgs<'_>) -> u8 {
         }
         exit::OK
     })
+}
+
+/// Waits for Ctrl-C (SIGINT) or SIGTERM (what containers, systemd and test harnesses send):
+/// both stop a run the same graceful way. Returns which came.
+async fn stop_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            return tokio::select! {
+                _ = tokio::signal::ctrl_c() => "interrupted",
+                _ = term.recv() => "terminated",
+            };
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    "interrupted"
 }

@@ -96,7 +96,7 @@ impl Hop {
             "attempt": self.attempt,
             "status": self.status,
             "outcome": self.outcome,
-            "event": serde_json::to_value(&*self.event).expect("events serialize"),
+            "event": crate::events::to_json(&self.event),
             "note": self.note,
         })
     }
@@ -511,6 +511,20 @@ impl Plane {
         let Some(f) = self.in_flight.remove(id) else {
             return;
         };
+        // A 202 is never a reply, whatever its body holds (data-plane spec, Derived (Reply)
+        // Events). Knative's dispatcher code reads any 2xx body; knflow follows the spec.
+        let outcome = match outcome {
+            Outcome::Response {
+                status: 202,
+                retry_after_ms,
+                ..
+            } => Outcome::Response {
+                status: 202,
+                body: Body::Empty,
+                retry_after_ms,
+            },
+            other => other,
+        };
         let (is_trigger, via, reply_to) = match f.sub.map(|i| &self.routes.subscriptions[i]) {
             Some(s) => (
                 matches!(s.kind, SubKind::Trigger { .. }),
@@ -754,6 +768,33 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    /// A 202 ends the delivery whatever its body: neither a reply (even a CloudEvent) nor,
+    /// for a trigger, the 502 of a non-event body.
+    #[test]
+    fn a_202_body_is_never_a_reply() {
+        let now = Utc::now();
+        for body in [Body::Event(Box::new(ev())), Body::Other(b"queued".to_vec())] {
+            let mut p = plane("  delivery: {retry: 1}\n", false);
+            let a = p.send(&Endpoint::Broker("Broker/b".into()), ev(), "test", now);
+            let id = deliveries(&a)[0].id;
+            let a = p.complete(
+                id,
+                Outcome::Response {
+                    status: 202,
+                    body,
+                    retry_after_ms: None,
+                },
+                now,
+            );
+            assert_eq!(hops(&a).len(), 1, "{a:?}");
+            assert_eq!(
+                (hops(&a)[0].status, hops(&a)[0].outcome),
+                (Some(202), HopOutcome::Delivered)
+            );
+            assert!(deliveries(&a).is_empty(), "nothing more to send");
+        }
     }
 
     #[test]

@@ -470,6 +470,40 @@ impl Routes {
             .unwrap_or_else(|| ep.label().clone())
     }
 
+    /// Points sinks at where they really listen (a live run's `--map`, the built-in display):
+    /// `base_of` gives a sink's new address, or `None` to keep Knative's. Every URL built on
+    /// the old address moves with it (a destination's relative `uri` stays appended), so the
+    /// deliveries the plane asks for, and `knativeerrordest`, name the URL actually tried.
+    /// Brokers and channels keep theirs: they are in the plane.
+    pub fn relocate(&mut self, mut base_of: impl FnMut(&Label) -> Option<String>) {
+        let mut moved: HashMap<Label, (Label, Label)> = HashMap::new();
+        for (ep, url) in &mut self.urls {
+            if let Endpoint::Sink(label) = ep {
+                if let Some(new) = base_of(label) {
+                    let new: Label = new.into();
+                    moved.insert(label.clone(), (url.clone(), new.clone()));
+                    *url = new;
+                }
+            }
+        }
+        let rebase = |ep: &Endpoint, url: &mut Label| {
+            let Some((old, new)) = moved.get(ep.label()) else {
+                return;
+            };
+            if let Some(rest) = url.strip_prefix(&**old) {
+                *url = format!("{new}{rest}").into();
+            }
+        };
+        for s in &mut self.subscriptions {
+            if matches!(s.subscriber, Endpoint::Sink(_)) {
+                rebase(&s.subscriber, &mut s.subscriber_url);
+            }
+            if let Some((ep @ Endpoint::Sink(_), url)) = &mut s.policy.dead_letter {
+                rebase(ep, url);
+            }
+        }
+    }
+
     /// The resources a source sends to, as endpoints (for simulated sources).
     pub fn sink_of(&mut self, flow: &Flow, source: &Resource) -> Option<Endpoint> {
         let sink = match &source.spec {
@@ -540,6 +574,27 @@ mod tests {
             vec![0, 200, 400]
         );
         assert_eq!(Policy::NONE.backoff_ms(1), 0);
+    }
+
+    #[test]
+    fn relocated_sinks_keep_their_relative_paths() {
+        let yaml = "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata: {name: b, namespace: shop}\nspec:\n  delivery:\n    deadLetterSink: {ref: {apiVersion: v1, kind: Service, name: dls}}\n---\napiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {name: t, namespace: shop}\nspec:\n  broker: b\n  subscriber:\n    ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: fulfil}\n    uri: /hooks/paid\n";
+        let flow = knflow_model::load_str(yaml, "t.yaml").flow;
+        let mut routes = Routes::compile(&flow);
+        let sub = &routes.subscriptions[0];
+        assert_eq!(
+            &*sub.subscriber_url,
+            "http://fulfil.shop.svc.cluster.local/hooks/paid"
+        );
+        routes.relocate(|l| (&**l == "Service/fulfil").then(|| "http://127.0.0.1:9000".into()));
+        let sub = &routes.subscriptions[0];
+        assert_eq!(&*sub.subscriber_url, "http://127.0.0.1:9000/hooks/paid");
+        assert_eq!(
+            &*routes.url(&Endpoint::Sink("Service/fulfil".into())),
+            "http://127.0.0.1:9000"
+        );
+        let (_, dls) = sub.policy.dead_letter.as_ref().unwrap();
+        assert_eq!(&**dls, "http://dls.shop.svc.cluster.local", "not relocated");
     }
 
     #[test]

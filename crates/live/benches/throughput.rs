@@ -5,7 +5,9 @@
 //!   the same sink, in adjacent pairs of runs (one extra hop makes 0.5 the ideal ratio), with
 //!   the CPU time per event as a cross-check;
 //! - the broker hop's added p99 latency at half the measured broker throughput;
-//! - the process's resident memory with the flow running idle.
+//! - the process's resident memory with the flow running idle;
+//! - the same throughput pairs against an HTTP/1.0 sink that closes its connection after every
+//!   response (Python's `http.server` behaves so), where every delivery opens a connection.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -63,6 +65,32 @@ async fn sink(arrivals: Arc<Mutex<Vec<(String, Instant)>>>) -> String {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", l.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    url
+}
+
+/// An HTTP/1.0 sink on raw TCP: reads a request, answers `202` and closes the connection.
+async fn http10_sink() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let (mut tcp, _) = l.accept().await.unwrap();
+            tokio::spawn(async move {
+                // The benchmark's events have no body: the head is the request.
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tcp.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = tcp.write_all(b"HTTP/1.0 202 Accepted\r\n\r\n").await;
+                let _ = tcp.shutdown().await;
+            });
+        }
+    });
     url
 }
 
@@ -159,6 +187,33 @@ async fn main() {
     let ratio = median(pairs.iter().map(|p| p.1 / p.0).collect());
     let cpu_ratio = median(pairs.iter().map(|p| p.2).collect());
     println!("direct to the sink: {d:.0} events/s; through broker → trigger → sink: {v:.0} events/s (medians); ratio {ratio:.2} (median of {ROUNDS} pairs); CPU time per event, direct / brokered: {cpu_ratio:.2}");
+
+    // The same against a sink that closes every connection: every delivery (and every direct
+    // post) opens a connection.
+    let close_url = http10_sink().await;
+    let flow10 = knflow_model::load_str(&FLOW.replace("ns}", "ns10}"), "bench10.yaml").flow;
+    let opts = knflow_live::Options {
+        maps: [("Service/sink".to_string(), close_url.clone())].into(),
+        ..Default::default()
+    };
+    let (rt10, addr10, _task10) = knflow_live::serve(&flow10, 0, opts).await.unwrap();
+    let broker10 = format!("http://{addr10}/ns10/b");
+    blast(&close_url, "w10", &rt10).await;
+    blast(&broker10, "w10", &rt10).await;
+    let mut pairs10 = Vec::new();
+    for round in 0..ROUNDS / 3 {
+        let (d, _) = blast(&close_url, &format!("d10-{round}-"), &rt10).await;
+        let (v, _) = blast(&broker10, &format!("b10-{round}-"), &rt10).await;
+        println!("  HTTP/1.0 round {round}: direct {d:.0} events/s, brokered {v:.0} events/s, ratio {:.2}", v / d);
+        pairs10.push((d, v));
+    }
+    println!(
+        "HTTP/1.0 sink (a connection per request): direct {:.0} events/s; brokered {:.0} events/s (medians); ratio {:.2} (median of {} pairs)",
+        median(pairs10.iter().map(|p| p.0).collect()),
+        median(pairs10.iter().map(|p| p.1).collect()),
+        median(pairs10.iter().map(|p| p.1 / p.0).collect()),
+        pairs10.len()
+    );
 
     // Added latency at half the broker's throughput: one paced client, direct and via the
     // broker, at the same rate.

@@ -1,5 +1,10 @@
 //! CloudEvents over HTTP (the HTTP protocol binding): binary, structured and batch modes in,
 //! binary mode out. Header values are percent-decoded and -encoded as the binding requires.
+//!
+//! Data is kept as the bytes that arrived, never parsed and written again: a binary-mode body as
+//! is, a structured event's `data` member as its JSON text (or a string's characters, or the
+//! decoded `data_base64`). Knative's broker passes data through untouched too, and receivers
+//! rely on it (signatures over the body, exact payloads).
 
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
@@ -9,6 +14,7 @@ use cloudevents::event::{AttributeValue, Data, ExtensionValue};
 use cloudevents::{AttributesReader, Event, EventBuilder, EventBuilderV10};
 use knflow_dataplane::events;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use serde_json::value::RawValue;
 
 /// Characters a `ce-` header value must percent-encode: controls, space, `"`, `%`, and
 /// everything outside printable ASCII.
@@ -24,16 +30,16 @@ pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Vec<Event>, String> {
         .unwrap_or("")
         .to_ascii_lowercase();
     if content_type.starts_with("application/cloudevents-batch+json") {
-        let items: Vec<serde_json::Value> =
+        let items: Vec<&RawValue> =
             serde_json::from_slice(body).map_err(|e| format!("batch: not a JSON array: {e}"))?;
         return items
             .into_iter()
             .enumerate()
-            .map(|(i, v)| events::from_json(v).map_err(|e| format!("batch[{i}]: {e}")))
+            .map(|(i, v)| structured(v.get().as_bytes()).map_err(|e| format!("batch[{i}]: {e}")))
             .collect();
     }
     if content_type.starts_with("application/cloudevents+json") {
-        return events::from_json_bytes(body)
+        return structured(body)
             .map(|e| vec![e])
             .map_err(|e| format!("structured event: {e}"));
     }
@@ -99,26 +105,54 @@ fn binary(headers: &HeaderMap, content_type: &str, body: &[u8]) -> Result<Event,
     for (ext, v) in extensions {
         b = b.extension(ext, v);
     }
+    let ct = || match content_type {
+        "" => "application/octet-stream".to_string(),
+        ct => ct.to_string(),
+    };
     if let Some(s) = dataschema {
-        b = b.data_with_schema(content_type.to_string(), s, Data::Binary(body.to_vec()));
+        b = b.data_with_schema(ct(), s, Data::Binary(body.to_vec()));
     } else if !body.is_empty() || !content_type.is_empty() {
-        let data = if content_type.contains("json") {
-            serde_json::from_slice(body)
-                .map(Data::Json)
-                .map_err(|e| format!("body: {content_type} but not JSON: {e}"))?
-        } else if content_type.starts_with("text/") {
-            Data::String(String::from_utf8_lossy(body).into_owned())
-        } else {
-            Data::Binary(body.to_vec())
-        };
-        let ct = if content_type.is_empty() {
-            "application/octet-stream".to_string()
-        } else {
-            content_type.to_string()
-        };
-        b = b.data(ct, data);
+        b = b.data(ct(), Data::Binary(body.to_vec()));
     }
     b.build().map_err(|e| events::explain(&e))
+}
+
+/// A structured-mode event (the JSON format), its data kept as it was written: the `data`
+/// member's JSON text when the content type is JSON (or none is given, which the format reads
+/// as JSON), a string's characters for other types, `data_base64` decoded.
+fn structured(body: &[u8]) -> Result<Event, String> {
+    let mut members: serde_json::Map<String, serde_json::Value> = serde_json::Map::new();
+    let raw: std::collections::BTreeMap<String, &RawValue> =
+        serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let mut data = None;
+    for (name, value) in raw {
+        if name == "data" {
+            data = Some(value);
+            continue;
+        }
+        let value = serde_json::from_str(value.get()).map_err(|e| e.to_string())?;
+        members.insert(name, value);
+    }
+    let declared = members
+        .get("datacontenttype")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    let mut event = events::from_json(serde_json::Value::Object(members))?;
+    let Some(data) = data.filter(|d| d.get() != "null") else {
+        return Ok(event);
+    };
+    let bytes = match &declared {
+        Some(ct) if !events::is_json(ct) => match serde_json::from_str::<String>(data.get()) {
+            Ok(text) => text.into_bytes(),
+            Err(_) => data.get().as_bytes().to_vec(),
+        },
+        _ => data.get().as_bytes().to_vec(),
+    };
+    // The format reads data without a content type as JSON; sent on in binary mode, the
+    // content type says so.
+    let ct = declared.unwrap_or_else(|| "application/json".into());
+    event.set_data(ct, Data::Binary(bytes));
+    Ok(event)
 }
 
 /// The event as a binary-mode request: headers and body.
@@ -152,6 +186,7 @@ pub fn to_binary(event: &Event) -> (HeaderMap, Vec<u8>) {
     {
         headers.insert(CONTENT_TYPE, ct);
     }
+    // Events from the ingresses carry bytes; JSON values come from the simulator's sources.
     let body = match event.data() {
         Some(Data::Json(v)) => serde_json::to_vec(v).unwrap_or_default(),
         Some(Data::String(s)) => s.clone().into_bytes(),

@@ -9,6 +9,6 @@ mod runtime;
 mod server;
 mod session;
 
-pub use runtime::{Address, Options, Runtime, Target};
-pub use server::{serve, tap_stream};
+pub use runtime::{Address, Options, Runtime, Target, DEFAULT_READ_TIMEOUT};
+pub use server::{serve, tap_stream, Server};
 pub use session::{status, Session, StartError};

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::http::HeaderValue;
 use chrono::Utc;
 use cloudevents::{AttributesReader, Event};
 use knflow_dataplane::plane::{Action, Body, Delivery, HopOutcome, Outcome, Plane};
@@ -30,7 +31,14 @@ pub struct Options {
     /// Deliveries one destination may have under way (waiting for backoff or an answer); while
     /// any destination is at its limit, ingresses answer 429 with `Retry-After`. 0: 10,000.
     pub max_in_flight: usize,
+    /// An attempt whose delivery spec sets no `timeout` fails as a timeout once its destination
+    /// has sent and taken nothing for this long. `None`: [`DEFAULT_READ_TIMEOUT`].
+    pub read_timeout: Option<Duration>,
 }
+
+/// Knative's channel dispatcher gives a fan-out 15 minutes before it fails it; an attempt
+/// without a `timeout` is bounded by as much silence.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// An ingress the runtime serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,10 +65,15 @@ pub(crate) struct Inner {
     maps: BTreeMap<String, String>,
     pub(crate) addresses: Vec<(Address, Endpoint)>,
     pub(crate) tap: broadcast::Sender<String>,
+    /// Held while a batch of hops is counted and written (see `publish`).
+    tap_order: Mutex<()>,
     tap_file: Option<Mutex<std::fs::File>>,
     record_file: Option<Mutex<std::fs::File>>,
-    /// The way to each destination, made on its first delivery.
+    /// The way to each destination URL, made on its first delivery.
     lanes: Mutex<HashMap<Label, Arc<Lane>>>,
+    read_timeout: Duration,
+    /// The tasks running PingSources, stopped with [`Runtime::stop_sources`].
+    sources: Mutex<Vec<tokio::task::AbortHandle>>,
     /// How many deliveries one destination may have under way.
     max_in_flight: usize,
     /// Events the built-in display sink received: (sink label, event).
@@ -90,13 +103,15 @@ fn cluster_local(url: &str) -> bool {
 impl Runtime {
     /// A runtime for `flow` answering at `base` (`http://127.0.0.1:PORT`).
     pub fn new(flow: &Flow, opts: Options, base: &str) -> std::io::Result<Runtime> {
-        let routes = Routes::compile(flow);
+        let mut routes = Routes::compile(flow);
         let mut maps = opts.maps;
         for (label, sim) in &flow.simulation {
             if let Some(url) = sim.get("url").and_then(|u| u.as_str()) {
                 maps.entry(label.clone()).or_insert_with(|| url.to_string());
             }
         }
+        // Deliveries go where sinks really listen, and dead letters name that URL.
+        routes.relocate(|label| Some(target(&maps, base, label).url));
         let mut addresses: Vec<(Address, Endpoint)> = routes
             .entries
             .iter()
@@ -147,9 +162,12 @@ impl Runtime {
                 maps,
                 addresses,
                 tap: broadcast::channel(1024).0,
+                tap_order: Mutex::new(()),
                 tap_file,
                 record_file,
                 lanes: Default::default(),
+                read_timeout: opts.read_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
+                sources: Default::default(),
                 max_in_flight: if opts.max_in_flight == 0 {
                     10_000
                 } else {
@@ -230,6 +248,13 @@ impl Runtime {
         self.inner.plane.lock().unwrap().in_flight()
     }
 
+    /// Stops the PingSources [`Runtime::start_sources`] started (a run shutting down).
+    pub fn stop_sources(&self) {
+        for task in self.inner.sources.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
     /// Runs every PingSource of the flow on the real clock, in its time zone, with Knative's
     /// 0–500 ms send jitter; returns the sources started.
     pub fn start_sources(&self, flow: &Flow) -> Vec<String> {
@@ -245,7 +270,7 @@ impl Runtime {
             let label = r.id.to_string();
             started.push(label.clone());
             let inner = self.inner.clone();
-            tokio::spawn(async move {
+            let task = tokio::spawn(async move {
                 let mut after = Utc::now();
                 let mut n: u64 = 0;
                 while let Some(tick) = ping.next_after(after) {
@@ -262,6 +287,7 @@ impl Runtime {
                     inner.clone().run(actions);
                 }
             });
+            self.inner.sources.lock().unwrap().push(task.abort_handle());
         }
         started
     }
@@ -321,9 +347,8 @@ impl Runtime {
         }
         for event in events {
             if let Some(f) = &self.inner.record_file {
-                if let Ok(line) = serde_json::to_string(&event) {
-                    let _ = writeln!(f.lock().unwrap(), "{line}");
-                }
+                let line = knflow_dataplane::events::to_json(&event);
+                let _ = writeln!(f.lock().unwrap(), "{line}");
             }
             let actions = self.inner.routing().send(ep, event, "ingress", Utc::now());
             // The ingress itself may refuse (TTL exhausted, invalid): say so to the sender.
@@ -345,36 +370,42 @@ impl Runtime {
     }
 }
 
+/// Where a sink's deliveries go: its `--map`, its own URI when a laptop can reach it, else the
+/// built-in display.
+fn target(maps: &BTreeMap<String, String>, base: &str, label: &str) -> Target {
+    if let Some(url) = maps.get(label) {
+        return Target {
+            label: label.into(),
+            url: url.clone(),
+            how: "mapped",
+        };
+    }
+    if label.contains("://") && !cluster_local(label) {
+        return Target {
+            label: label.into(),
+            url: label.into(),
+            how: "uri",
+        };
+    }
+    Target {
+        label: label.into(),
+        url: format!("{base}/_display/{label}"),
+        how: "built-in display",
+    }
+}
+
 impl Inner {
-    fn lane(&self, label: &Label) -> Arc<Lane> {
+    fn lane(&self, url: &Label) -> Arc<Lane> {
         self.lanes
             .lock()
             .unwrap()
-            .entry(label.clone())
-            .or_insert_with(|| Arc::new(Lane::new(&self.target(label).url)))
+            .entry(url.clone())
+            .or_insert_with(|| Arc::new(Lane::new(url, self.read_timeout)))
             .clone()
     }
 
     pub(crate) fn target(&self, label: &str) -> Target {
-        if let Some(url) = self.maps.get(label) {
-            return Target {
-                label: label.into(),
-                url: url.clone(),
-                how: "mapped",
-            };
-        }
-        if label.contains("://") && !cluster_local(label) {
-            return Target {
-                label: label.into(),
-                url: label.into(),
-                how: "uri",
-            };
-        }
-        Target {
-            label: label.into(),
-            url: format!("{}/_display/{label}", self.base),
-            how: "built-in display",
-        }
+        target(&self.maps, &self.base, label)
     }
 
     /// The plane, set to produce what the current listeners read: filter explanations, the
@@ -394,27 +425,37 @@ impl Inner {
         self.tap_file.is_some() || self.tap.receiver_count() > 0
     }
 
-    fn publish(&self, hop: &knflow_dataplane::plane::Hop) {
-        if !self.listening() {
+    /// Hops to the tap file and stream, each with `in_flight`: the deliveries under way once
+    /// it happened, so that a reader sees the count reach 0. The count is read and the lines
+    /// written under one lock, so the last line written carries the last count.
+    fn publish(&self, hops: &[knflow_dataplane::plane::Hop]) {
+        if hops.is_empty() || !self.listening() {
             return;
         }
-        let mut hop = hop.to_json();
-        hop["time"] = serde_json::Value::String(Utc::now().to_rfc3339());
-        let line = hop.to_string();
-        if let Some(f) = &self.tap_file {
-            let _ = writeln!(f.lock().unwrap(), "{line}");
+        let _order = self.tap_order.lock().unwrap();
+        let in_flight = self.plane.lock().unwrap().in_flight();
+        let time = serde_json::Value::String(Utc::now().to_rfc3339());
+        for hop in hops {
+            let mut hop = hop.to_json();
+            hop["time"] = time.clone();
+            hop["in_flight"] = in_flight.into();
+            let line = hop.to_string();
+            if let Some(f) = &self.tap_file {
+                let _ = writeln!(f.lock().unwrap(), "{line}");
+            }
+            let _ = self.tap.send(line);
         }
-        let _ = self.tap.send(line);
     }
 
     /// Carries out the plane's actions: deliveries go to their destination's lane, hops to
     /// the tap.
     pub(crate) fn run(self: Arc<Self>, actions: Vec<Action>) {
+        let mut hops = Vec::new();
         for a in actions {
             match a {
-                Action::Hop(h) => self.publish(&h),
+                Action::Hop(h) => hops.push(h),
                 Action::Deliver(d) => {
-                    let lane = self.lane(d.to.label());
+                    let lane = self.lane(&d.url);
                     lane.under_way.fetch_add(1, Ordering::Relaxed);
                     if d.delay_ms > 0 {
                         let inner = self.clone();
@@ -428,15 +469,19 @@ impl Inner {
                 }
             }
         }
+        self.publish(&hops);
     }
 
     fn deliver(self: Arc<Self>, d: Delivery, lane: Arc<Lane>) {
-        let (headers, body) = http_event::to_binary(&d.event);
+        let (mut headers, body) = http_event::to_binary(&d.event);
+        // Knative's dispatcher says on every send that it takes a reply (data-plane spec,
+        // Derived (Reply) Events; `kncloudevents`).
+        headers.insert("prefer", HeaderValue::from_static("reply"));
         let id = d.id;
         let to = lane.clone();
         lane.send(Job {
             headers,
-            body,
+            body: body.into(),
             timeout: d.timeout_ms.map(Duration::from_millis),
             done: Box::new(move |answer| {
                 to.under_way.fetch_sub(1, Ordering::Relaxed);

@@ -91,13 +91,36 @@ pub fn tap_stream(
     Sse::new(stream)
 }
 
+/// The task serving a runtime's ingresses.
+pub struct Server {
+    task: tokio::task::JoinHandle<()>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl Server {
+    /// Stops accepting connections and lets the requests being read finish (each one either
+    /// answered and its events in the plane, or refused), for at most `grace`; then the rest is
+    /// cut off. Kept-alive connections close once idle; a tap stream is cut at the end.
+    pub async fn stop(mut self, grace: std::time::Duration) {
+        let _ = self.stop.send(true);
+        if tokio::time::timeout(grace, &mut self.task).await.is_err() {
+            self.task.abort();
+        }
+    }
+
+    /// Stops at once, whatever is under way.
+    pub fn abort(&self) {
+        self.task.abort();
+    }
+}
+
 /// Binds `127.0.0.1:port` (0: any free port), builds the runtime and returns it with the task
 /// serving it.
 pub async fn serve(
     flow: &knflow_model::Flow,
     port: u16,
     opts: Options,
-) -> std::io::Result<(Runtime, std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
+) -> std::io::Result<(Runtime, std::net::SocketAddr, Server)> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     // An ingress answers with one small write; without TCP_NODELAY a sender that pipelines
@@ -112,8 +135,16 @@ pub async fn serve(
         .route("/_tap", get(tap))
         .fallback(ingress)
         .with_state(rt.clone());
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+        let _ = axum::serve(listener, app)
+            // Only `stop` stops it: a dropped `Server` leaves the ingresses running.
+            .with_graceful_shutdown(async move {
+                if stopped.wait_for(|s| *s).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            })
+            .await;
     });
-    Ok((rt, addr, task))
+    Ok((rt, addr, Server { task, stop }))
 }

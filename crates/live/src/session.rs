@@ -26,12 +26,13 @@ impl std::fmt::Display for StartError {
 /// A running flow: its runtime and the task serving its ingresses on a free loopback port.
 pub struct Session {
     runtime: Runtime,
-    task: tokio::task::JoinHandle<()>,
+    server: crate::Server,
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
-        self.task.abort();
+        self.server.abort();
+        self.runtime.stop_sources();
     }
 }
 
@@ -44,10 +45,10 @@ impl Session {
             let msgs: Vec<String> = loaded.diagnostics.iter().map(ToString::to_string).collect();
             return Err(StartError::Invalid(msgs.join("\n")));
         }
-        let (runtime, _addr, task) = serve(&loaded.flow, 0, Options::default())
+        let (runtime, _addr, server) = serve(&loaded.flow, 0, Options::default())
             .await
             .map_err(StartError::Io)?;
-        Ok(Session { runtime, task })
+        Ok(Session { runtime, server })
     }
 
     pub fn runtime(&self) -> &Runtime {
