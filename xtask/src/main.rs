@@ -463,7 +463,8 @@ fn test() -> Result<(), String> {
 }
 
 /// Debian's Chromium and npm's playwright-core (no browser downloads), then the designer's
-/// end-to-end tests against the `kn-flow` the tests built.
+/// end-to-end tests against the `kn-flow` the tests built, and `kn-flow run` against npm's
+/// CloudEvents SDK.
 fn browser_tests() -> Result<(), String> {
     let chromium = env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     run(
@@ -473,8 +474,14 @@ fn browser_tests() -> Result<(), String> {
     let kn_flow = build_binaries()?("kn-flow")?;
     node_tests(
         "tests/e2e/designer.test.mjs",
-        &[("KN_FLOW", kn_flow), ("CHROMIUM", chromium.into())],
+        &[("KN_FLOW", kn_flow.clone()), ("CHROMIUM", chromium.into())],
         "browser tests",
+    )?;
+    // Live mode against the official JavaScript CloudEvents SDK (npm `cloudevents`).
+    node_tests(
+        "tests/e2e/live.test.mjs",
+        &[("KN_FLOW", kn_flow)],
+        "live-mode tests with the JavaScript CloudEvents SDK",
     )
 }
 

@@ -24,6 +24,20 @@ fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// A header value as text. The binding asks senders to percent-encode everything outside
+/// printable ASCII, but some write it raw: the JavaScript SDK on Node sends `café` as the
+/// Latin-1 byte `E9`, others send UTF-8. Both are read as what their sender meant.
+fn header_text(value: &HeaderValue) -> Cow<'_, str> {
+    if let Ok(ascii) = value.to_str() {
+        return Cow::Borrowed(ascii);
+    }
+    let bytes = value.as_bytes();
+    match std::str::from_utf8(bytes) {
+        Ok(utf8) => Cow::Borrowed(utf8),
+        Err(_) => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
+}
+
 /// The events of a request: one (binary or structured) or several (batch).
 pub fn parse(headers: &HeaderMap, body: &[u8]) -> Result<Vec<Event>, String> {
     let content_type = header(headers, "content-type")
@@ -63,8 +77,8 @@ fn binary(headers: &HeaderMap, content_type: &str, body: &[u8]) -> Result<Event,
         let Some(ext) = name.as_str().strip_prefix("ce-") else {
             continue;
         };
-        let v = value.to_str().map_err(|_| format!("ce-{ext}: not text"))?;
-        let v = percent_decode_str(v)
+        let v = header_text(value);
+        let v = percent_decode_str(&v)
             .decode_utf8()
             .map_err(|e| format!("ce-{ext}: {e}"))?
             .into_owned();
@@ -258,6 +272,26 @@ mod tests {
             serde_json::from_slice::<serde_json::Value>(&body).unwrap()["amount"],
             250
         );
+    }
+
+    /// Raw non-ASCII header values, as some SDKs send them: UTF-8, or Latin-1 (Node's `http`
+    /// writes header strings so).
+    #[test]
+    fn raw_header_values_are_read_as_meant() {
+        let mut h = headers(&[
+            ("ce-specversion", "1.0"),
+            ("ce-id", "1"),
+            ("ce-source", "/shop"),
+            ("ce-type", "t"),
+        ]);
+        h.insert("ce-subject", HeaderValue::from_bytes(b"caf\xe9 1").unwrap());
+        h.insert(
+            "ce-region",
+            HeaderValue::from_bytes("zürich%20nord".as_bytes()).unwrap(),
+        );
+        let e = &parse(&h, b"").unwrap()[0];
+        assert_eq!(e.subject(), Some("café 1"));
+        assert_eq!(extension(e, "region").as_deref(), Some("zürich nord"));
     }
 
     #[test]
