@@ -1,89 +1,14 @@
 // The designer as a user meets it: Debian's Chromium, headless, driven by playwright-core,
-// against a real `kn-flow serve` on a temporary folder. Run by `cargo xtask test` (which builds
-// the UI and kn-flow first); KN_FLOW names the binary. Failures leave a screenshot in
-// $KNFLOW_ARTIFACTS (default target/e2e-artifacts) and print its path.
+// against a real `kn-flow serve` on a temporary folder (harness.mjs). Run by `cargo xtask test`
+// (which builds the UI and kn-flow first); KN_FLOW names the binary.
 
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, cpSync, readFileSync, readdirSync, existsSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { setup, env, open, canvas, node, dropKind, wire, tab, exportedYaml, viewOf, repo, examples } from "./harness.mjs";
 
-const repo = resolve(import.meta.dirname, "../..");
-const knFlow = process.env.KN_FLOW ?? join(repo, "target/debug/kn-flow");
-const artifacts = process.env.KNFLOW_ARTIFACTS ?? join(repo, "target/e2e-artifacts");
-const examples = readdirSync(join(repo, "flows")).filter((f) => f.endsWith(".yaml"));
-
-let server, base, dir, context;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "knflow-e2e-"));
-  for (const f of examples) cpSync(join(repo, "flows", f), join(dir, f));
-  server = spawn(knFlow, ["serve", dir, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  base = await new Promise((ok, fail) => {
-    server.on("exit", (c) => fail(new Error(`kn-flow serve exited with ${c}`)));
-    server.stdout.on("data", (d) => {
-      const m = String(d).match(/http:\/\/127\.0\.0\.1:\d+\//);
-      if (m) ok(m[0]);
-    });
-  });
-  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "knflow-chromium-")), {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-});
-
-after(async () => {
-  await context?.close();
-  server?.kill();
-});
-
-/// A fresh page; page errors fail the test that made them.
-async function open(t, hash = "") {
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.errors = errors;
-  t.after(async () => {
-    if (t.passed === false || errors.length) {
-      mkdirSync(artifacts, { recursive: true });
-      const shot = join(artifacts, `${t.name.replace(/\W+/g, "-")}.png`);
-      await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-      console.log(`screenshot: ${shot}`);
-      for (const e of errors) console.log(`page error: ${e}`);
-    }
-    await page.close();
-  });
-  await page.goto(base + (hash ? `#${hash}` : ""));
-  await page.getByRole("application", { name: "Canvas" }).waitFor();
-  return page;
-}
-
-const canvas = (page) => page.getByRole("application", { name: "Canvas" });
-const node = (page, name) => page.getByRole("group", { name, exact: true });
-
-async function dropKind(page, kind, x, y) {
-  await page.getByRole("button", { name: kind, exact: true }).dragTo(canvas(page), { targetPosition: { x, y } });
-}
-
-async function wire(page, from, port, to) {
-  await node(page, from).getByRole("button", { name: port, exact: true }).dragTo(node(page, to));
-}
-
-async function tab(page, name) {
-  await page.getByRole("tablist", { name: "Dock tabs" }).getByRole("tab", { name: new RegExp(`^${name}`) }).click();
-}
-
-async function exportedYaml(page) {
-  await tab(page, "YAML");
-  return page.getByLabel("Exported YAML").textContent();
-}
+setup();
 
 /// PingSource → Broker → Trigger (CESQL) → Service, only by drag and drop and typing.
 async function drawFlow(page) {
@@ -161,7 +86,7 @@ test("build a flow by drag and drop, see its YAML, simulate, undo and redo, save
   page.once("dialog", (d) => d.accept("designed.yaml"));
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByRole("status").getByText("saved designed.yaml").waitFor();
-  const saved = readFileSync(join(dir, "designed.yaml"), "utf8");
+  const saved = readFileSync(join(env.dir, "designed.yaml"), "utf8");
   assert.match(saved, /kind: Flow/);
   assert.match(saved, /Trigger\/trigger:/, "layout is saved");
   await page.reload();
@@ -261,13 +186,6 @@ test("run the flow live and see real traffic on the canvas", async (t) => {
   await page.getByRole("button", { name: "Start live" }).waitFor();
   assert.deepEqual(page.errors, []);
 });
-
-/// The canvas transform as numbers.
-async function viewOf(page) {
-  const t = await page.locator("svg.canvas > g[transform]").first().getAttribute("transform");
-  const m = t.match(/translate\(([-\d.]+),([-\d.]+)\) scale\(([-\d.]+)\)/);
-  return { tx: Number(m[1]), ty: Number(m[2]), k: Number(m[3]) };
-}
 
 /// A point of the canvas where the background (not a node, wire or control) is.
 async function backgroundPoint(page) {

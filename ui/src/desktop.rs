@@ -2,7 +2,7 @@
 //! (command line, recent file, or the example), the application menu's items run designer
 //! actions, and a flow changed on disk is reloaded (asking first when there is unsaved work).
 
-use knflow_editor::{Edit, Editor};
+use knflow_editor::Editor;
 use leptos::prelude::*;
 use serde_json::Value;
 
@@ -58,9 +58,7 @@ fn on_menu(app: App, id: &str) {
         "zoom_in" => crate::zoom(app, 1.2),
         "zoom_out" => crate::zoom(app, 1.0 / 1.2),
         "fit" => crate::fit(app),
-        "auto_layout" => {
-            app.edit(Edit::AutoLayout);
-        }
+        "auto_layout" => crate::auto_layout(app),
         "theme" => app.dark.update(|d| *d = !*d),
         "shortcuts" => app.help.update(|h| *h = !*h),
         _ => {}

@@ -7,7 +7,81 @@ use leptos::prelude::*;
 use serde_json::{json, Value};
 
 use crate::canvas::canvas_size;
-use crate::state::{App, DockTab, SimRun};
+use crate::state::{App, DockTab, SimRun, DOCK_COLLAPSED, DOCK_HEIGHT};
+
+/// The dock's smallest height, and its largest as a share of the window.
+const MIN_HEIGHT: f64 = 120.0;
+const MAX_SHARE: f64 = 0.7;
+
+fn max_height() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(900.0)
+        * MAX_SHARE
+}
+
+fn set_height(app: App, h: f64) {
+    let h = h.clamp(MIN_HEIGHT, max_height().max(MIN_HEIGHT)).round();
+    app.dock_height.set(h);
+    crate::host::store(DOCK_HEIGHT, &h.to_string());
+}
+
+fn set_collapsed(app: App, collapsed: bool) {
+    app.dock_collapsed.set(collapsed);
+    crate::host::store(DOCK_COLLAPSED, if collapsed { "1" } else { "0" });
+}
+
+/// The line above the dock: drag it (or use the arrow keys on it) to resize the dock.
+#[component]
+fn Separator(app: App) -> impl IntoView {
+    let grab = StoredValue::new(None::<(f64, f64)>);
+    let on_down = move |ev: web_sys::PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        if let Some(t) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        {
+            let _ = t.set_pointer_capture(ev.pointer_id());
+        }
+        if app.dock_collapsed.get_untracked() {
+            set_collapsed(app, false);
+        }
+        grab.set_value(Some((
+            ev.client_y() as f64,
+            app.dock_height.get_untracked(),
+        )));
+    };
+    let on_move = move |ev: web_sys::PointerEvent| {
+        if let Some((y0, h0)) = grab.get_value() {
+            set_height(app, h0 - (ev.client_y() as f64 - y0));
+        }
+    };
+    let on_up = move |_| grab.set_value(None);
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let step = if ev.shift_key() { 80.0 } else { 20.0 };
+        let h = app.dock_height.get_untracked();
+        match ev.key().as_str() {
+            "ArrowUp" => set_height(app, h + step),
+            "ArrowDown" => set_height(app, h - step),
+            "Home" => set_height(app, max_height()),
+            "End" => set_height(app, MIN_HEIGHT),
+            "Enter" => set_collapsed(app, !app.dock_collapsed.get_untracked()),
+            _ => return,
+        }
+        if app.dock_collapsed.get_untracked() && ev.key().starts_with("Arrow") {
+            set_collapsed(app, false);
+        }
+        ev.prevent_default();
+    };
+    view! {
+        <div class="dock-separator" role="separator" aria-label="Resize dock" aria-orientation="horizontal"
+            tabindex="0" aria-valuemin=MIN_HEIGHT aria-valuenow=move || app.dock_height.get()
+            on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:keydown=on_key></div>
+    }
+}
 
 #[component]
 pub fn Dock(app: App) -> impl IntoView {
@@ -21,22 +95,33 @@ pub fn Dock(app: App) -> impl IntoView {
         };
         view! {
             <button role="tab" id=format!("tab-{name}") aria-selected=move || (app.dock.get() == t).to_string()
-                aria-controls="dock-panel" on:click=move |_| app.dock.set(t)>
+                aria-controls="dock-panel" on:click=move |_| { app.dock.set(t); set_collapsed(app, false); }>
                 {name}{count}
             </button>
         }
     };
+    let collapsed = move || app.dock_collapsed.get();
     view! {
-        <section class="dock" aria-label="Dock">
-            <div role="tablist" class="tabs" aria-label="Dock tabs">
-                {tab(DockTab::Problems, "Problems")}
-                {tab(DockTab::Yaml, "YAML")}
-                {tab(DockTab::Simulate, "Simulate")}
-                {tab(DockTab::Scenarios, "Scenarios")}
-                {tab(DockTab::Live, "Live")}
-                {crate::host::desktop().then(|| tab(DockTab::Cluster, "Cluster"))}
+        <Separator app=app/>
+        <section class="dock" class:collapsed=collapsed aria-label="Dock"
+            style=move || if collapsed() { String::new() } else { format!("height:{}px", app.dock_height.get()) }>
+            <div class="dock-bar">
+                <div role="tablist" class="tabs" aria-label="Dock tabs">
+                    {tab(DockTab::Problems, "Problems")}
+                    {tab(DockTab::Yaml, "YAML")}
+                    {tab(DockTab::Simulate, "Simulate")}
+                    {tab(DockTab::Scenarios, "Scenarios")}
+                    {tab(DockTab::Live, "Live")}
+                    {crate::host::desktop().then(|| tab(DockTab::Cluster, "Cluster"))}
+                </div>
+                <span class="grow"></span>
+                <button class="dock-toggle" aria-label=move || if collapsed() { "Expand dock" } else { "Collapse dock" }
+                    title=move || if collapsed() { "Expand dock" } else { "Collapse dock" }
+                    on:click=move |_| set_collapsed(app, !app.dock_collapsed.get_untracked())>
+                    {move || if collapsed() { "▴" } else { "▾" }}
+                </button>
             </div>
-            <div id="dock-panel" role="tabpanel" class="panel">
+            <div id="dock-panel" role="tabpanel" class="panel" class:hidden=collapsed>
                 {move || match app.dock.get() {
                     DockTab::Problems => problems(app).into_any(),
                     DockTab::Yaml => yaml(app).into_any(),
@@ -132,6 +217,13 @@ fn targets(app: App) -> Vec<String> {
 #[component]
 fn Simulate(app: App) -> impl IntoView {
     let target = RwSignal::new(targets(app).first().cloned().unwrap_or_default());
+    // "Send event here" from the canvas's context menu.
+    Effect::new(move |_| {
+        if let Some(t) = app.sim_target.get() {
+            target.set(t);
+            app.sim_target.set(None);
+        }
+    });
     let ty = RwSignal::new("com.example.event".to_string());
     let source = RwSignal::new("/knflow/designer".to_string());
     let subject = RwSignal::new(String::new());
@@ -219,18 +311,27 @@ fn Simulate(app: App) -> impl IntoView {
     view! {
         <div class="simulate">
             <form class="compose" on:submit=|ev| ev.prevent_default()>
-                <label>"Target"
-                    <select aria-label="Target" on:change=move |ev| target.set(event_target_value(&ev))>
-                        {move || targets(app).into_iter().map(|t| { let sel = t == target.get_untracked(); view! { <option value=t.clone() selected=sel>{t.clone()}</option> } }).collect_view()}
-                    </select>
-                </label>
+                <div class="send-row">
+                    <label>"Target"
+                        <select aria-label="Target" prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))>
+                            {move || {
+                                let mut ts = targets(app);
+                                let t = target.get();
+                                if !t.is_empty() && !ts.contains(&t) {
+                                    ts.push(t.clone());
+                                }
+                                ts.into_iter().map(|o| { let sel = o == t; view! { <option value=o.clone() selected=sel>{o.clone()}</option> } }).collect_view()
+                            }}
+                        </select>
+                    </label>
+                    <button class="primary" type="button" on:click=run>"Send event"</button>
+                </div>
                 <label>"type"<input aria-label="type" prop:value=move || ty.get() on:input=move |ev| ty.set(event_target_value(&ev))/></label>
                 <label>"source"<input aria-label="source" prop:value=move || source.get() on:input=move |ev| source.set(event_target_value(&ev))/></label>
                 <label>"subject"<input aria-label="subject" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev))/></label>
                 <label>"extensions (name=value per line)"<textarea class="code" rows="2" aria-label="extensions" prop:value=move || extensions.get() on:input=move |ev| extensions.set(event_target_value(&ev))></textarea></label>
                 <label>"data (JSON)"<textarea class="code" rows="4" aria-label="data" prop:value=move || data.get() on:input=move |ev| data.set(event_target_value(&ev))></textarea></label>
                 <label>"Sink behaviours (KIND/NAME=SPEC per line)"<textarea class="code" rows="2" aria-label="Behaviors" placeholder="Service/fulfil=fail:503x2" prop:value=move || behaviors.get() on:input=move |ev| behaviors.set(event_target_value(&ev))></textarea></label>
-                <button class="primary" on:click=run>"Send event"</button>
                 {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
             </form>
             {move || app.sim.with(|s| s.as_ref().map(|s| {

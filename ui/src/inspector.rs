@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use crate::form;
-use crate::state::App;
+use crate::state::{App, InspectorMode};
 
 #[component]
 pub fn Inspector(app: App) -> impl IntoView {
@@ -47,8 +47,25 @@ pub fn Inspector(app: App) -> impl IntoView {
             app.focus_field.set(None);
         });
     });
+    // Shown while something is selected, unless the user folded it away (or pinned it open).
+    let shown = move || match app.inspector.get() {
+        InspectorMode::Open => true,
+        InspectorMode::Collapsed => false,
+        InspectorMode::Auto => count() > 0,
+    };
+    let rail = move || {
+        view! {
+            <aside class="inspector rail" aria-label="Inspector">
+                <button class="inspector-toggle" aria-label="Expand inspector" title="Expand inspector"
+                    on:click=move |_| app.inspector.set(InspectorMode::Open)>"◂"</button>
+            </aside>
+        }
+    };
     view! {
+        <Show when=shown fallback=rail>
         <aside class="inspector" aria-label="Inspector">
+            <button class="inspector-toggle collapse" aria-label="Collapse inspector" title="Collapse inspector"
+                on:click=move |_| app.inspector.set(InspectorMode::Collapsed)>"▸"</button>
             {move || match selected.get() {
                 None => view! {
                     <p class="hint">{move || match count() {
@@ -80,6 +97,7 @@ pub fn Inspector(app: App) -> impl IntoView {
                 }
             }}
         </aside>
+        </Show>
     }
 }
 

@@ -26,8 +26,7 @@ const THEME: &str = "knflow.theme";
 
 #[wasm_bindgen(start)]
 pub fn start() {
-    // Panics abort at once in the size-optimised build (xtask `build_lean`): a hook would not run.
-    #[cfg(not(panic = "immediate-abort"))]
+    // A panic's message and place reach the console, for bug reports.
     console_error_panic_hook::set_once();
     record_timing("wasm_started_at_ms", now());
     leptos::mount::mount_to_body(Root);
@@ -142,8 +141,10 @@ fn open_text(app: App, text: &str, path: Option<String>) -> bool {
             app.editor.set(e);
             app.path.set(path);
             app.sim.set(None);
-            let (w, h) = canvas::canvas_size();
-            app.fit(w, h);
+            app.wire.set(None);
+            canvas::fit(&app);
+            // Once the page shows the new flow's description, fit below it.
+            request_animation_frame(move || canvas::fit(&app));
             record_timing("load_ms", t1 - t0);
             record_timing("render_ms", now() - t1);
             true
@@ -258,7 +259,7 @@ fn copy_selection(app: App) {
     }
 }
 
-fn paste(app: App) {
+pub(crate) fn paste(app: App) {
     if let Some(yaml) = host::stored("knflow.clipboard") {
         app.edit(Edit::Paste { yaml });
     }
@@ -270,8 +271,14 @@ fn zoom(app: App, factor: f64) {
 }
 
 fn fit(app: App) {
-    let (w, h) = canvas::canvas_size();
-    app.fit(w, h);
+    canvas::fit(&app);
+}
+
+/// Lays the flow out anew and fits it into the view.
+pub(crate) fn auto_layout(app: App) {
+    if app.edit(Edit::AutoLayout) {
+        canvas::fit(&app);
+    }
 }
 
 fn undo(app: App) {
@@ -286,7 +293,16 @@ fn redo(app: App) {
     });
 }
 
+/// Deletes the selected wire's reference, else the selected nodes.
 fn delete_selection(app: App) {
+    let wire = app.wire.get_untracked().and_then(|key| {
+        app.wires
+            .with_untracked(|ws| ws.iter().find(|w| w.key == key).cloned())
+    });
+    if let Some(w) = wire {
+        canvas::delete_wire(&app, &w);
+        return;
+    }
     let ids: Vec<_> = app
         .editor
         .with_untracked(|e| e.selection().iter().cloned().collect());
@@ -340,13 +356,13 @@ fn on_key(app: App, ev: web_sys::KeyboardEvent) {
         (false, "Delete") | (false, "Backspace") => delete_selection(app),
         (false, "Escape") => {
             app.help.set(false);
+            app.menu.set(None);
+            app.wire.set(None);
             app.editor.update(|e| e.clear_selection());
         }
         (false, "?") => app.help.update(|h| *h = !*h),
         (false, "f") | (false, "F") => fit(app),
-        (false, "l") | (false, "L") => {
-            app.edit(Edit::AutoLayout);
-        }
+        (false, "l") | (false, "L") => auto_layout(app),
         (false, "+") | (false, "=") => zoom(app, 1.2),
         (false, "-") => zoom(app, 1.0 / 1.2),
         (false, k @ ("ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown")) => {
@@ -409,8 +425,8 @@ fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoVie
             <span class="sep"></span>
             <button on:click=move |_| undo(app) disabled=move || !app.editor.with(Editor::can_undo) title="Ctrl+Z">"Undo"</button>
             <button on:click=move |_| redo(app) disabled=move || !app.editor.with(Editor::can_redo) title="Ctrl+Shift+Z">"Redo"</button>
-            <button on:click=move |_| { app.edit(Edit::AutoLayout); } title="L">"Auto layout"</button>
-            <button on:click=move |_| delete_selection(app) disabled=move || app.editor.with(|e| e.selection().is_empty())>"Delete"</button>
+            <button on:click=move |_| auto_layout(app) title="L">"Auto layout"</button>
+            <button on:click=move |_| delete_selection(app) disabled=move || app.editor.with(|e| e.selection().is_empty()) && app.wire.with(Option::is_none)>"Delete"</button>
             <span class="sep"></span>
             <span class="file" aria-label="File">{title}</span>
             <span class="grow"></span>
@@ -495,8 +511,14 @@ fn Root() -> impl IntoView {
             }
         },
     );
-    // Both listen for the page's lifetime.
-    std::mem::forget((keys, unload));
+    // A click anywhere else closes the context menu (the menu keeps its own clicks).
+    let clicks = window_event_listener(leptos::ev::pointerdown, move |_| {
+        if app.menu.with_untracked(Option::is_some) {
+            app.menu.set(None);
+        }
+    });
+    // They listen for the page's lifetime.
+    std::mem::forget((keys, unload, clicks));
 
     view! {
         <div class="app">
@@ -528,7 +550,7 @@ fn Root() -> impl IntoView {
                     let (e, w) = app.diagnostics.with(|d| (
                         d.iter().filter(|x| x.severity == knflow_model::Severity::Error).count(),
                         d.iter().filter(|x| x.severity == knflow_model::Severity::Warning).count()));
-                    format!("{} resources · {e} errors · {w} warnings", app.nodes.with(|n| n.len()))
+                    format!("{} resources · {e} errors · {w} warnings", app.editor.with(|ed| ed.flow().len()))
                 }}</span>
             </footer>
             {move || open_dialog.get().map(|list| view! {

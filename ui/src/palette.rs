@@ -1,5 +1,5 @@
 //! The palette: every kind knflow models, searchable, grouped, each entry draggable onto the
-//! canvas (or added at the view's center with Enter or a double click).
+//! canvas (or added at the view's centre, selected, with a click or Enter).
 //!
 //! Dragging works two ways: HTML drag and drop (mouse in a browser), and plain pointer events
 //! for where no drag session starts (touch screens, WebDriver in the desktop app's WebKitGTK):
@@ -79,6 +79,15 @@ pub fn Palette(app: App) -> impl IntoView {
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev))
             />
+            {
+                let all = all.clone();
+                move || {
+                    let q = query.get().to_lowercase();
+                    let none = !q.is_empty()
+                        && !all.iter().any(|(_, k, s)| k.to_lowercase().contains(&q) || s.to_lowercase().contains(&q));
+                    none.then(|| view! { <p class="no-match" role="status">{format!("No kinds match “{}”", query.get())}</p> })
+                }
+            }
             {GROUPS.iter().map(|group| {
                 let entries: Vec<_> = all.iter().filter(|(g, _, _)| g == group).cloned().collect();
                 let entries2 = entries.clone();
@@ -120,7 +129,7 @@ pub fn Palette(app: App) -> impl IntoView {
                                         }
                                         app.palette_drag.set(Some(kind.to_string()));
                                     }
-                                    on:dblclick=move |_| add()
+                                    on:click=move |_| add()
                                     on:keydown=move |ev: web_sys::KeyboardEvent| {
                                         if ev.key() == "Enter" || ev.key() == " " {
                                             ev.prevent_default();

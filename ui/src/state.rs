@@ -1,11 +1,20 @@
 //! The app's reactive state: one [`Editor`] in a signal, and what the view derives from it.
 
+use std::sync::Arc;
+
 use litemap::LiteMap;
 
-use knflow_editor::{category_of, facts, icon_of, ports_of, Editor, NODE_H, NODE_W};
-use knflow_model::{Diagnostic, Node, ResourceId, Severity};
+use knflow_editor::{category_of, facts, icon_of, Editor};
+use knflow_model::diagram::route::{Obstacles, Rect};
+use knflow_model::diagram::{Diagram, Shape, Side, What, WireKind, INPUT_Y};
+use knflow_model::{Diagnostic, ResourceId, Role, Severity};
 use leptos::prelude::*;
 use serde_json::Value;
+
+/// Local-storage keys of the dock's size and state.
+pub const DOCK_HEIGHT: &str = "knflow.dock.height";
+pub const DOCK_COLLAPSED: &str = "knflow.dock.collapsed";
+pub const DEFAULT_DOCK_HEIGHT: f64 = 200.0;
 
 /// Pan and zoom of the canvas: screen = canvas × k + (tx, ty).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -26,7 +35,7 @@ pub enum Drag {
     /// Drawing a wire from a port; `at` is the pointer in canvas units.
     Wire {
         from: String,
-        role: knflow_model::Role,
+        port: WirePort,
         start: (f64, f64),
         at: (f64, f64),
     },
@@ -41,40 +50,113 @@ pub enum Drag {
     },
 }
 
+/// The port a wire is being drawn from, and what dropping it on a node makes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WirePort {
+    pub role: Role,
+    pub index: Option<usize>,
+    /// The reference belongs to the node the wire is dropped on (a Broker's `triggers`
+    /// output sets the dropped-on Trigger's `broker`).
+    pub reversed: bool,
+}
+
 /// What a node shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeView {
-    pub id: ResourceId,
+    /// `Kind/name`, or the URI: the node's key everywhere.
     pub label: String,
     pub kind: String,
     pub name: String,
     pub icon: &'static str,
     pub category: &'static str,
+    /// The node's key fact, whole (the node shows it shortened).
     pub facts: String,
+    pub what: What,
     pub x: f64,
     pub y: f64,
-    pub ports: Vec<knflow_model::Role>,
+    pub shape: Shape,
     pub errors: usize,
     pub warnings: usize,
 }
 
 impl NodeView {
     pub fn height(&self) -> f64 {
-        NODE_H.max(30.0 + 16.0 * self.ports.len() as f64)
+        self.shape.h
     }
 
-    pub fn port_y(&self, i: usize) -> f64 {
-        22.0 + 16.0 * i as f64
+    pub fn width(&self) -> f64 {
+        self.shape.w
+    }
+
+    /// A resource of the flow (not a URI or a missing object).
+    pub fn id(&self) -> Option<ResourceId> {
+        (self.what == What::Resource)
+            .then(|| ResourceId::parse(&self.label))
+            .flatten()
     }
 }
 
-/// A reference drawn between two nodes of the flow.
+/// A reference drawn as a wire between two nodes (see `knflow_model::diagram`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct EdgeView {
+pub struct WireView {
     pub key: String,
+    /// Labels of the node the wire leaves and the node it enters.
     pub from: String,
     pub to: String,
-    pub role: knflow_model::Role,
+    pub from_port: String,
+    pub kind: WireKind,
+    /// The accessible name.
+    pub name: String,
+    /// The reference: the node holding it, its role and list index.
+    pub owner: String,
+    pub role: Role,
+    pub index: Option<usize>,
+}
+
+/// The wires as drawn with the nodes at their saved places.
+#[derive(Debug, PartialEq)]
+pub struct Drawn {
+    /// SVG path data by wire key.
+    pub paths: LiteMap<String, String>,
+    pub crossings: Option<usize>,
+}
+
+/// Node boxes as the wires avoid them, with each label's index.
+pub struct Boxes {
+    pub obstacles: Obstacles,
+    pub index: LiteMap<String, usize>,
+}
+
+/// Made anew whenever a node moves: two are the same only if they are one.
+impl PartialEq for Boxes {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// What a context menu was opened on, and where (client coordinates).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MenuOn {
+    Node(String),
+    Wire(String),
+    /// The background, at a canvas point.
+    Background((f64, f64)),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Menu {
+    pub on: MenuOn,
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Whether the inspector is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InspectorMode {
+    /// While something is selected.
+    Auto,
+    Open,
+    Collapsed,
 }
 
 /// One run of the simulator from the Simulate tab.
@@ -112,7 +194,7 @@ pub struct App {
     /// The nodes a move gesture moves; changes only when a gesture starts or ends.
     pub moving: Memo<Vec<String>>,
     /// The port a wire is being drawn from; changes only when a gesture starts or ends.
-    pub wiring: Memo<Option<(String, knflow_model::Role)>>,
+    pub wiring: Memo<Option<(String, WirePort)>>,
     /// A message for the status bar: (is_error, text).
     pub status: RwSignal<Option<(bool, String)>>,
     pub dock: RwSignal<DockTab>,
@@ -124,8 +206,25 @@ pub struct App {
     /// A field path the inspector should reveal (from a clicked problem).
     pub focus_field: RwSignal<Option<String>>,
     pub diagnostics: Memo<Vec<Diagnostic>>,
+    pub diagram: Memo<Arc<Diagram>>,
     pub nodes: Memo<LiteMap<String, NodeView>>,
-    pub edges: Memo<Vec<EdgeView>>,
+    pub wires: Memo<Vec<WireView>>,
+    /// Every wire's path with the nodes where they are saved (all wires routed together, so
+    /// those sharing a gap get lanes), and their crossings (flows of up to 300 wires; the
+    /// browser tests compare it with what they count on the page).
+    pub drawn: Memo<Arc<Drawn>>,
+    /// Node boxes at their saved positions (a drag in progress moves only its own wires).
+    pub boxes: Memo<Arc<Boxes>>,
+    /// The selected wire, by key.
+    pub wire: RwSignal<Option<String>>,
+    pub menu: RwSignal<Option<Menu>>,
+    /// Dock height in pixels, and whether it is collapsed to its tabs.
+    pub dock_height: RwSignal<f64>,
+    pub dock_collapsed: RwSignal<bool>,
+    pub inspector: RwSignal<InspectorMode>,
+    pub minimap: RwSignal<bool>,
+    /// A target the Simulate tab should preselect ("Send event here").
+    pub sim_target: RwSignal<Option<String>>,
     /// Whether the zoom shows node details (text, ports); far out, nodes are boxes with a name.
     pub detailed: Memo<bool>,
     /// Whether even names would be too small to read (a few pixels): nodes are bare boxes,
@@ -151,6 +250,10 @@ impl App {
                 d
             })
         });
+        let diagram = Memo::new(move |_| {
+            let _ = revision.get();
+            editor.with_untracked(|e| Arc::new(Diagram::of(e.flow())))
+        });
         let nodes = Memo::new(move |_| {
             // Problem counts per resource, once (not per node).
             let mut counts: std::collections::HashMap<String, (usize, usize)> = Default::default();
@@ -165,54 +268,118 @@ impl App {
                     }
                 }
             });
+            // Positions change without the diagram changing (a move, Auto layout).
             let _ = revision.get();
+            let d = diagram.get();
             editor.with_untracked(|e| {
                 let f = e.flow();
-                knflow_model::order::map(f.resources().map(|r| {
-                    let label = r.id.to_string();
-                    let p = f
-                        .layout
-                        .get(&label)
-                        .copied()
-                        .unwrap_or(knflow_model::Point { x: 0.0, y: 0.0 });
-                    let (errors, warnings) = counts.get(&label).copied().unwrap_or_default();
+                // Nodes without a saved place (a URI just set in the inspector) go right of
+                // the first node wiring to them.
+                let mut placed: Vec<Option<(f64, f64)>> = d
+                    .nodes
+                    .iter()
+                    .map(|n| f.layout.get(&n.label).map(|p| (p.x, p.y)))
+                    .collect();
+                for w in &d.wires {
+                    if placed[w.to].is_none() {
+                        if let (Some((x, y)), Some(port)) = (placed[w.from], d.from_port(w)) {
+                            placed[w.to] = Some((
+                                x + d.nodes[w.from].shape.w + knflow_model::layout::LAYER_GAP,
+                                y + port.y - INPUT_Y,
+                            ));
+                        }
+                    }
+                }
+                knflow_model::order::map(d.nodes.iter().zip(placed).map(|(n, at)| {
+                    let (x, y) = at.unwrap_or((0.0, 0.0));
+                    let r = (n.what == What::Resource)
+                        .then(|| ResourceId::parse(&n.label))
+                        .flatten()
+                        .and_then(|id| f.get(&id));
+                    let (errors, warnings) = counts.get(&n.label).copied().unwrap_or_default();
                     let view = NodeView {
-                        id: r.id.clone(),
-                        kind: r.id.kind.clone(),
-                        name: r.id.name.clone(),
-                        icon: icon_of(&r.id.kind),
-                        category: category_of(r),
-                        facts: facts(r),
-                        x: p.x,
-                        y: p.y,
-                        ports: ports_of(f, &r.id).iter().map(|p| p.role).collect(),
+                        label: n.label.clone(),
+                        kind: n.kind.clone(),
+                        name: n.name.clone(),
+                        icon: match n.what {
+                            What::Uri => "↗",
+                            What::Missing => "?",
+                            What::Resource => icon_of(&n.kind),
+                        },
+                        category: r.map_or("Other", category_of),
+                        facts: match (r, n.what) {
+                            (Some(r), _) => facts(r),
+                            (None, What::Missing) => "not in this flow".into(),
+                            _ => n.name.clone(),
+                        },
+                        what: n.what,
+                        x,
+                        y,
+                        shape: n.shape.clone(),
                         errors,
                         warnings,
-                        label: label.clone(),
                     };
-                    (label, view)
+                    (n.label.clone(), view)
                 }))
             })
         });
-        let edges = Memo::new(move |_| {
-            let _ = revision.get();
-            editor.with_untracked(|e| {
-                let g = e.flow().graph();
-                g.edge_indices()
-                    .filter_map(|ix| {
-                        let (a, b) = g.edge_endpoints(ix)?;
-                        let (Node::Resource(from), Node::Resource(to)) = (&g[a], &g[b]) else {
-                            return None;
-                        };
-                        let edge = &g[ix];
-                        Some(EdgeView {
-                            key: format!("{}{}", from.id, edge.path),
-                            from: from.id.to_string(),
-                            to: to.id.to_string(),
-                            role: edge.role,
-                        })
+        let wires = Memo::new(move |_| {
+            let d = diagram.get();
+            d.wires
+                .iter()
+                .map(|w| WireView {
+                    key: w.key.clone(),
+                    from: d.nodes[w.from].label.clone(),
+                    to: d.nodes[w.to].label.clone(),
+                    from_port: w.from_port.clone(),
+                    kind: w.kind,
+                    name: w.name.clone(),
+                    owner: d.nodes[w.owner].label.clone(),
+                    role: w.role,
+                    index: w.index,
+                })
+                .collect::<Vec<_>>()
+        });
+        let drawn = Memo::new(move |_| {
+            let d = diagram.get();
+            let positions: Vec<knflow_model::Point> = nodes.with(|n| {
+                d.nodes
+                    .iter()
+                    .map(|v| {
+                        n.get(&v.label)
+                            .map_or(knflow_model::Point { x: 0.0, y: 0.0 }, |v| {
+                                knflow_model::Point { x: v.x, y: v.y }
+                            })
                     })
                     .collect()
+            });
+            let routes: Vec<_> = knflow_model::layout::routes(&d, &positions)
+                .into_iter()
+                .map(|r| r.0)
+                .collect();
+            let crossings =
+                (d.wires.len() <= 300).then(|| knflow_model::diagram::route::crossings(&routes));
+            Arc::new(Drawn {
+                paths: d
+                    .wires
+                    .iter()
+                    .zip(&routes)
+                    .map(|(w, p)| (w.key.clone(), p.svg()))
+                    .collect(),
+                crossings,
+            })
+        });
+        let boxes = Memo::new(move |_| {
+            nodes.with(|n| {
+                let rects: Vec<Rect> = n
+                    .values()
+                    .map(|v| Rect::new(v.x, v.y, v.width(), v.height()))
+                    .collect();
+                let index = n.keys().cloned().enumerate().map(|(i, l)| (l, i)).collect();
+                Arc::new(Boxes {
+                    obstacles: Obstacles::new(rects),
+                    index,
+                })
             })
         });
         let view = RwSignal::new(ViewBox {
@@ -231,7 +398,7 @@ impl App {
         });
         let wiring = Memo::new(move |_| {
             drag.with(|d| match d {
-                Some(Drag::Wire { from, role, .. }) => Some((from.clone(), *role)),
+                Some(Drag::Wire { from, port, .. }) => Some((from.clone(), port.clone())),
                 _ => None,
             })
         });
@@ -253,8 +420,24 @@ impl App {
             palette_drag: RwSignal::new(None),
             focus_field: RwSignal::new(None),
             diagnostics,
+            diagram,
             nodes,
-            edges,
+            wires,
+            drawn,
+            boxes,
+            wire: RwSignal::new(None),
+            menu: RwSignal::new(None),
+            dock_height: RwSignal::new(
+                crate::host::stored(DOCK_HEIGHT)
+                    .and_then(|h| h.parse().ok())
+                    .unwrap_or(DEFAULT_DOCK_HEIGHT),
+            ),
+            dock_collapsed: RwSignal::new(
+                crate::host::stored(DOCK_COLLAPSED).as_deref() == Some("1"),
+            ),
+            inspector: RwSignal::new(InspectorMode::Auto),
+            minimap: RwSignal::new(true),
+            sim_target: RwSignal::new(None),
         }
     }
 
@@ -294,29 +477,73 @@ impl App {
         Some((x + offset.0, y + offset.1))
     }
 
+    /// Where a wire runs now: from its port to the input of the node it names, around the
+    /// nodes in the way.
+    pub fn wire_path(&self, w: &WireView) -> Option<String> {
+        let moving = self
+            .moving
+            .with(|m| m.iter().any(|l| *l == w.from || *l == w.to));
+        if !moving {
+            return self.drawn.with(|d| d.paths.get(&w.key).cloned());
+        }
+        let (fx, fy) = self.position(&w.from)?;
+        let (tx, ty) = self.position(&w.to)?;
+        let (port, target) = self.nodes.with(|n| {
+            let from = n.get(&w.from)?;
+            let to = n.get(&w.to)?;
+            let port = from
+                .shape
+                .port(&w.from_port)
+                .map(|p| (p.x, p.y, p.side))
+                .unwrap_or((from.width(), INPUT_Y, Side::Right));
+            Some((port, (to.width(), to.height())))
+        })?;
+        let s = (fx + port.0, fy + port.1);
+        let t = (tx, ty + INPUT_Y);
+        let rect = Rect::new(tx, ty, target.0, target.1);
+        self.boxes.with(|b| {
+            let from = *b.index.get(&w.from)?;
+            let to = *b.index.get(&w.to)?;
+            let path =
+                knflow_model::diagram::route::route(s, port.2, t, rect, &b.obstacles, from, to);
+            Some(path.svg())
+        })
+    }
+
     /// Centers the view on a node.
     pub fn reveal(&self, label: &str, width: f64, height: f64) {
         if let Some((x, y)) = self.position(label) {
+            let (w, h) = self
+                .nodes
+                .with(|n| n.get(label).map(|v| (v.width(), v.height())))
+                .unwrap_or((0.0, 0.0));
             self.view.update(|v| {
-                v.tx = width / 2.0 - (x + NODE_W / 2.0) * v.k;
-                v.ty = height / 2.0 - (y + NODE_H / 2.0) * v.k;
+                v.tx = width / 2.0 - (x + w / 2.0) * v.k;
+                v.ty = height / 2.0 - (y + h / 2.0) * v.k;
             });
         }
     }
 
-    /// Fits every node into a `width`×`height` screen area.
-    pub fn fit(&self, width: f64, height: f64) {
-        let bounds = self.nodes.with(|n| {
+    /// The box around every node, in canvas units.
+    pub fn bounds(&self) -> Option<(f64, f64, f64, f64)> {
+        self.nodes.with(|n| {
             n.values()
                 .fold(None, |acc: Option<(f64, f64, f64, f64)>, v| {
-                    let r = (v.x, v.y, v.x + NODE_W, v.y + v.height());
+                    let r = (v.x, v.y, v.x + v.width(), v.y + v.height());
                     Some(match acc {
                         None => r,
                         Some(a) => (a.0.min(r.0), a.1.min(r.1), a.2.max(r.2), a.3.max(r.3)),
                     })
                 })
-        });
-        let Some((x0, y0, x1, y1)) = bounds else {
+        })
+    }
+
+    /// Fits every node into a `width`×`height` screen area below `top` (what the flow's
+    /// description covers), keeping the minimap (bottom right, `minimap` its size) off the
+    /// nodes: the flow goes beside or above it when that costs little zoom, else the minimap
+    /// is folded away.
+    pub fn fit(&self, width: f64, height: f64, top: f64, minimap: (f64, f64)) {
+        let Some((x0, y0, x1, y1)) = self.bounds() else {
             self.view.set(ViewBox {
                 tx: 40.0,
                 ty: 40.0,
@@ -324,13 +551,28 @@ impl App {
             });
             return;
         };
-        let pad = 40.0;
-        let k = ((width - 2.0 * pad) / (x1 - x0).max(1.0))
-            .min((height - 2.0 * pad) / (y1 - y0).max(1.0))
-            .clamp(0.1, 1.5);
+        let pad = 16.0;
+        let height = height - top;
+        let fit_in = |w: f64, h: f64| {
+            ((w - 2.0 * pad) / (x1 - x0).max(1.0))
+                .min((h - 2.0 * pad) / (y1 - y0).max(1.0))
+                .clamp(0.1, 1.25)
+        };
+        let full = fit_in(width, height);
+        // Beside the minimap (to its left), or above it.
+        let beside = fit_in(width - minimap.0 - 10.0, height);
+        let above = fit_in(width, height - minimap.1 - 10.0);
+        let (k, w, h, keep_minimap) = if beside >= full * 0.92 && beside >= above {
+            (beside, width - minimap.0 - 10.0, height, true)
+        } else if above >= full * 0.92 {
+            (above, width, height - minimap.1 - 10.0, true)
+        } else {
+            (full, width, height, false)
+        };
+        self.minimap.set(keep_minimap);
         self.view.set(ViewBox {
-            tx: pad - x0 * k + ((width - 2.0 * pad) - (x1 - x0) * k).max(0.0) / 2.0,
-            ty: pad - y0 * k,
+            tx: pad - x0 * k + ((w - 2.0 * pad) - (x1 - x0) * k).max(0.0) / 2.0,
+            ty: top + pad - y0 * k + ((h - 2.0 * pad) - (y1 - y0) * k).max(0.0) / 2.0,
             k,
         });
     }

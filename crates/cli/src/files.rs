@@ -99,7 +99,7 @@ pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
     result
 }
 
-pub fn fmt(paths: &[PathBuf], check: bool) -> u8 {
+pub fn fmt(paths: &[PathBuf], check: bool, relayout: bool) -> u8 {
     let files = match expand(paths) {
         Ok(f) => f,
         Err(e) => {
@@ -129,7 +129,11 @@ pub fn fmt(paths: &[PathBuf], check: bool) -> u8 {
             code = code.max(exit::PROBLEMS);
             continue;
         }
-        let canonical = flowfile::save_string(&loaded.flow);
+        let mut flow = loaded.flow;
+        if relayout {
+            knflow_model::layout::auto_layout(&mut flow);
+        }
+        let canonical = flowfile::save_string(&flow);
         if canonical == text {
             continue;
         }

@@ -308,6 +308,10 @@ enum Command {
         /// Only report files that are not in canonical form (exit 1 if any).
         #[arg(long)]
         check: bool,
+        /// Also replace the editor layout with a fresh automatic layout (what the designer's
+        /// Auto layout makes).
+        #[arg(long)]
+        relayout: bool,
     },
 }
 
@@ -339,7 +343,11 @@ fn main() -> ExitCode {
                 )
             }
         }
-        Command::Fmt { files, check } => files::fmt(&files, check),
+        Command::Fmt {
+            files,
+            check,
+            relayout,
+        } => files::fmt(&files, check, relayout),
         Command::Run {
             flow,
             port,

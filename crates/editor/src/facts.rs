@@ -129,14 +129,61 @@ pub fn facts(r: &Resource) -> String {
             .to_string(),
         _ => r.api_version().to_string(),
     };
-    shorten(&text, 34)
+    text
 }
 
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let cut: String = s.chars().take(max - 1).collect();
-        format!("{cut}…")
+/// `text` in at most `max` characters, shortened from the side that tells values apart: the
+/// end of a path, URL or image (`…/event_display`, not `gcr.io/knative-releases/…`), the
+/// start of anything else.
+pub fn shorten(text: &str, max: usize) -> String {
+    let n = text.chars().count();
+    if n <= max || max < 2 {
+        return text.to_string();
+    }
+    let path_like = !text.contains(char::is_whitespace) && text.contains('/');
+    if path_like {
+        // The last segments that fit, after an ellipsis and a slash.
+        let mut tail = String::new();
+        for seg in text.rsplit('/') {
+            let next = if tail.is_empty() {
+                seg.to_string()
+            } else {
+                format!("{seg}/{tail}")
+            };
+            if next.chars().count() + 2 > max {
+                break;
+            }
+            tail = next;
+        }
+        if !tail.is_empty() {
+            return format!("…/{tail}");
+        }
+        let end: String = text.chars().skip(n - (max - 1)).collect();
+        return format!("…{end}");
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn long_values_keep_the_part_that_differs() {
+        assert_eq!(
+            shorten(
+                "gcr.io/knative-releases/knative.dev/eventing/cmd/event_display",
+                26
+            ),
+            "…/cmd/event_display"
+        );
+        assert_eq!(shorten("short", 26), "short");
+        assert_eq!(
+            shorten("type = 'order.paid' AND amount > 100", 20),
+            "type = 'order.paid'…"
+        );
+        // A single long segment keeps its end.
+        assert_eq!(shorten("a/averyveryverylongimagename", 10), "…imagename");
     }
 }

@@ -12,11 +12,8 @@ use serde_json::Value;
 
 pub use selection::Selection;
 
-pub use facts::{category_name, category_of, facts, icon_of};
+pub use facts::{category_name, category_of, facts, icon_of, shorten};
 
-/// Node size on the canvas, shared by the view and hit-testing here.
-pub const NODE_W: f64 = 200.0;
-pub const NODE_H: f64 = 64.0;
 /// How far pasted and duplicated nodes land from their originals.
 const PASTE_OFFSET: f64 = 40.0;
 /// Undo steps kept; older ones are dropped.
@@ -36,10 +33,18 @@ pub enum Edit {
         dx: f64,
         dy: f64,
     },
-    /// Point a port at a resource; indexed ports (sequence steps, parallel branches) append.
+    /// Move nodes by their labels, URIs and missing objects included.
+    MoveNodes {
+        labels: Vec<String>,
+        dx: f64,
+        dy: f64,
+    },
+    /// Point a port at a resource. Indexed ports (sequence steps, parallel branches) take
+    /// `index`; without one they append (a new step or branch).
     Connect {
         from: ResourceId,
         role: Role,
+        index: Option<usize>,
         to: ResourceId,
     },
     /// Remove the reference at a port (indexed ports: the entry at `index`).
@@ -47,6 +52,10 @@ pub enum Edit {
         from: ResourceId,
         role: Role,
         index: Option<usize>,
+    },
+    /// Remove every reference the resource holds and every reference to it.
+    DisconnectAll {
+        id: ResourceId,
     },
     Delete {
         ids: Vec<ResourceId>,
@@ -100,6 +109,9 @@ pub struct Editor {
     /// Bumped by changes to resources (not positions): what validation depends on.
     content_revision: u64,
     saved_revision: u64,
+    /// The last clipboard text pasted and how many times in a row: each paste lands one
+    /// offset further, so copies never hide one another.
+    pasted: Option<(String, u32)>,
 }
 
 impl Default for Editor {
@@ -129,6 +141,7 @@ impl Editor {
             revision: base,
             content_revision: base,
             saved_revision: base,
+            pasted: None,
         }
     }
 
@@ -216,7 +229,10 @@ impl Editor {
     /// Applies an edit as one undo step. A failed edit changes nothing and says why.
     pub fn apply(&mut self, edit: Edit) -> Result<(), String> {
         let before = self.snapshot();
-        let layout_only = matches!(edit, Edit::Move { .. } | Edit::AutoLayout);
+        let layout_only = matches!(
+            edit,
+            Edit::Move { .. } | Edit::MoveNodes { .. } | Edit::AutoLayout
+        );
         match self.perform(edit) {
             Ok(()) => {
                 if !layout_only {
@@ -272,14 +288,67 @@ impl Editor {
                     );
                 }
             }
-            Edit::Connect { from, role, to } => {
-                let index = self.next_index(&from, role)?;
+            Edit::MoveNodes { labels, dx, dy } => {
+                for label in labels {
+                    let p = self
+                        .flow
+                        .layout
+                        .get(&label)
+                        .copied()
+                        .unwrap_or(Point { x: 0.0, y: 0.0 });
+                    self.flow.layout.insert(
+                        label,
+                        Point {
+                            x: p.x + dx,
+                            y: p.y + dy,
+                        },
+                    );
+                }
+            }
+            Edit::Connect {
+                from,
+                role,
+                index,
+                to,
+            } => {
+                let index = match index {
+                    Some(i) if self.is_indexed(&from, role) => Some(i),
+                    _ => self.next_index(&from, role)?,
+                };
                 self.flow
                     .connect(&from, role, index, &ConnectTo::Resource(to))
                     .map_err(s)?;
             }
             Edit::Disconnect { from, role, index } => {
                 self.flow.disconnect(&from, role, index).map_err(s)?;
+            }
+            Edit::DisconnectAll { id } => {
+                let ix = self
+                    .flow
+                    .node_of(&id)
+                    .ok_or(format!("{id} is not in the flow"))?;
+                let g = self.flow.graph();
+                // Both ways: what it references, and what references it. Later list entries
+                // first, so earlier indexes stay valid.
+                let mut refs: Vec<(ResourceId, Role, Option<usize>)> = g
+                    .edges_directed(ix, petgraph::Direction::Outgoing)
+                    .map(|e| (id.clone(), e.weight().role, e.weight().index))
+                    .chain(
+                        g.edges_directed(ix, petgraph::Direction::Incoming)
+                            .filter_map(|e| {
+                                let owner = g[petgraph::visit::EdgeRef::source(&e)].resource()?;
+                                Some((owner.id.clone(), e.weight().role, e.weight().index))
+                            }),
+                    )
+                    .collect();
+                if refs.is_empty() {
+                    return Err(format!("{id} has no wires"));
+                }
+                knflow_model::order::sort_by(&mut refs, |a, b| b.2.cmp(&a.2));
+                refs.dedup();
+                for (owner, role, index) in refs {
+                    self.flow.disconnect(&owner, role, index).map_err(s)?;
+                }
             }
             Edit::Delete { ids } => {
                 for id in &ids {
@@ -344,6 +413,18 @@ impl Editor {
             Edit::SetScenarios(s) => self.flow.scenarios = s,
         }
         Ok(())
+    }
+
+    /// Does `role` on `from` address a list entry (a step or branch)?
+    fn is_indexed(&self, from: &ResourceId, role: Role) -> bool {
+        self.flow
+            .get(from)
+            .and_then(|r| r.info)
+            .is_some_and(|info| {
+                wiring::ports(info)
+                    .iter()
+                    .any(|p| p.role == role && p.indexed)
+            })
     }
 
     /// Where an indexed port appends: after the entries it already has.
@@ -423,7 +504,8 @@ impl Editor {
             .resources()
             .filter(|r| {
                 let p = self.position(&r.id);
-                p.x < x1 && p.x + NODE_W > x0 && p.y < y1 && p.y + NODE_H > y0
+                let s = knflow_model::diagram::resource_shape(r);
+                p.x < x1 && p.x + s.w > x0 && p.y < y1 && p.y + s.h > y0
             })
             .map(|r| r.id.clone())
             .collect();
@@ -460,6 +542,11 @@ impl Editor {
     /// Adds copied resources under free names (references among them follow the renames),
     /// offset from where they were, and selects them.
     fn paste(&mut self, yaml: &str) -> Result<(), String> {
+        let times = match &self.pasted {
+            Some((last, n)) if last == yaml => n + 1,
+            _ => 1,
+        };
+        let offset = PASTE_OFFSET * f64::from(times);
         let docs = knflow_model::yaml::parse_documents(yaml).map_err(|e| e.to_string())?;
         let mut manifests: Vec<Value> = docs.into_iter().map(|d| d.value).collect();
         manifests.retain(|m| m.get("kind").is_some() && m.pointer("/metadata/name").is_some());
@@ -503,8 +590,8 @@ impl Editor {
             self.place(
                 &id,
                 Point {
-                    x: x + PASTE_OFFSET,
-                    y: y + PASTE_OFFSET,
+                    x: x + offset,
+                    y: y + offset,
                 },
             );
             added.insert(id);
@@ -521,6 +608,7 @@ impl Editor {
             }
         }
         self.selection = added;
+        self.pasted = Some((yaml.to_string(), times));
         Ok(())
     }
 }

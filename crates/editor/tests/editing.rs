@@ -28,18 +28,21 @@ fn drawn() -> Editor {
         .unwrap();
     }
     e.apply(Edit::Connect {
+        index: None,
         from: id("PingSource/pingsource"),
         role: Role::Sink,
         to: id("Broker/broker"),
     })
     .unwrap();
     e.apply(Edit::Connect {
+        index: None,
         from: id("Trigger/trigger"),
         role: Role::Broker,
         to: id("Broker/broker"),
     })
     .unwrap();
     e.apply(Edit::Connect {
+        index: None,
         from: id("Trigger/trigger"),
         role: Role::Subscriber,
         to: id("Service/service"),
@@ -100,6 +103,7 @@ fn failed_edits_change_nothing_and_are_not_undo_steps() {
     let before = e.save_text();
     let err = e
         .apply(Edit::Connect {
+            index: None,
             from: id("Trigger/trigger"),
             role: Role::Broker,
             to: id("Service/service"),
@@ -176,6 +180,7 @@ fn sequence_steps_append() {
     })
     .unwrap();
     e.apply(Edit::Connect {
+        index: None,
         from: id("Sequence/sequence"),
         role: Role::Step,
         to: id("Service/service"),
@@ -187,6 +192,7 @@ fn sequence_steps_append() {
     })
     .unwrap();
     e.apply(Edit::Connect {
+        index: None,
         from: id("Sequence/sequence"),
         role: Role::Step,
         to: id("Service/service-2"),

@@ -5,6 +5,7 @@
 //! Pure Rust with no I/O: it builds for `wasm32-unknown-unknown` and runs in the browser UI.
 
 pub mod diag;
+pub mod diagram;
 pub mod flow;
 pub mod flowfile;
 pub mod kinds;

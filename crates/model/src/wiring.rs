@@ -32,6 +32,7 @@ const TRIGGER: &[Port] = &[
     port(Role::DeadLetterSink),
 ];
 const DLS_ONLY: &[Port] = &[port(Role::DeadLetterSink)];
+const BROKER: &[Port] = &[port(Role::Config), port(Role::DeadLetterSink)];
 const EVENT_TYPE: &[Port] = &[port(Role::Reference)];
 const SUBSCRIPTION: &[Port] = &[
     port(Role::Channel),
@@ -58,7 +59,7 @@ const SOURCE: &[Port] = &[port(Role::Sink)];
 pub fn ports(info: &KindInfo) -> &'static [Port] {
     match (info.group, info.kind) {
         ("eventing.knative.dev", "Trigger") => TRIGGER,
-        ("eventing.knative.dev", "Broker") => DLS_ONLY,
+        ("eventing.knative.dev", "Broker") => BROKER,
         ("eventing.knative.dev", "EventType") => EVENT_TYPE,
         ("messaging.knative.dev", "Channel" | "InMemoryChannel") => DLS_ONLY,
         ("messaging.knative.dev", "Subscription") => SUBSCRIPTION,

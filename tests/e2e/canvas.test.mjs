@@ -1,0 +1,330 @@
+// The canvas measured, not compared with pixels: for every example flow after opening it, after
+// Auto layout and after Fit, node boxes, port labels and the minimap do not overlap, every wire
+// starts inside the port named by its field (a broker's `triggers`, a trigger's input `broker`),
+// names are at least 11 px high, and the crossings counted from the wires' paths stay at or
+// below what the layout reports. Then the gestures: wires selected and deleted, the context
+// menu, palette clicks, paste offsets, the dock's separator, the inspector folding away.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { setup, open, canvas, node, tab, exportedYaml, examples } from "./harness.mjs";
+
+setup();
+
+/// Everything the picture rules need, measured in the page (client coordinates).
+async function measure(page) {
+  // After the page has painted what the last action changed.
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return page.evaluate(() => {
+    const box = (el) => {
+      const r = el.getBoundingClientRect();
+      return { x0: r.left, y0: r.top, x1: r.right, y1: r.bottom };
+    };
+    const svg = document.querySelector("svg.canvas");
+    const view = svg.querySelector("g.view").getScreenCTM();
+    const toScreen = (x, y) => ({ x: view.a * x + view.c * y + view.e, y: view.b * x + view.d * y + view.f });
+    const nodes = [...document.querySelectorAll("svg.canvas [data-node]")].map((n) => ({
+      label: n.dataset.node,
+      box: box(n.querySelector("rect.box")),
+      labels: [...n.querySelectorAll("text.port-name, text.port-group, text.port-caption")].map((t) => ({ text: t.textContent, box: box(t) })),
+      ports: Object.fromEntries([...n.querySelectorAll(".port[data-port]")].map((p) => [p.dataset.port, box(p)])),
+      name: (() => {
+        const t = n.querySelector("text.name");
+        return t ? parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a : null;
+      })(),
+    }));
+    // Path data → polyline (curves sampled at 16 points, as the layout counts them).
+    const polyline = (d) => {
+      const nums = (s) => s.trim().split(/[\s,]+/).map(Number);
+      const pts = [];
+      let at = null;
+      for (const [, cmd, args] of d.matchAll(/([MLCQ])([^MLCQ]*)/g)) {
+        const a = nums(args);
+        if (cmd === "M" || cmd === "L") { at = [a[0], a[1]]; pts.push(at); continue; }
+        const steps = 16;
+        for (let i = 1; i <= steps; i++) {
+          const t = i / steps, u = 1 - t;
+          if (cmd === "C") {
+            pts.push([0, 1].map((k) => u * u * u * at[k] + 3 * u * u * t * a[k] + 3 * u * t * t * a[2 + k] + t * t * t * a[4 + k]));
+          } else {
+            pts.push([0, 1].map((k) => u * u * at[k] + 2 * u * t * a[k] + t * t * a[2 + k]));
+          }
+        }
+        at = cmd === "C" ? [a[4], a[5]] : [a[2], a[3]];
+      }
+      return pts;
+    };
+    const wires = [...document.querySelectorAll("svg.canvas g.wire")].map((w) => {
+      const pts = polyline(w.querySelector("path.wire-line").getAttribute("d"));
+      return {
+        name: w.getAttribute("aria-label"), from: w.dataset.from, to: w.dataset.to, port: w.dataset.port,
+        pts, start: toScreen(...pts[0]), end: toScreen(...pts[pts.length - 1]),
+      };
+    });
+    const mini = document.querySelector("svg.minimap");
+    return {
+      nodes, wires,
+      minimap: mini ? box(mini) : null,
+      crossings: Number(svg.dataset.crossings ?? NaN),
+    };
+  });
+}
+
+const overlap = (a, b) => a.x0 < b.x1 - 0.5 && b.x0 < a.x1 - 0.5 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
+const inside = (p, b) => p.x >= b.x0 - 1 && p.x <= b.x1 + 1 && p.y >= b.y0 - 1 && p.y <= b.y1 + 1;
+
+function crossings(wires) {
+  const near = (p, q) => Math.abs(p[0] - q[0]) < 0.5 && Math.abs(p[1] - q[1]) < 0.5;
+  const hit = (p, p2, q, q2) => {
+    const r = [p2[0] - p[0], p2[1] - p[1]], s = [q2[0] - q[0], q2[1] - q[1]];
+    const den = r[0] * s[1] - r[1] * s[0];
+    if (Math.abs(den) < 1e-12) return null;
+    const qp = [q[0] - p[0], q[1] - p[1]];
+    const t = (qp[0] * s[1] - qp[1] * s[0]) / den, u = (qp[0] * r[1] - qp[1] * r[0]) / den;
+    return t >= 0 && t < 1 && u >= 0 && u < 1 ? [p[0] + t * r[0], p[1] + t * r[1]] : null;
+  };
+  let n = 0;
+  for (let i = 0; i < wires.length; i++) {
+    for (let j = i + 1; j < wires.length; j++) {
+      const a = wires[i].pts, b = wires[j].pts;
+      const ends = [a[0], a[a.length - 1], b[0], b[b.length - 1]];
+      for (let k = 0; k + 1 < a.length; k++) {
+        for (let l = 0; l + 1 < b.length; l++) {
+          const p = hit(a[k], a[k + 1], b[l], b[l + 1]);
+          if (p && !ends.some((e) => near(e, p))) n++;
+        }
+      }
+    }
+  }
+  return n;
+}
+
+/// The picture rules, with `when` naming the state in messages.
+function checkPicture(m, when) {
+  const { nodes, wires, minimap } = m;
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) {
+      assert.ok(!overlap(nodes[i].box, nodes[j].box), `${when}: ${nodes[i].label} overlaps ${nodes[j].label}`);
+    }
+    for (const l of nodes[i].labels) {
+      assert.ok(inside({ x: l.box.x0, y: l.box.y0 }, nodes[i].box) && inside({ x: l.box.x1, y: l.box.y1 }, nodes[i].box),
+        `${when}: port label ${l.text} of ${nodes[i].label} leaves its node`);
+      for (const other of nodes) {
+        if (other !== nodes[i]) assert.ok(!overlap(l.box, other.box), `${when}: port label ${l.text} of ${nodes[i].label} covers ${other.label}`);
+      }
+      if (minimap) assert.ok(!overlap(l.box, minimap), `${when}: the minimap covers ${nodes[i].label}'s ${l.text}`);
+    }
+    if (minimap) assert.ok(!overlap(nodes[i].box, minimap), `${when}: the minimap covers ${nodes[i].label}`);
+  }
+  const byLabel = Object.fromEntries(nodes.map((n) => [n.label, n]));
+  for (const w of wires) {
+    const from = byLabel[w.from].ports[w.port];
+    assert.ok(from, `${when}: ${w.name}: ${w.from} has no port ${w.port}`);
+    assert.ok(inside(w.start, from), `${when}: ${w.name} starts at ${JSON.stringify(w.start)}, not in its port ${w.port} ${JSON.stringify(from)}`);
+    // Wires for a Trigger's broker (and a Subscription's channel) end at the input named so.
+    if (w.port === "triggers" || w.port === "subscriptions") {
+      const input = byLabel[w.to].ports[w.port === "triggers" ? "broker" : "channel"];
+      assert.ok(input && inside(w.end, input), `${when}: ${w.name} ends at the ${w.port === "triggers" ? "broker" : "channel"} port`);
+    }
+  }
+  if (nodes.length <= 30) {
+    for (const n of nodes) {
+      if (n.name !== null) assert.ok(n.name >= 11, `${when}: ${n.label}'s name is ${n.name.toFixed(1)} px`);
+    }
+  }
+  const counted = crossings(wires);
+  assert.ok(Number.isFinite(m.crossings), `${when}: the canvas reports its crossings`);
+  assert.ok(counted <= m.crossings, `${when}: ${counted} crossings on the page, the layout reports ${m.crossings}`);
+}
+
+test("every example reads as a diagram: after opening, after Auto layout, after Fit", async (t) => {
+  for (const f of examples) {
+    const page = await open(t, f);
+    await page.waitForTimeout(100);
+    checkPicture(await measure(page), `${f} opened`);
+    await page.getByRole("button", { name: "Auto layout" }).click();
+    await page.waitForTimeout(100);
+    checkPicture(await measure(page), `${f} after Auto layout`);
+    await page.getByRole("button", { name: "Fit to view" }).click();
+    checkPicture(await measure(page), `${f} after Fit`);
+    assert.deepEqual(page.errors, [], f);
+    await page.close();
+  }
+});
+
+/// The middle of a wire on screen (client coordinates).
+async function wireMiddle(wire) {
+  return wire.locator("path.wire-line").evaluate((p) => {
+    const at = p.getPointAtLength(p.getTotalLength() / 2);
+    const m = p.getScreenCTM();
+    return { x: m.a * at.x + m.c * at.y + m.e, y: m.b * at.x + m.d * at.y + m.f };
+  });
+}
+
+test("wires are named, selectable by click and Tab, and Delete removes their reference", async (t) => {
+  const page = await open(t, "orders.yaml");
+  const broker = page.getByRole("button", { name: "Trigger audit-all-orders broker → Broker orders", exact: true });
+  const sub = page.getByRole("button", { name: "Trigger audit-all-orders subscriber → Service audit", exact: true });
+  await broker.waitFor();
+  await sub.waitFor();
+  // Click the wire (its middle).
+  const mid = await wireMiddle(sub);
+  await page.mouse.click(mid.x, mid.y);
+  assert.equal(await sub.getAttribute("aria-pressed"), "true");
+  await page.keyboard.press("Delete");
+  await sub.waitFor({ state: "detached" });
+  assert.doesNotMatch(await exportedYaml(page), /name: audit-all-orders[\s\S]*?subscriber:[\s\S]*?name: audit\n/);
+  await page.keyboard.press("Control+z");
+  await sub.waitFor();
+  // Tab reaches the wires; Delete on a focused wire removes it.
+  await canvas(page).focus();
+  let focused = null;
+  for (let i = 0; i < 60 && !focused; i++) {
+    await page.keyboard.press("Tab");
+    focused = await page.evaluate(() => document.activeElement?.matches("g.wire") ? document.activeElement.getAttribute("aria-label") : null);
+  }
+  assert.ok(focused, "Tab reaches a wire");
+  await page.keyboard.press("Delete");
+  await page.getByRole("button", { name: focused, exact: true }).waitFor({ state: "detached" });
+  await page.keyboard.press("Control+z");
+  await page.getByRole("button", { name: focused, exact: true }).waitFor();
+  assert.deepEqual(page.errors, []);
+});
+
+test("the context menu: on a node, on a wire, on the background, by mouse and keyboard", async (t) => {
+  const page = await open(t, "hello-ping.yaml");
+  const menu = page.getByRole("menu");
+  const items = async () => menu.getByRole("menuitem").allTextContents();
+
+  // On a node: Delete, Duplicate, Disconnect all, Send event here.
+  await node(page, "Trigger display-all").locator("rect.box").click({ button: "right" });
+  assert.deepEqual(await items(), ["Delete", "Duplicate", "Disconnect all", "Send event here"]);
+  await menu.getByRole("menuitem", { name: "Duplicate" }).click();
+  await node(page, "Trigger display-all-2").waitFor();
+  await node(page, "Trigger display-all-2").locator("rect.box").click({ button: "right" });
+  await menu.getByRole("menuitem", { name: "Disconnect all" }).click();
+  assert.equal(await page.locator('g.wire[data-from="Trigger/display-all-2"], g.wire[data-to="Trigger/display-all-2"]').count(), 0);
+  await node(page, "Trigger display-all-2").locator("rect.box").click({ button: "right" });
+  await menu.getByRole("menuitem", { name: "Delete" }).click();
+  await node(page, "Trigger display-all-2").waitFor({ state: "detached" });
+
+  // Send event here: the Simulate tab, that node as the target.
+  await node(page, "Broker default").locator("rect.box").click({ button: "right" });
+  await menu.getByRole("menuitem", { name: "Send event here" }).click();
+  await page.getByRole("button", { name: "Send event" }).waitFor();
+  assert.equal(await page.getByLabel("Target").inputValue(), "Broker/default");
+
+  // On a wire: Delete.
+  const w = page.getByRole("button", { name: "Trigger pings-to-logger subscriber → Service logger", exact: true });
+  const at = await wireMiddle(w);
+  await page.mouse.click(at.x, at.y, { button: "right" });
+  assert.deepEqual(await items(), ["Delete"]);
+  await menu.getByRole("menuitem", { name: "Delete" }).click();
+  await w.waitFor({ state: "detached" });
+
+  // By keyboard: the context-menu key on a focused node; arrows move, Escape closes.
+  await node(page, "Service logger").focus();
+  await page.keyboard.press("ContextMenu");
+  await menu.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Delete");
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Duplicate");
+  await page.keyboard.press("Escape");
+  await menu.waitFor({ state: "detached" });
+
+  // On the background: Paste (what was copied) and Auto layout.
+  // (The inspector now covers the right of the canvas: select by keyboard.)
+  await node(page, "Service logger").focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Control+c");
+  const frame = await canvas(page).boundingBox();
+  await page.mouse.click(frame.x + 30, frame.y + frame.height - 60, { button: "right" });
+  assert.deepEqual(await items(), ["Paste", "Auto layout"]);
+  await menu.getByRole("menuitem", { name: "Paste" }).click();
+  await node(page, "Service logger-2").waitFor();
+  await page.mouse.click(frame.x + 30, frame.y + frame.height - 60, { button: "right" });
+  await menu.getByRole("menuitem", { name: "Auto layout" }).click();
+  await menu.waitFor({ state: "detached" });
+  checkPicture(await measure(page), "after Auto layout from the menu");
+  assert.deepEqual(page.errors, []);
+});
+
+test("palette clicks add at the centre, pastes keep offsetting, search says when nothing matches", async (t) => {
+  const page = await open(t);
+  // The view's centre when the entry is clicked (the inspector then opens beside the canvas).
+  const frame = await canvas(page).boundingBox();
+  await page.getByRole("button", { name: "Broker", exact: true }).click();
+  const broker = node(page, "Broker broker");
+  await broker.waitFor();
+  assert.match(await broker.getAttribute("class"), /selected/);
+  const b = await broker.locator("rect.box").boundingBox();
+  const [cx, cy] = [b.x + b.width / 2, b.y + 32];
+  assert.ok(Math.abs(cx - (frame.x + frame.width / 2)) < 30 && Math.abs(cy - (frame.y + frame.height / 2)) < 40,
+    `added at the centre: ${cx},${cy} in ${JSON.stringify(frame)}`);
+
+  // Copy once, paste three times: each copy further off, none on another.
+  await page.keyboard.press("Control+c");
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Control+v");
+  await node(page, "Broker broker-4").waitFor();
+  const boxes = await page.locator('svg.canvas [data-node^="Broker/"] rect.box').evaluateAll((rs) => rs.map((r) => r.getBoundingClientRect()).map((r) => [r.left, r.top]));
+  assert.equal(boxes.length, 4);
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      assert.ok(Math.abs(boxes[i][0] - boxes[j][0]) + Math.abs(boxes[i][1] - boxes[j][1]) > 20, `copies ${i} and ${j} on top of one another`);
+    }
+  }
+
+  await page.getByLabel("Search kinds").fill("zzz");
+  await page.getByText("No kinds match “zzz”").waitFor();
+  await page.getByLabel("Search kinds").fill("trig");
+  await page.getByRole("button", { name: "Trigger", exact: true }).waitFor();
+  assert.equal(await page.getByText(/No kinds match/).count(), 0);
+  assert.deepEqual(page.errors, []);
+});
+
+test("the dock resizes by drag and keys, collapses, remembers; Send event stays in view; the inspector folds", async (t) => {
+  const page = await open(t, "orders.yaml");
+  const dock = page.getByRole("region", { name: "Dock" });
+  const separator = page.getByRole("separator", { name: "Resize dock" });
+  const h0 = (await dock.boundingBox()).height;
+  const s = await separator.boundingBox();
+  await page.mouse.move(s.x + s.width / 2, s.y + s.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(s.x + s.width / 2, s.y - 100, { steps: 4 });
+  await page.mouse.up();
+  const h1 = (await dock.boundingBox()).height;
+  assert.ok(Math.abs(h1 - h0 - 100) < 4, `dragged 100 px up: ${h0} → ${h1}`);
+  await separator.focus();
+  await page.keyboard.press("ArrowDown");
+  const h2 = (await dock.boundingBox()).height;
+  assert.ok(Math.abs(h1 - h2 - 20) < 2, `ArrowDown: ${h1} → ${h2}`);
+
+  // Collapse: the canvas grows; expand: back.
+  const c0 = (await canvas(page).boundingBox()).height;
+  await page.getByRole("button", { name: "Collapse dock" }).click();
+  const c1 = (await canvas(page).boundingBox()).height;
+  assert.ok(c1 > c0 + 100, `the canvas takes the room: ${c0} → ${c1}`);
+  await page.getByRole("button", { name: "Expand dock" }).click();
+  assert.ok(Math.abs((await dock.boundingBox()).height - h2) < 2);
+
+  // Remembered across a reload.
+  await page.reload();
+  await canvas(page).waitFor();
+  assert.ok(Math.abs((await page.getByRole("region", { name: "Dock" }).boundingBox()).height - h2) < 2, "size remembered");
+
+  // The smallest dock still shows Send event.
+  await page.getByRole("separator", { name: "Resize dock" }).focus();
+  await page.keyboard.press("End");
+  await tab(page, "Simulate");
+  const send = await page.getByRole("button", { name: "Send event" }).boundingBox();
+  const panel = await page.locator("#dock-panel").boundingBox();
+  assert.ok(send && send.y >= panel.y && send.y + send.height <= panel.y + panel.height, "Send event is visible");
+
+  // The inspector opens with a selection and folds away on request.
+  await node(page, "Broker orders").click();
+  await page.getByRole("complementary", { name: "Inspector" }).getByRole("heading", { name: "Broker" }).waitFor();
+  await page.getByRole("button", { name: "Collapse inspector" }).click();
+  await page.getByRole("button", { name: "Expand inspector" }).click();
+  await page.getByRole("button", { name: "Collapse inspector" }).waitFor();
+  assert.deepEqual(page.errors, []);
+});

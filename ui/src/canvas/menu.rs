@@ -1,0 +1,169 @@
+//! The context menu (right-click, the context-menu key, Shift+F10): on a node Delete,
+//! Duplicate, Disconnect all, Send event here; on a wire Delete; on the background Paste and
+//! Auto layout. Arrow keys move between items, Enter runs one, Escape closes.
+
+use knflow_editor::Edit;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::KeyboardEvent;
+
+use super::id_of;
+use crate::state::{App, DockTab, MenuOn};
+
+type Action = Box<dyn Fn(&App)>;
+
+fn items(app: &App, on: &MenuOn) -> Vec<(&'static str, Action)> {
+    match on.clone() {
+        MenuOn::Node(label) => {
+            let mut items: Vec<(&'static str, Action)> = Vec::new();
+            if let Some(id) = id_of(&label).filter(|_| {
+                app.nodes
+                    .with_untracked(|n| n.get(&label).and_then(|v| v.id()).is_some())
+            }) {
+                let (a, b, c) = (id.clone(), id.clone(), id.clone());
+                items.push((
+                    "Delete",
+                    Box::new(move |app: &App| {
+                        let ids: Vec<_> = app.editor.with_untracked(|e| {
+                            let sel: Vec<_> = e.selection().iter().cloned().collect();
+                            if sel.contains(&a) {
+                                sel
+                            } else {
+                                vec![a.clone()]
+                            }
+                        });
+                        app.edit(Edit::Delete { ids });
+                    }),
+                ));
+                items.push((
+                    "Duplicate",
+                    Box::new(move |app: &App| {
+                        app.edit(Edit::Duplicate {
+                            ids: vec![b.clone()],
+                        });
+                    }),
+                ));
+                items.push((
+                    "Disconnect all",
+                    Box::new(move |app: &App| {
+                        app.edit(Edit::DisconnectAll { id: c.clone() });
+                    }),
+                ));
+                let target = label.clone();
+                items.push((
+                    "Send event here",
+                    Box::new(move |app: &App| {
+                        app.sim_target.set(Some(target.clone()));
+                        app.dock_collapsed.set(false);
+                        app.dock.set(DockTab::Simulate);
+                    }),
+                ));
+            }
+            items
+        }
+        MenuOn::Wire(key) => vec![(
+            "Delete",
+            Box::new(move |app: &App| {
+                let w = app
+                    .wires
+                    .with_untracked(|ws| ws.iter().find(|w| w.key == key).cloned());
+                if let Some(w) = w {
+                    super::wire::delete(app, &w);
+                }
+            }),
+        )],
+        MenuOn::Background(_) => vec![
+            ("Paste", Box::new(|app: &App| crate::paste(*app))),
+            (
+                "Auto layout",
+                Box::new(|app: &App| crate::auto_layout(*app)),
+            ),
+        ],
+    }
+}
+
+fn focus_item(menu: &web_sys::Element, delta: i32) {
+    let Ok(list) = menu.query_selector_all("[role=menuitem]") else {
+        return;
+    };
+    let n = list.length() as i32;
+    if n == 0 {
+        return;
+    }
+    let doc = web_sys::window().and_then(|w| w.document());
+    let active = doc.and_then(|d| d.active_element());
+    let current = (0..n).find(|i| {
+        list.item(*i as u32)
+            .zip(active.clone())
+            .is_some_and(|(a, b)| a == *b)
+    });
+    let next = match current {
+        Some(i) => (i + delta).rem_euclid(n),
+        None if delta >= 0 => 0,
+        None => n - 1,
+    };
+    if let Some(el) = list
+        .item(next as u32)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+#[component]
+pub fn ContextMenu(app: App) -> impl IntoView {
+    let menu_ref = NodeRef::<leptos::html::Div>::new();
+    // Focus the first item when a menu opens.
+    Effect::new(move |_| {
+        if app.menu.with(Option::is_some) {
+            leptos::task::spawn_local(async move {
+                if let Some(el) = menu_ref.get_untracked() {
+                    focus_item(&el, 1);
+                }
+            });
+        }
+    });
+    let on_key = move |ev: KeyboardEvent| {
+        let Some(el) = menu_ref.get_untracked() else {
+            return;
+        };
+        match ev.key().as_str() {
+            "ArrowDown" => focus_item(&el, 1),
+            "ArrowUp" => focus_item(&el, -1),
+            "Escape" => app.menu.set(None),
+            "Tab" => app.menu.set(None),
+            _ => return,
+        }
+        ev.prevent_default();
+        ev.stop_propagation();
+    };
+    move || {
+        let menu = app.menu.get()?;
+        let wrap = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(".canvas-wrap").ok().flatten())
+            .map(|w| w.get_bounding_client_rect());
+        let (left, top) = wrap.map_or((0.0, 0.0), |r| (menu.x - r.left(), menu.y - r.top()));
+        let entries = items(&app, &menu.on);
+        if entries.is_empty() {
+            return None;
+        }
+        let label = match &menu.on {
+            MenuOn::Node(l) => format!("Actions on {l}"),
+            MenuOn::Wire(_) => "Actions on the wire".to_string(),
+            MenuOn::Background(_) => "Canvas actions".to_string(),
+        };
+        Some(view! {
+            <div class="context-menu" role="menu" aria-label=label node_ref=menu_ref
+                style=format!("left:{left:.0}px;top:{top:.0}px") on:keydown=on_key
+                on:pointerdown=|ev: web_sys::PointerEvent| ev.stop_propagation()>
+                {entries.into_iter().map(|(name, action)| view! {
+                    <button role="menuitem" tabindex="-1" on:click=move |_| {
+                        app.menu.set(None);
+                        action(&app);
+                    }>{name}</button>
+                }).collect_view()}
+            </div>
+        })
+    }
+}

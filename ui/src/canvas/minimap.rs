@@ -1,0 +1,66 @@
+//! The minimap (bottom right): every node, the visible part, a click to go there. It folds
+//! into a button when Fit needs its corner for the flow.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{canvas_size, MINIMAP};
+use crate::state::App;
+
+#[component]
+pub fn Minimap(app: App) -> impl IntoView {
+    let (w, h) = MINIMAP;
+    let bounds = Memo::new(move |_| {
+        app.bounds()
+            .map(|(x0, y0, x1, y1)| (x0.min(0.0), y0.min(0.0), x1.max(800.0), y1.max(500.0)))
+            .unwrap_or((0.0, 0.0, 800.0, 500.0))
+    });
+    let scale = move || {
+        let (x0, y0, x1, y1) = bounds.get();
+        (w / (x1 - x0 + 100.0)).min(h / (y1 - y0 + 100.0))
+    };
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(t) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let r = t.get_bounding_client_rect();
+        let s = scale();
+        let (x0, y0, _, _) = bounds.get_untracked();
+        let cx = (ev.client_x() as f64 - r.left()) / s + x0 - 50.0;
+        let cy = (ev.client_y() as f64 - r.top()) / s + y0 - 50.0;
+        let (cw, ch) = canvas_size();
+        app.view.update(|v| {
+            v.tx = cw / 2.0 - cx * v.k;
+            v.ty = ch / 2.0 - cy * v.k;
+        });
+    };
+    view! {
+        <Show
+            when=move || app.minimap.get()
+            fallback=move || view! {
+                <button class="minimap-toggle" aria-label="Show minimap" title="Show minimap" on:click=move |_| app.minimap.set(true)>"▦"</button>
+            }
+        >
+            <div class="minimap-box">
+                <svg class="minimap" width=w height=h role="img" aria-label="Minimap" on:click=on_click>
+                    <g transform=move || {
+                        let (x0, y0, _, _) = bounds.get();
+                        let s = scale();
+                        format!("scale({s}) translate({},{})", 50.0 - x0, 50.0 - y0)
+                    }>
+                        // One path for all nodes: a minimap of a big flow stays one element.
+                        <path class="mini" d=move || app.nodes.with(|n| n.values().map(|v| {
+                            format!("M{:.0},{:.0}h{:.0}v{:.0}h-{:.0}z", v.x, v.y, v.width(), v.height(), v.width())
+                        }).collect::<String>())></path>
+                        <rect class="viewport" x=move || { let v = app.view.get(); -v.tx / v.k } y=move || { let v = app.view.get(); -v.ty / v.k }
+                            width=move || canvas_size().0 / app.view.get().k height=move || canvas_size().1 / app.view.get().k></rect>
+                    </g>
+                </svg>
+                <button class="minimap-hide" aria-label="Hide minimap" title="Hide minimap" on:click=move |_| app.minimap.set(false)>"×"</button>
+            </div>
+        </Show>
+    }
+}

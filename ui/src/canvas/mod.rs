@@ -1,0 +1,214 @@
+//! The SVG canvas. Its picture follows one grammar (ARCHITECTURE.md, "The canvas's visual
+//! grammar"), computed natively in `knflow_model::diagram`: nodes with ports, wires from the
+//! port of the field they stand for to the input of what they name, routed around nodes.
+//!
+//! - [`node`]: a node, its ports and counters; [`wire`]: a wire, selectable and deletable;
+//! - [`gestures`]: pan, zoom, move, wire, box selection, drops from the palette;
+//! - [`menu`]: the context menu; [`minimap`]; [`hops`]: the simulation's moving event.
+
+mod gestures;
+mod hops;
+mod menu;
+mod minimap;
+mod node;
+mod wire;
+
+use knflow_editor::Edit;
+use knflow_model::diagram::NODE_W;
+use knflow_model::{Point, ResourceId};
+use leptos::prelude::*;
+use web_sys::PointerEvent;
+
+use crate::state::{App, Drag, Menu, MenuOn};
+
+pub use wire::delete as delete_wire;
+
+/// Minimap size on screen.
+pub const MINIMAP: (f64, f64) = (180.0, 120.0);
+
+/// Screen point (client coordinates) → canvas units.
+fn to_canvas(app: &App, svg: &web_sys::Element, cx: f64, cy: f64) -> (f64, f64) {
+    let r = svg.get_bounding_client_rect();
+    let v = app.view.get_untracked();
+    ((cx - r.left() - v.tx) / v.k, (cy - r.top() - v.ty) / v.k)
+}
+
+/// Canvas units → client coordinates.
+fn to_screen(app: &App, p: (f64, f64)) -> (f64, f64) {
+    let r = svg_el().map(|s| s.get_bounding_client_rect());
+    let (left, top) = r.map_or((0.0, 0.0), |r| (r.left(), r.top()));
+    let v = app.view.get_untracked();
+    (left + p.0 * v.k + v.tx, top + p.1 * v.k + v.ty)
+}
+
+/// Keeps the pointer's events on the canvas until release, wherever it goes.
+fn capture(ev: &PointerEvent) {
+    if let Some(svg) = svg_el() {
+        let _ = svg.set_pointer_capture(ev.pointer_id());
+    }
+}
+
+fn svg_el() -> Option<web_sys::Element> {
+    web_sys::window()?
+        .document()?
+        .query_selector("svg.canvas")
+        .ok()
+        .flatten()
+}
+
+/// Size of the canvas on screen.
+pub fn canvas_size() -> (f64, f64) {
+    svg_el()
+        .map(|s| {
+            let r = s.get_bounding_client_rect();
+            (r.width(), r.height())
+        })
+        .unwrap_or((1000.0, 600.0))
+}
+
+/// Fits the flow into the canvas, below the flow's description and off the minimap.
+pub fn fit(app: &App) {
+    let (w, h) = canvas_size();
+    let top = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".flow-description").ok().flatten())
+        .map_or(0.0, |d| {
+            let r = d.get_bounding_client_rect();
+            // From the canvas's top to the description's bottom.
+            let canvas_top = svg_el().map_or(r.top(), |s| s.get_bounding_client_rect().top());
+            r.bottom() - canvas_top
+        });
+    app.fit(w, h, top, MINIMAP);
+}
+
+/// The node under a screen point, if any (the wire being drawn ignores the pointer).
+fn node_at(cx: f64, cy: f64) -> Option<String> {
+    let doc = web_sys::window()?.document()?;
+    let el = doc.element_from_point(cx as f32, cy as f32)?;
+    el.closest("[data-node]")
+        .ok()
+        .flatten()?
+        .get_attribute("data-node")
+}
+
+fn id_of(label: &str) -> Option<ResourceId> {
+    ResourceId::parse(label)
+}
+
+#[component]
+pub fn Canvas(app: App) -> impl IntoView {
+    let node_labels = Memo::new(move |_| app.nodes.with(|n| n.keys().cloned().collect::<Vec<_>>()));
+    let description = move || {
+        app.editor.with(|e| {
+            e.flow()
+                .metadata_extra
+                .get("annotations")
+                .and_then(|a| a.get("knflow.dev/description"))
+                .and_then(|d| d.as_str())
+                .map(str::to_string)
+        })
+    };
+    view! {
+        <div class="canvas-wrap">
+            <svg
+                class="canvas"
+                role="application"
+                aria-label="Canvas"
+                tabindex="0"
+                data-crossings=move || app.drawn.with(|d| d.crossings.map(|c| c.to_string()))
+                on:pointerdown=move |ev| gestures::background_down(app, ev)
+                on:pointermove=move |ev| gestures::pointer_move(app, ev)
+                on:pointerup=move |ev| gestures::pointer_up(app, ev)
+                on:wheel=move |ev| gestures::wheel(app, ev)
+                on:dragover=|ev: web_sys::DragEvent| ev.prevent_default()
+                on:drop=move |ev| gestures::drop(app, ev)
+                on:contextmenu=move |ev| gestures::context(app, ev)
+            >
+                <defs>
+                    <pattern id="grid" width="24" height="24" patternUnits="userSpaceOnUse">
+                        <circle cx="1" cy="1" r="1" class="grid-dot"></circle>
+                    </pattern>
+                    {["delivery", "reply", "dead-letter", "reference", "selected"].map(|k| view! {
+                        <marker id=format!("arrow-{k}") viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                            <path d="M 0 0 L 10 5 L 0 10 z" class=format!("arrow arrow-{k}")></path>
+                        </marker>
+                    })}
+                </defs>
+                <rect class="grid" width="100%" height="100%" fill="url(#grid)"></rect>
+                <g class="view" transform=move || { let v = app.view.get(); format!("translate({:.1},{:.1}) scale({:.3})", v.tx, v.ty, v.k) }>
+                    <g class="wires">
+                        <For each=move || app.wires.get() key=|w| (w.key.clone(), w.to.clone(), w.from_port.clone()) let:w>
+                            <wire::Wire app=app wire=w/>
+                        </For>
+                    </g>
+                    <For each=move || node_labels.get() key=|l| l.clone() let:label>
+                        <node::NodeBox app=app label=label/>
+                    </For>
+                    {move || app.drag.with(|d| match d {
+                        Some(Drag::Wire { start, at, .. }) => Some(view! {
+                            <path class="wire-draft" d=format!("M{:.1},{:.1} L{:.1},{:.1}", start.0, start.1, at.0, at.1)></path>
+                        }.into_any()),
+                        Some(Drag::Select { a, b }) => Some(view! {
+                            <rect class="select-box" x=a.0.min(b.0) y=a.1.min(b.1) width=(a.0 - b.0).abs() height=(a.1 - b.1).abs()></rect>
+                        }.into_any()),
+                        _ => None,
+                    })}
+                    {hops::hop_animation(app)}
+                </g>
+            </svg>
+            {move || description().map(|d| view! { <p class="flow-description" aria-label="Flow description">{d}</p> })}
+            <minimap::Minimap app=app/>
+            <menu::ContextMenu app=app/>
+            <div class="zoom-controls">
+                <button aria-label="Zoom in" title="Zoom in (+)" on:click=move |_| { let (w, h) = canvas_size(); zoom_at(&app, w / 2.0, h / 2.0, 1.2) }>"+"</button>
+                <button aria-label="Zoom out" title="Zoom out (-)" on:click=move |_| { let (w, h) = canvas_size(); zoom_at(&app, w / 2.0, h / 2.0, 1.0 / 1.2) }>"−"</button>
+                <button aria-label="Fit to view" title="Fit to view (F)" on:click=move |_| fit(&app)>"⤢"</button>
+            </div>
+        </div>
+    }
+}
+
+/// Zooms by `factor` keeping the screen point (sx, sy) fixed.
+pub fn zoom_at(app: &App, sx: f64, sy: f64, factor: f64) {
+    app.view.update(|v| {
+        let k = (v.k * factor).clamp(0.1, 3.0);
+        let f = k / v.k;
+        v.tx = sx - (sx - v.tx) * f;
+        v.ty = sy - (sy - v.ty) * f;
+        v.k = k;
+    });
+}
+
+/// Adds a `kind` node centred where a palette entry was dropped (client coordinates); false
+/// when the point is not on the canvas.
+pub fn drop_kind(app: &App, kind: String, cx: f64, cy: f64) -> bool {
+    let Some(svg) = svg_el() else { return false };
+    let r = svg.get_bounding_client_rect();
+    if cx < r.left() || cx > r.right() || cy < r.top() || cy > r.bottom() {
+        return false;
+    }
+    let (x, y) = to_canvas(app, &svg, cx, cy);
+    app.edit(Edit::Add {
+        kind,
+        at: Point {
+            x: (x - NODE_W / 2.0).round(),
+            y: (y - 32.0).round(),
+        },
+    });
+    true
+}
+
+/// The canvas point in the middle of the screen, where keyboard- and click-added nodes go.
+pub fn view_center(app: &App) -> Point {
+    let (w, h) = canvas_size();
+    let v = app.view.get_untracked();
+    Point {
+        x: ((w / 2.0 - v.tx) / v.k - NODE_W / 2.0).round(),
+        y: ((h / 2.0 - v.ty) / v.k - 32.0).round(),
+    }
+}
+
+/// Opens the context menu for `on` at a client point.
+fn menu_at(app: &App, on: MenuOn, x: f64, y: f64) {
+    app.menu.set(Some(Menu { on, x, y }));
+}

@@ -1,0 +1,327 @@
+//! A node: its box, icon, kind, name and key fact, its ports (named inside the node, wires
+//! attached at their circles), its problem badge and simulation counters.
+
+use knflow_editor::{can_wire, shorten};
+use knflow_model::diagram::{Port, Side, What, INPUT_Y};
+use leptos::prelude::*;
+use web_sys::{KeyboardEvent, PointerEvent};
+
+use super::{capture, id_of, menu_at, svg_el, to_canvas, to_screen};
+use crate::state::{App, Drag, MenuOn, NodeView, WirePort};
+
+/// Characters of a key fact that fit the node at 11 px.
+const FACT_CHARS: usize = 27;
+/// Characters of a name that fit the node at 16 px bold; up to a quarter more are squeezed.
+const NAME_CHARS: usize = 17;
+/// The width a name may take.
+const NAME_WIDTH: f64 = 164.0;
+
+/// The name as drawn: squeezed to the node's width when a little too long, shortened beyond.
+fn name_text(name: &str) -> (String, Option<f64>) {
+    let text = shorten(name, NAME_CHARS * 5 / 4);
+    let squeeze = (text.chars().count() > NAME_CHARS).then_some(NAME_WIDTH);
+    (text, squeeze)
+}
+
+/// How the node reacts to the wire being drawn: `Some(true)` if it may end there.
+fn wire_state(app: &App, label: &str) -> Option<bool> {
+    app.wiring.with(|w| {
+        w.as_ref().map(|(from, port)| {
+            let (Some(from), Some(to)) = (id_of(from), id_of(label)) else {
+                return false;
+            };
+            app.editor.with_untracked(|e| {
+                if port.reversed {
+                    can_wire(e.flow(), &to, port.role, &from)
+                } else {
+                    can_wire(e.flow(), &from, port.role, &to)
+                }
+            })
+        })
+    })
+}
+
+/// Counters of the simulation so far, for this node.
+fn counters(app: &App, label: &str) -> Option<String> {
+    app.sim.with(|s| {
+        let s = s.as_ref()?;
+        // Counters up to the timeline position, so scrubbing replays them.
+        let (mut delivered, mut filtered, mut dead) = (0, 0, 0);
+        for h in s.hops.iter().take(s.step) {
+            let to = h["to"].as_str().unwrap_or_default();
+            let via = h["via"].as_str().unwrap_or_default();
+            match h["outcome"].as_str().unwrap_or_default() {
+                "delivered" if to == label => delivered += 1,
+                "filtered" if via == label => filtered += 1,
+                "dead_lettered" | "dead-lettered" if to == label => dead += 1,
+                _ => {}
+            }
+        }
+        let parts: Vec<String> = [
+            (delivered, "delivered"),
+            (filtered, "filtered"),
+            (dead, "dead-lettered"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{what} {n}"))
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    })
+}
+
+/// Starts drawing a wire from a port of `label` at canvas point `start`.
+fn start_wire(app: App, label: &str, port: WirePort, start: (f64, f64), ev: &PointerEvent) {
+    ev.stop_propagation();
+    capture(ev);
+    let Some(svg) = svg_el() else { return };
+    let at = to_canvas(&app, &svg, ev.client_x() as f64, ev.client_y() as f64);
+    app.drag.set(Some(Drag::Wire {
+        from: label.to_string(),
+        port,
+        start,
+        at,
+    }));
+}
+
+fn port_view(app: App, v: &NodeView, p: Port) -> impl IntoView {
+    let label = v.label.clone();
+    let (x, y) = (p.x, p.y);
+    let port = WirePort {
+        role: p.role,
+        index: if p.adds { None } else { p.index },
+        reversed: p.derived,
+    };
+    let on_down = move |ev: PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        let (nx, ny) = app.position(&label).unwrap_or((0.0, 0.0));
+        start_wire(app, &label, port.clone(), (nx + x, ny + y), &ev);
+    };
+    let name = p.name.clone();
+    // A lone dead-letter port says what it is beside it; a list's (steps, branches) carry
+    // their index above them, under one caption.
+    let (text, text_x, text_y, anchor) = match (p.side, p.index) {
+        (Side::Right, _) => (p.label.clone(), x - 12.0, y + 3.5, "end"),
+        (Side::Bottom, None) => (p.label.clone(), x - 10.0, y - 6.0, "end"),
+        (Side::Bottom, Some(_)) => (p.label.clone(), x, y - 8.0, "middle"),
+    };
+    let group = p.group.clone().map(|g| {
+        view! { <text class="port-group" x="12" y=y + 3.5>{g}</text> }
+    });
+    view! {
+        {group}
+        <g class="port" class:adds=p.adds class:derived=p.derived role="button" aria-label=name.clone() data-port=name
+            on:pointerdown=on_down>
+            <text class="port-name" x=text_x y=text_y text-anchor=anchor>{text}</text>
+            <circle cx=x cy=y r="5"></circle>
+        </g>
+    }
+}
+
+/// The details of a node at a readable zoom.
+fn detailed(app: App, v: NodeView) -> impl IntoView {
+    let h = v.height();
+    let w = v.width();
+    let (name, squeeze) = name_text(&v.name);
+    let fact = shorten(&v.facts, FACT_CHARS);
+    let fact_full = v.facts.clone();
+    let listed = v
+        .shape
+        .ports
+        .iter()
+        .any(|p| p.side == Side::Bottom && p.index.is_some());
+    let dead_caption = listed.then(|| {
+        let first = v
+            .shape
+            .ports
+            .iter()
+            .filter(|p| p.side == Side::Bottom)
+            .map(|p| p.x)
+            .fold(f64::INFINITY, f64::min);
+        view! { <text class="port-caption" x=first - 14.0 y=h - 8.0 text-anchor="end">"dead letters"</text> }
+    });
+    let input = v.shape.input.map(|name| {
+        let label = v.label.clone();
+        // A Trigger's `broker` and a Subscription's `channel` are references it holds: drawn
+        // from its input, they wire it to a Broker or a channel.
+        let role = match name {
+            "broker" => Some(knflow_model::Role::Broker),
+            "channel" => Some(knflow_model::Role::Channel),
+            _ => None,
+        };
+        let on_down = move |ev: PointerEvent| {
+            let Some(role) = role else { return };
+            if ev.button() != 0 {
+                return;
+            }
+            let (nx, ny) = app.position(&label).unwrap_or((0.0, 0.0));
+            let port = WirePort {
+                role,
+                index: None,
+                reversed: false,
+            };
+            start_wire(app, &label, port, (nx, ny + INPUT_Y), &ev);
+        };
+        view! {
+            <g class="port input" role="button" aria-label=name data-port=name on:pointerdown=on_down>
+                <title>{format!("{name}: events come in here")}</title>
+                <circle cx="0" cy=INPUT_Y r="5"></circle>
+            </g>
+        }
+    });
+    let ports = v.shape.ports.clone();
+    view! {
+        <rect class=format!("box cat-{}", v.category.to_lowercase()) width=w height=h rx="8"></rect>
+        <text class="icon" x="12" y="21" aria-hidden="true">{v.icon}</text>
+        <text class="kind" x="34" y="19">{v.kind.clone()}</text>
+        <text class="name" x="12" y="38" textLength=squeeze lengthAdjust=squeeze.map(|_| "spacingAndGlyphs")>
+            {name}<title>{v.name.clone()}</title>
+        </text>
+        <text class="facts" x="12" y="53">{fact}<title>{fact_full}</title></text>
+        {(v.errors > 0).then(|| view! {
+            <g class="badge error" aria-label=format!("{} errors", v.errors)>
+                <circle cx={w - 12.0} cy="-4" r="9"></circle>
+                <text x={w - 12.0} y="0">{v.errors}</text>
+            </g>
+        })}
+        {(v.errors == 0 && v.warnings > 0).then(|| view! {
+            <g class="badge warning" aria-label=format!("{} warnings", v.warnings)>
+                <circle cx={w - 12.0} cy="-4" r="9"></circle>
+                <text x={w - 12.0} y="0">{v.warnings}</text>
+            </g>
+        })}
+        {input}
+        {dead_caption}
+        {ports.into_iter().map(|p| port_view(app, &v, p)).collect_view()}
+    }
+}
+
+#[component]
+pub fn NodeBox(app: App, label: String) -> impl IntoView {
+    let l = label.clone();
+    let view = Memo::new(move |_| app.nodes.with(|n| n.get(&l).cloned()));
+    let l = label.clone();
+    let selected = Memo::new(move |_| {
+        app.editor
+            .with(|e| e.selection().iter().any(|i| i.to_string() == l))
+    });
+    let l = label.clone();
+    let wire_ok = Memo::new(move |_| wire_state(&app, &l));
+    let l = label.clone();
+    // Memos, so a drag touches the DOM of the moving nodes only.
+    let transform = Memo::new(move |_| {
+        let (x, y) = app.position(&l).unwrap_or((0.0, 0.0));
+        format!("translate({x:.1},{y:.1})")
+    });
+    let l = label.clone();
+    let on_down = move |ev: PointerEvent| {
+        if ev.button() != 0 {
+            return;
+        }
+        ev.stop_propagation();
+        capture(&ev);
+        app.menu.set(None);
+        app.wire.set(None);
+        let ids = match id_of(&l).filter(|_| {
+            view.with_untracked(|v| v.as_ref().is_some_and(|v| v.what == What::Resource))
+        }) {
+            Some(id) => {
+                let additive = ev.shift_key() || ev.ctrl_key() || ev.meta_key();
+                let already = app.editor.with_untracked(|e| e.selection().contains(&id));
+                if !already || additive {
+                    app.editor.update(|e| e.select(&id, additive));
+                }
+                app.editor
+                    .with_untracked(|e| e.selection().iter().map(|i| i.to_string()).collect())
+            }
+            // A URI or a missing object moves alone.
+            None => vec![l.clone()],
+        };
+        app.offset.set((0.0, 0.0));
+        app.drag.set(Some(Drag::Move {
+            ids,
+            start: (ev.client_x() as f64, ev.client_y() as f64),
+        }));
+    };
+    let l = label.clone();
+    let on_context = move |ev: web_sys::MouseEvent| {
+        ev.prevent_default();
+        ev.stop_propagation();
+        if let Some(id) = id_of(&l) {
+            if !app.editor.with_untracked(|e| e.selection().contains(&id)) {
+                app.editor.update(|e| e.select(&id, false));
+            }
+        }
+        menu_at(
+            &app,
+            MenuOn::Node(l.clone()),
+            ev.client_x() as f64,
+            ev.client_y() as f64,
+        );
+    };
+    let l = label.clone();
+    let on_key = move |ev: KeyboardEvent| {
+        let key = ev.key();
+        if key == "ContextMenu" || (key == "F10" && ev.shift_key()) {
+            ev.prevent_default();
+            ev.stop_propagation();
+            let (x, y) = app.position(&l).unwrap_or((0.0, 0.0));
+            let (sx, sy) = to_screen(&app, (x + 24.0, y + 24.0));
+            menu_at(&app, MenuOn::Node(l.clone()), sx, sy);
+        } else if key == "Enter" {
+            if let Some(id) = id_of(&l) {
+                app.editor.update(|e| e.select(&id, false));
+            }
+        }
+    };
+    // Reactive: a node deleted while referenced stays as a missing object of the same label.
+    let aria = move || {
+        view.with(|v| {
+            v.as_ref()
+                .map(|v| match v.what {
+                    What::Missing => format!("{} {} (missing)", v.kind, v.name),
+                    _ => format!("{} {}", v.kind, v.name),
+                })
+                .unwrap_or_default()
+        })
+    };
+    let l = label.clone();
+    let external = move || view.with(|v| v.as_ref().map(|v| v.what) != Some(What::Resource));
+    view! {
+        <g
+            class="node"
+            class:selected=move || selected.get()
+            class:external=external
+            class:wire-ok=move || wire_ok.get() == Some(true)
+            class:wire-no=move || wire_ok.get() == Some(false)
+            role="group"
+            tabindex="0"
+            aria-label=aria
+            data-node=label.clone()
+            transform=move || transform.get()
+            on:pointerdown=on_down
+            on:contextmenu=on_context
+            on:keydown=on_key
+        >
+            {move || {
+                let Some(v) = view.get() else { return ().into_any() };
+                if !app.detailed.get() {
+                    // Zoomed far out, text would be a pixel high: the box and the name.
+                    let name = (!app.tiny.get()).then(|| view! {
+                        <text class="name far" x="12" y="40">{v.name.clone()}</text>
+                    });
+                    return view! {
+                        <rect class=format!("box cat-{}", v.category.to_lowercase()) width=v.width() height=v.height() rx="8"></rect>
+                        {name}
+                    }.into_any();
+                }
+                detailed(app, v).into_any()
+            }}
+            {move || counters(&app, &l).map(|c| view! {
+                <text class="counter" x="12" y="-8" aria-label=c.clone()>{c.clone()}</text>
+            })}
+        </g>
+    }
+}
