@@ -3,15 +3,14 @@
 // - open: from navigation start until all nodes of a 1,000-resource flow are on the canvas
 //   (download, wasm compile, parse, validate, lint, auto-layout, render);
 // - drag: frame intervals (requestAnimationFrame) while a node is dragged across the canvas, and
-//   each frame's work from the pointer move it handles until it is painted.
+//   each frame's work from the pointer move it handles until it is painted;
+// - auto layout: the layout and the views it changes, timed by the designer, and until painted.
 
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { repo, serve, browser } from "./harness.mjs";
 
-const repo = resolve(import.meta.dirname, "../..");
 const knFlow = process.env.KN_FLOW ?? join(repo, "target/release/kn-flow");
 const N = 1000;
 
@@ -34,23 +33,14 @@ const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 
 const dir = mkdtempSync(join(tmpdir(), "knflow-bench-"));
 writeFileSync(join(dir, "big.yaml"), bigFlow());
-const server = spawn(knFlow, ["serve", dir, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-const base = await new Promise((ok) => server.stdout.on("data", (d) => {
-  const m = String(d).match(/http:\/\/127\.0\.0\.1:\d+\//);
-  if (m) ok(m[0]);
-}));
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "knflow-chromium-")), {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1400, height: 900 },
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const { proc: server, base } = await serve(dir, knFlow);
+const context = await browser({ width: 1400, height: 900 });
 
 const opens = [];
 const phases = [];
 const drags = [];
 const brokerDrags = [];
+const layouts = [];
 for (let run = 0; run < 3; run++) {
   const page = await context.newPage();
   await page.goto(`${base}#big.yaml`);
@@ -65,6 +55,15 @@ for (let run = 0; run < 3; run++) {
     into.push(...frames);
     (into.work ??= []).push(...work);
   }
+  // Auto layout: the layout (and the views it changes) as the designer times it, and until the
+  // next frame is painted.
+  const painted = await page.evaluate(async () => {
+    const t0 = performance.now();
+    dispatchEvent(new KeyboardEvent("keydown", { key: "l", bubbles: true }));
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+    return performance.now() - t0;
+  });
+  layouts.push({ layout: await page.evaluate(() => window.knflowTimings.auto_layout_ms), painted });
   await page.close();
 }
 
@@ -109,6 +108,7 @@ server.kill();
 const fmt = (x) => (typeof x === "number" ? `${x.toFixed(1)} ms` : "?");
 console.log(`open ${N}-resource flow: ${opens.map(fmt).join(", ")} (target < 1000 ms)`);
 console.log(`  wasm started at / flow asked for at / flow fetched at / load (parse, layout) / render: ${phases.map((p) => `${fmt(p.wasm_started_at_ms)} / ${fmt(p.flow_asked_at_ms)} / ${fmt(p.flow_fetched_at_ms)} / ${fmt(p.load_ms)} / ${fmt(p.render_ms)}`).join("; ")}`);
+console.log(`auto layout of the ${N}-resource flow: ${layouts.map((l) => `${fmt(l.layout)} (painted after ${fmt(l.painted)})`).join(", ")} (target < 150 ms)`);
 for (const [what, xs] of [["a service (1 wire)", drags], ["the broker (499 wires)", brokerDrags]]) {
   console.log(`drag ${what}: frame interval p50 ${fmt(percentile(xs, 0.5))}, p95 ${fmt(percentile(xs, 0.95))}, max ${fmt(Math.max(...xs))} over ${xs.length} frames`);
   const w = xs.work;

@@ -328,3 +328,24 @@ test("the dock resizes by drag and keys, collapses, remembers; Send event stays 
   await page.getByRole("button", { name: "Collapse inspector" }).waitFor();
   assert.deepEqual(page.errors, []);
 });
+
+test("a flow of 30 nodes opens with names readable and nothing overlapping", async (t) => {
+  // A source, a broker, and 14 triggers each with its own service: a tall flow.
+  const docs = [
+    "apiVersion: sources.knative.dev/v1\nkind: PingSource\nmetadata: {name: tick}\nspec:\n  schedule: '* * * * *'\n  sink: {ref: {apiVersion: eventing.knative.dev/v1, kind: Broker, name: b}}\n",
+    "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata: {name: b}\n",
+  ];
+  for (let i = 0; i < 14; i++) {
+    docs.push(`apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata: {name: t${i}}\nspec:\n  broker: b\n  filters: [{exact: {type: e${i}}}]\n  subscriber: {ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: s${i}}}\n`);
+    docs.push(`apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: s${i}}\n`);
+  }
+  const page = await open(t);
+  await page.getByRole("button", { name: "Open" }).click();
+  await page.getByLabel("Knative YAML to import").fill(docs.join("---\n"));
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await node(page, "Service s13").waitFor();
+  checkPicture(await measure(page), "30 nodes opened");
+  await page.keyboard.press("f");
+  checkPicture(await measure(page), "30 nodes after Fit");
+  assert.deepEqual(page.errors, []);
+});

@@ -19,26 +19,40 @@ export const examples = readdirSync(join(repo, "flows")).filter((f) => f.endsWit
 export const env = { dir: undefined, base: undefined, context: undefined };
 let server;
 
+/// `kn-flow serve` (the binary `bin`) on `dir`: the process and the designer's base URL.
+export async function serve(dir, bin = knFlow) {
+  const proc = spawn(bin, ["serve", dir, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const base = await new Promise((ok, fail) => {
+    proc.on("exit", (c) => fail(new Error(`kn-flow serve exited with ${c}`)));
+    proc.stdout.on("data", (d) => {
+      const m = String(d).match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (m) ok(m[0]);
+    });
+  });
+  return { proc, base };
+}
+
+/// Debian's Chromium, headless, with a fresh profile (and no background networking: this
+/// machine's closed network refuses it).
+export function browser({ width = 1440, height = 900 } = {}) {
+  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "knflow-chromium-")), {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    viewport: { width, height },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
 /// Starts the server and the browser for the calling test file (1440×900, as users see it).
-export function setup({ width = 1440, height = 900 } = {}) {
+export function setup(size) {
   before(async () => {
     env.dir = mkdtempSync(join(tmpdir(), "knflow-e2e-"));
     for (const f of examples) cpSync(join(repo, "flows", f), join(env.dir, f));
-    server = spawn(knFlow, ["serve", env.dir, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-    env.base = await new Promise((ok, fail) => {
-      server.on("exit", (c) => fail(new Error(`kn-flow serve exited with ${c}`)));
-      server.stdout.on("data", (d) => {
-        const m = String(d).match(/http:\/\/127\.0\.0\.1:\d+\//);
-        if (m) ok(m[0]);
-      });
-    });
-    env.context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "knflow-chromium-")), {
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      headless: true,
-      viewport: { width, height },
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const s = await serve(env.dir);
+    server = s.proc;
+    env.base = s.base;
+    env.context = await browser(size);
   });
   after(async () => {
     await env.context?.close();

@@ -4,14 +4,11 @@
 //
 //   node tests/e2e/shots.mjs            # KN_FLOW defaults to target/debug/kn-flow
 
-import { spawn } from "node:child_process";
 import { mkdtempSync, cpSync, readdirSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
+import { repo, serve, browser } from "./harness.mjs";
 
-const repo = resolve(import.meta.dirname, "../..");
-const knFlow = process.env.KN_FLOW ?? join(repo, "target/debug/kn-flow");
 const out = process.env.KNFLOW_SHOTS ?? join(repo, "target/shots");
 const only = process.argv.slice(2);
 const examples = readdirSync(join(repo, "flows")).filter((f) => f.endsWith(".yaml"))
@@ -20,18 +17,8 @@ mkdirSync(out, { recursive: true });
 
 const dir = mkdtempSync(join(tmpdir(), "knflow-shots-"));
 for (const f of readdirSync(join(repo, "flows"))) cpSync(join(repo, "flows", f), join(dir, f));
-const server = spawn(knFlow, ["serve", dir, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-const base = await new Promise((ok) => server.stdout.on("data", (d) => {
-  const m = String(d).match(/http:\/\/127\.0\.0\.1:\d+\//);
-  if (m) ok(m[0]);
-}));
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "knflow-chromium-")), {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  viewport: { width: 1440, height: 900 },
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const { proc: server, base } = await serve(dir);
+const context = await browser();
 
 for (const theme of ["light", "dark"]) {
   for (const f of examples) {

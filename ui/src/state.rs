@@ -16,6 +16,10 @@ pub const DOCK_HEIGHT: &str = "knflow.dock.height";
 pub const DOCK_COLLAPSED: &str = "knflow.dock.collapsed";
 pub const DEFAULT_DOCK_HEIGHT: f64 = 200.0;
 
+/// Size of a node's name at zoom 1 (style.css `.node .name`), and the smallest that reads well.
+pub const NAME_PX: f64 = 16.0;
+pub const READABLE_NAME: f64 = 11.0;
+
 /// Pan and zoom of the canvas: screen = canvas × k + (tx, ty).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ViewBox {
@@ -310,7 +314,14 @@ impl App {
                         facts: match (r, n.what) {
                             (Some(r), _) => facts(r),
                             (None, What::Missing) => "not in this flow".into(),
-                            _ => n.name.clone(),
+                            // The name shows the URI's end, the fact its host.
+                            _ => n
+                                .name
+                                .split("://")
+                                .nth(1)
+                                .and_then(|rest| rest.split('/').next())
+                                .unwrap_or(&n.name)
+                                .to_string(),
                         },
                         what: n.what,
                         x,
@@ -562,13 +573,21 @@ impl App {
         // Beside the minimap (to its left), or above it.
         let beside = fit_in(width - minimap.0 - 10.0, height);
         let above = fit_in(width, height - minimap.1 - 10.0);
-        let (k, w, h, keep_minimap) = if beside >= full * 0.92 && beside >= above {
+        let (mut k, w, h, mut keep_minimap) = if beside >= full * 0.92 && beside >= above {
             (beside, width - minimap.0 - 10.0, height, true)
         } else if above >= full * 0.92 {
             (above, width, height - minimap.1 - 10.0, true)
         } else {
             (full, width, height, false)
         };
+        // A flow of up to 30 nodes keeps its names readable (11 px): if it does not fit at
+        // that size, Fit shows its start and the rest is a pan away; the minimap, which would
+        // cover part of it, folds into its button.
+        let readable = READABLE_NAME / NAME_PX;
+        if k < readable && self.nodes.with(|n| n.len()) <= 30 {
+            k = readable;
+            keep_minimap = false;
+        }
         self.minimap.set(keep_minimap);
         self.view.set(ViewBox {
             tx: pad - x0 * k + ((w - 2.0 * pad) - (x1 - x0) * k).max(0.0) / 2.0,

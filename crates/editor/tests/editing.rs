@@ -335,3 +335,119 @@ fn revisions_tell_layout_edits_and_other_flows_apart() {
         Editor::default().content_revision()
     );
 }
+
+#[test]
+fn disconnect_all_removes_every_wire_of_a_node_in_one_step() {
+    let mut e = drawn();
+    let before = e.save_text();
+    e.apply(Edit::DisconnectAll {
+        id: id("Broker/broker"),
+    })
+    .unwrap();
+    let g = e.flow().graph();
+    let ix = e.flow().node_of(&id("Broker/broker")).unwrap();
+    assert_eq!(
+        g.edges_directed(ix, petgraph::Direction::Incoming).count(),
+        0
+    );
+    assert_eq!(
+        g.edges_directed(ix, petgraph::Direction::Outgoing).count(),
+        0
+    );
+    // The trigger keeps its subscriber; the source and the trigger lost their broker.
+    assert!(e.save_text().contains("name: service"));
+    assert!(!e.save_text().contains("broker: broker"));
+    e.undo();
+    assert_eq!(e.save_text(), before);
+    assert!(e
+        .apply(Edit::DisconnectAll {
+            id: id("Broker/broker")
+        })
+        .is_ok());
+    assert!(
+        e.apply(Edit::DisconnectAll {
+            id: id("Broker/broker")
+        })
+        .is_err(),
+        "nothing left to disconnect"
+    );
+}
+
+#[test]
+fn repeated_pastes_land_further_and_further_off() {
+    let mut e = drawn();
+    e.select(&id("Service/service"), false);
+    let clip = e.copy();
+    let mut seen = vec![e.flow().layout.get("Service/service").copied().unwrap()];
+    for _ in 0..3 {
+        e.apply(Edit::Paste { yaml: clip.clone() }).unwrap();
+        let pasted = e.selection().iter().next().unwrap().to_string();
+        let p = e.flow().layout.get(&pasted).copied().unwrap();
+        assert!(
+            seen.iter()
+                .all(|q| (q.x - p.x).abs() + (q.y - p.y).abs() > 20.0),
+            "{pasted} at {p:?} lands on an earlier copy"
+        );
+        seen.push(p);
+    }
+}
+
+#[test]
+fn connecting_a_parallel_branch_by_index() {
+    let mut e = Editor::default();
+    for (kind, x) in [("Parallel", 0.0), ("Service", 300.0), ("Service", 600.0)] {
+        e.apply(Edit::Add {
+            kind: kind.into(),
+            at: at(x, 0.0),
+        })
+        .unwrap();
+    }
+    // Two branches by their "+ branch" port (no index), then a filter for branch 0.
+    for to in ["Service/service", "Service/service-2"] {
+        e.apply(Edit::Connect {
+            from: id("Parallel/parallel"),
+            role: Role::Subscriber,
+            index: None,
+            to: id(to),
+        })
+        .unwrap();
+    }
+    e.apply(Edit::Connect {
+        from: id("Parallel/parallel"),
+        role: Role::Filter,
+        index: Some(0),
+        to: id("Service/service-2"),
+    })
+    .unwrap();
+    let m = &e.flow().get(&id("Parallel/parallel")).unwrap().manifest;
+    assert_eq!(
+        m["spec"]["branches"][0]["filter"]["ref"]["name"],
+        "service-2"
+    );
+    assert_eq!(
+        m["spec"]["branches"][1]["subscriber"]["ref"]["name"],
+        "service-2"
+    );
+    assert!(m["spec"]["branches"][1].get("filter").is_none());
+}
+
+#[test]
+fn moves_by_label_reach_uris_too() {
+    let mut e = drawn();
+    e.apply(Edit::SetField {
+        id: id("Trigger/trigger"),
+        path: ".spec.subscriber".into(),
+        value: Some(serde_json::json!({"uri": "http://sink.example/x"})),
+    })
+    .unwrap();
+    e.apply(Edit::MoveNodes {
+        labels: vec!["http://sink.example/x".into()],
+        dx: 10.0,
+        dy: 20.0,
+    })
+    .unwrap();
+    assert_eq!(
+        e.flow().layout.get("http://sink.example/x"),
+        Some(&at(10.0, 20.0))
+    );
+}

@@ -511,6 +511,16 @@ fn input_at(items: &[Item], i: usize, d_heights: &dyn Fn(usize) -> f64) -> f64 {
     }
 }
 
+/// The layers a sweep visits: down from the second, or up from the last but one (the first
+/// and last follow their only neighbour).
+fn sweep_order(layers: usize, down: bool) -> Vec<usize> {
+    if down {
+        (1..layers).collect()
+    } else {
+        (0..layers.saturating_sub(1)).rev().collect()
+    }
+}
+
 /// Barycentre sweeps and transpositions; keeps the order with the fewest crossings.
 fn minimise_crossings(items: &[Item], segs: &[Seg], mut order: Vec<Vec<usize>>) -> Vec<Vec<usize>> {
     let layers = order.len();
@@ -536,12 +546,7 @@ fn minimise_crossings(items: &[Item], segs: &[Seg], mut order: Vec<Vec<usize>>) 
             break;
         }
         let down = sweep % 2 == 0;
-        let range: Vec<usize> = if down {
-            (1..layers).collect()
-        } else {
-            (0..layers.saturating_sub(1)).rev().collect()
-        };
-        for l in range {
+        for l in sweep_order(layers, down) {
             let mut keyed: Vec<(f64, usize, usize)> = order[l]
                 .iter()
                 .map(|&i| {
@@ -710,12 +715,7 @@ fn coordinates(d: &Diagram, items: &[Item], segs: &[Seg], order: &[Vec<usize>]) 
     let layers = order.len();
     for round in 0..8 {
         let down = round % 2 == 0;
-        let range: Vec<usize> = if down {
-            (1..layers).collect()
-        } else {
-            (0..layers.saturating_sub(1)).rev().collect()
-        };
-        for l in range {
+        for l in sweep_order(layers, down) {
             let wanted: Vec<(f64, f64)> = order[l]
                 .iter()
                 .map(|&i| {

@@ -163,47 +163,82 @@ impl Path {
     }
 }
 
-/// The node boxes a wire must keep clear of, bucketed by x for quick look-ups.
+/// The node boxes a wire must keep clear of, bucketed by x (and sorted by y within a bucket)
+/// for quick look-ups: a big flow has a thousand boxes and a thousand wires asking about them.
 pub struct Obstacles {
     boxes: Vec<Rect>,
-    /// Box indexes by column of [`BUCKET`] units.
-    buckets: std::collections::HashMap<i64, Vec<usize>>,
+    /// Box indexes by column of [`BUCKET`] units, sorted by top; with the tallest box's height.
+    buckets: std::collections::HashMap<i64, (Vec<usize>, f64)>,
 }
 
 const BUCKET: f64 = 256.0;
 
+fn bucket(x: f64) -> i64 {
+    (x / BUCKET).floor() as i64
+}
+
 impl Obstacles {
     pub fn new(boxes: Vec<Rect>) -> Obstacles {
-        let mut buckets: std::collections::HashMap<i64, Vec<usize>> = Default::default();
+        let mut buckets: std::collections::HashMap<i64, (Vec<usize>, f64)> = Default::default();
         for (i, b) in boxes.iter().enumerate() {
-            for k in (b.x0 / BUCKET).floor() as i64..=(b.x1 / BUCKET).floor() as i64 {
-                buckets.entry(k).or_default().push(i);
+            for k in bucket(b.x0)..=bucket(b.x1) {
+                let e = buckets.entry(k).or_default();
+                e.0.push(i);
+                e.1 = e.1.max(b.y1 - b.y0);
             }
+        }
+        for (list, _) in buckets.values_mut() {
+            crate::order::sort_by(list, |a, b| boxes[*a].y0.total_cmp(&boxes[*b].y0));
         }
         Obstacles { boxes, buckets }
     }
 
+    /// Boxes overlapping the rectangle (x0, y0)–(x1, y1), but `skip`; each once.
+    fn query(
+        &self,
+        (x0, y0): Point,
+        (x1, y1): Point,
+        skip: &[usize],
+    ) -> impl Iterator<Item = usize> + '_ {
+        let skip = skip.to_vec();
+        let first = bucket(x0);
+        (first..=bucket(x1)).flat_map(move |k| {
+            let skip = skip.clone();
+            let (list, tallest) = self
+                .buckets
+                .get(&k)
+                .map_or((&[][..], 0.0), |(l, h)| (l.as_slice(), *h));
+            let from = list.partition_point(|&i| self.boxes[i].y0 < y0 - tallest);
+            list[from..]
+                .iter()
+                .copied()
+                .take_while(move |&i| self.boxes[i].y0 < y1)
+                .filter(move |&i| {
+                    let b = &self.boxes[i];
+                    // A box spanning buckets is reported from the first one both share.
+                    bucket(b.x0).max(first) == k
+                        && b.x1 > x0
+                        && b.x0 < x1
+                        && b.y1 > y0
+                        && !skip.contains(&i)
+                })
+        })
+    }
+
     /// Boxes overlapping the x range, but `skip`.
     fn in_x(&self, x0: f64, x1: f64, skip: &[usize]) -> Vec<usize> {
-        let mut out: Vec<usize> = Vec::new();
-        for k in (x0 / BUCKET).floor() as i64..=(x1 / BUCKET).floor() as i64 {
-            for &i in self.buckets.get(&k).into_iter().flatten() {
-                let b = &self.boxes[i];
-                if b.x1 > x0 && b.x0 < x1 && !skip.contains(&i) && !out.contains(&i) {
-                    out.push(i);
-                }
-            }
-        }
-        out
+        self.query((x0, f64::NEG_INFINITY), (x1, f64::INFINITY), skip)
+            .collect()
     }
 
     /// Does the polyline run through a box (other than `skip`)?
     fn blocks(&self, pts: &[Point], skip: &[usize]) -> bool {
+        let m = MARGIN / 2.0;
         pts.windows(2).any(|w| {
-            let (x0, x1) = (w[0].0.min(w[1].0), w[0].0.max(w[1].0));
-            self.in_x(x0, x1, skip)
-                .iter()
-                .any(|&i| self.boxes[i].grown(MARGIN / 2.0).hit_by(w[0], w[1]))
+            let lo = (w[0].0.min(w[1].0) - m, w[0].1.min(w[1].1) - m);
+            let hi = (w[0].0.max(w[1].0) + m, w[0].1.max(w[1].1) + m);
+            self.query(lo, hi, skip)
+                .any(|i| self.boxes[i].grown(m).hit_by(w[0], w[1]))
         })
     }
 }
@@ -677,7 +712,9 @@ pub fn through_boxes(paths: &[(Path, usize, usize)], boxes: &[Rect]) -> Option<(
         let pts = p.points();
         for w in pts.windows(2) {
             let (x0, x1) = (w[0].0.min(w[1].0), w[0].0.max(w[1].0));
-            for i in obstacles.in_x(x0, x1, &[*from, *to]) {
+            let lo = (x0, w[0].1.min(w[1].1));
+            let hi = (x1, w[0].1.max(w[1].1));
+            for i in obstacles.query(lo, hi, &[*from, *to]) {
                 if boxes[i].hit_by(w[0], w[1]) {
                     return Some((k, i));
                 }
