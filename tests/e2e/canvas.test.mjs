@@ -347,5 +347,26 @@ test("a flow of 30 nodes opens with names readable and nothing overlapping", asy
   checkPicture(await measure(page), "30 nodes opened");
   await page.keyboard.press("f");
   checkPicture(await measure(page), "30 nodes after Fit");
+  // Zoomed far out, a node is its box and its name (drawn from one string per node): each
+  // still a named group with its box inside, its name on the box, and back in detail on zoom-in.
+  for (let i = 0; i < 8; i++) await page.keyboard.press("-");
+  const far = await page.evaluate(() => [...document.querySelectorAll("[data-node]")].map((g) => {
+    const box = g.querySelector(".box")?.getBoundingClientRect();
+    const name = g.querySelector(".name.far");
+    const n = name?.getBoundingClientRect();
+    return {
+      label: g.getAttribute("aria-label"), name: name?.textContent, kind: g.querySelector(".kind") !== null,
+      inside: !!box && !!n && n.left >= box.left && n.right <= box.right + 1 && n.top >= box.top && n.bottom <= box.bottom,
+      boxWidth: box?.width ?? 0,
+    };
+  }));
+  assert.equal(far.length, 30);
+  for (const f of far) {
+    assert.ok(!f.kind, `${f.label}: zoomed out, the kind line is left out`);
+    assert.equal(f.name, f.label.split(" ").pop(), `${f.label}: its name is drawn`);
+    assert.ok(f.inside && f.boxWidth > 8, `${f.label}: the name sits on a visible box`);
+  }
+  for (let i = 0; i < 8; i++) await page.keyboard.press("+");
+  assert.equal(await page.locator("[data-node] .kind").count(), 30, "zoomed in again, every node shows its kind");
   assert.deepEqual(page.errors, []);
 });

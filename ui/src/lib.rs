@@ -32,14 +32,14 @@ pub fn start() {
     leptos::mount::mount_to_body(Root);
 }
 
-fn now() -> f64 {
+pub(crate) fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
 }
 
 /// Timings of the last open, for the browser benchmark (`window.knflowTimings`).
-fn record_timing(name: &str, ms: f64) {
+pub(crate) fn record_timing(name: &str, ms: f64) {
     let Some(w) = web_sys::window() else { return };
     let key = wasm_bindgen::JsValue::from_str("knflowTimings");
     let obj = js_sys::Reflect::get(&w, &key)

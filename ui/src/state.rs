@@ -227,6 +227,9 @@ pub struct App {
     pub dock_collapsed: RwSignal<bool>,
     pub inspector: RwSignal<InspectorMode>,
     pub minimap: RwSignal<bool>,
+    /// The canvas's size on screen, kept by a resize observer (reading it from the page would
+    /// force a layout of every node).
+    pub canvas_px: RwSignal<(f64, f64)>,
     /// A target the Simulate tab should preselect ("Send event here").
     pub sim_target: RwSignal<Option<String>>,
     /// Whether the zoom shows node details (text, ports); far out, nodes are boxes with a name.
@@ -256,9 +259,13 @@ impl App {
         });
         let diagram = Memo::new(move |_| {
             let _ = revision.get();
-            editor.with_untracked(|e| Arc::new(Diagram::of(e.flow())))
+            let t0 = crate::now();
+            let d = editor.with_untracked(|e| Arc::new(Diagram::of(e.flow())));
+            crate::record_timing("diagram_ms", crate::now() - t0);
+            d
         });
         let nodes = Memo::new(move |_| {
+            let t0 = crate::now();
             // Problem counts per resource, once (not per node).
             let mut counts: std::collections::HashMap<String, (usize, usize)> = Default::default();
             diagnostics.with(|ds| {
@@ -275,7 +282,7 @@ impl App {
             // Positions change without the diagram changing (a move, Auto layout).
             let _ = revision.get();
             let d = diagram.get();
-            editor.with_untracked(|e| {
+            let out = editor.with_untracked(|e| {
                 let f = e.flow();
                 // Nodes without a saved place (a URI just set in the inspector) go right of
                 // the first node wiring to them.
@@ -332,7 +339,9 @@ impl App {
                     };
                     (n.label.clone(), view)
                 }))
-            })
+            });
+            crate::record_timing("nodes_ms", crate::now() - t0);
+            out
         });
         let wires = Memo::new(move |_| {
             let d = diagram.get();
@@ -352,6 +361,7 @@ impl App {
                 .collect::<Vec<_>>()
         });
         let drawn = Memo::new(move |_| {
+            let t0 = crate::now();
             let d = diagram.get();
             let positions: Vec<knflow_model::Point> = nodes.with(|n| {
                 d.nodes
@@ -370,6 +380,7 @@ impl App {
                 .collect();
             let crossings =
                 (d.wires.len() <= 300).then(|| knflow_model::diagram::route::crossings(&routes));
+            crate::record_timing("route_ms", crate::now() - t0);
             Arc::new(Drawn {
                 paths: d
                     .wires
@@ -448,6 +459,7 @@ impl App {
             ),
             inspector: RwSignal::new(InspectorMode::Auto),
             minimap: RwSignal::new(true),
+            canvas_px: RwSignal::new((0.0, 0.0)),
             sim_target: RwSignal::new(None),
         }
     }

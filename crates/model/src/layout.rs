@@ -176,13 +176,14 @@ pub fn layout(d: &Diagram) -> Layout {
     // Items per layer: nodes, then dummies for each drawn link over more than one layer.
     let mut items: Vec<Item> = Vec::new();
     let mut of_node: Vec<Option<usize>> = vec![None; n];
+    let heights = block_heights(d, &attached);
     for v in 0..n {
         if let Some(l) = layer[v] {
             of_node[v] = Some(items.len());
             items.push(Item {
                 layer: l,
                 node: Some(v),
-                h: block_height(d, v, &attached),
+                h: heights[v],
             });
         }
     }
@@ -255,18 +256,19 @@ pub fn layout(d: &Diagram) -> Layout {
             bottom = bottom.max(ys[i] + it.h);
         }
     }
-    // Dead-letter sinks below their senders.
+    // Dead-letter sinks below their senders, in node order.
+    let mut below: HashMap<usize, f64> = HashMap::new();
     for v in 0..n {
         if let (Some(owner), None) = (attached[v], layer[v]) {
-            let below = riders(d, owner, &attached)
-                .take_while(|r| *r != v)
-                .map(|r| d.nodes[r].shape.h + NODE_GAP)
-                .sum::<f64>();
             let o = positions[owner];
+            let done = below
+                .entry(owner)
+                .or_insert(d.nodes[owner].shape.h + NODE_GAP);
             positions[v] = Point {
                 x: o.x,
-                y: o.y + d.nodes[owner].shape.h + NODE_GAP + below,
+                y: o.y + *done,
             };
+            *done += d.nodes[v].shape.h + NODE_GAP;
         }
     }
     // Nodes with no wire: rows below, as wide as the layers.
@@ -306,21 +308,15 @@ pub fn layout(d: &Diagram) -> Layout {
     }
 }
 
-/// The nodes riding below `owner` (dead-letter sinks), in node order.
-fn riders<'a>(
-    d: &'a Diagram,
-    owner: usize,
-    attached: &'a [Option<usize>],
-) -> impl Iterator<Item = usize> + 'a {
-    (0..d.nodes.len()).filter(move |v| attached[*v] == Some(owner))
-}
-
-/// A node's height with the dead-letter sinks riding below it.
-fn block_height(d: &Diagram, v: usize, attached: &[Option<usize>]) -> f64 {
-    d.nodes[v].shape.h
-        + riders(d, v, attached)
-            .map(|r| NODE_GAP + d.nodes[r].shape.h)
-            .sum::<f64>()
+/// Each node's height with the dead-letter sinks riding below it.
+fn block_heights(d: &Diagram, attached: &[Option<usize>]) -> Vec<f64> {
+    let mut h: Vec<f64> = d.nodes.iter().map(|n| n.shape.h).collect();
+    for (v, owner) in attached.iter().enumerate() {
+        if let Some(o) = owner {
+            h[*o] += NODE_GAP + d.nodes[v].shape.h;
+        }
+    }
+    h
 }
 
 /// Edges that are not drawn but order the layers: a Parallel branch's filter → subscriber →
@@ -824,7 +820,8 @@ mod tests {
             .collect();
         // All want 0: packed around it.
         let tops = pool(&items, &[0, 1, 2], &[(0.0, 1.0), (0.0, 1.0), (0.0, 1.0)]);
-        assert_eq!(tops, vec![-40.0, 0.0, 40.0]);
+        let step = 10.0 + NODE_GAP;
+        assert_eq!(tops, vec![-step, 0.0, step]);
         // Far apart wishes are granted.
         let tops = pool(
             &items,

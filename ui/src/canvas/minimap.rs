@@ -56,7 +56,7 @@ pub fn Minimap(app: App) -> impl IntoView {
                             format!("M{:.0},{:.0}h{:.0}v{:.0}h-{:.0}z", v.x, v.y, v.width(), v.height(), v.width())
                         }).collect::<String>())></path>
                         <rect class="viewport" x=move || { let v = app.view.get(); -v.tx / v.k } y=move || { let v = app.view.get(); -v.ty / v.k }
-                            width=move || canvas_size().0 / app.view.get().k height=move || canvas_size().1 / app.view.get().k></rect>
+                            width=move || app.canvas_px.get().0 / app.view.get().k height=move || app.canvas_px.get().1 / app.view.get().k></rect>
                     </g>
                 </svg>
                 <button class="minimap-hide" aria-label="Hide minimap" title="Hide minimap" on:click=move |_| app.minimap.set(false)>"×"</button>

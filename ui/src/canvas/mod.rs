@@ -56,14 +56,40 @@ fn svg_el() -> Option<web_sys::Element> {
         .flatten()
 }
 
-/// Size of the canvas on screen.
+/// Size of the canvas on screen, as last measured.
 pub fn canvas_size() -> (f64, f64) {
-    svg_el()
-        .map(|s| {
-            let r = s.get_bounding_client_rect();
-            (r.width(), r.height())
+    APP.with(|a| a.get().map(|app| app.canvas_px.get_untracked()))
+        .filter(|(w, h)| *w > 0.0 && *h > 0.0)
+        .or_else(|| {
+            svg_el().map(|s| {
+                let r = s.get_bounding_client_rect();
+                (r.width(), r.height())
+            })
         })
         .unwrap_or((1000.0, 600.0))
+}
+
+thread_local! {
+    /// The app the canvas belongs to, for [`canvas_size`].
+    static APP: std::cell::OnceCell<App> = const { std::cell::OnceCell::new() };
+}
+
+/// Keeps `app.canvas_px` up to date with a resize observer on the canvas.
+fn observe_size(app: App, svg: &web_sys::Element) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        for entry in entries.iter() {
+            let entry: web_sys::ResizeObserverEntry = entry.unchecked_into();
+            let r = entry.content_rect();
+            app.canvas_px.set((r.width(), r.height()));
+        }
+    });
+    if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
+        observer.observe(svg);
+    }
+    // Observes for the page's lifetime.
+    on_resize.forget();
 }
 
 /// Fits the flow into the canvas, below the flow's description and off the minimap.
@@ -97,7 +123,19 @@ fn id_of(label: &str) -> Option<ResourceId> {
 
 #[component]
 pub fn Canvas(app: App) -> impl IntoView {
-    let node_labels = Memo::new(move |_| app.nodes.with(|n| n.keys().cloned().collect::<Vec<_>>()));
+    APP.with(|a| {
+        let _ = a.set(app);
+    });
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    svg_ref.on_load(move |svg| observe_size(app, &svg));
+    let node_keys = Memo::new(move |_| {
+        app.nodes.with(|n| {
+            n.iter()
+                .map(|(l, v)| (l.clone(), v.what))
+                .collect::<Vec<_>>()
+        })
+    });
+    node::mark_nodes(app);
     let description = move || {
         app.editor.with(|e| {
             e.flow()
@@ -111,6 +149,7 @@ pub fn Canvas(app: App) -> impl IntoView {
     view! {
         <div class="canvas-wrap">
             <svg
+                node_ref=svg_ref
                 class="canvas"
                 role="application"
                 aria-label="Canvas"
@@ -136,14 +175,27 @@ pub fn Canvas(app: App) -> impl IntoView {
                 </defs>
                 <rect class="grid" width="100%" height="100%" fill="url(#grid)"></rect>
                 <g class="view" transform=move || { let v = app.view.get(); format!("translate({:.1},{:.1}) scale({:.3})", v.tx, v.ty, v.k) }>
-                    <g class="wires">
-                        <For each=move || app.wires.get() key=|w| (w.key.clone(), w.to.clone(), w.from_port.clone()) let:w>
+                    <g class="wires"
+                        on:pointerdown=move |ev| wire::pointer_down(app, ev)
+                        on:keydown=move |ev| wire::key_down(app, ev)
+                        on:focusin=move |ev| wire::focus_in(app, ev)
+                        on:contextmenu=move |ev| wire::context_menu(app, ev)>
+                        // Every wire where the nodes are saved, as one piece of markup: a
+                        // thousand wires cost one parse, not a thousand built elements.
+                        <g class="still" inner_html=move || wire::markup(app)></g>
+                        // The wires of nodes being dragged, following them.
+                        <For each=move || wire::moving(app) key=|w| w.key.clone() let:w>
                             <wire::Wire app=app wire=w/>
                         </For>
                     </g>
-                    <For each=move || node_labels.get() key=|l| l.clone() let:label>
-                        <node::NodeBox app=app label=label/>
-                    </For>
+                    <g class="nodes"
+                        on:pointerdown=move |ev| node::pointer_down(app, ev)
+                        on:contextmenu=move |ev| node::context_menu(app, ev)
+                        on:keydown=move |ev| node::key_down(app, ev)>
+                        <For each=move || node_keys.get() key=|k| k.clone() let:key>
+                            <node::NodeBox app=app label=key.0 what=key.1/>
+                        </For>
+                    </g>
                     {move || app.drag.with(|d| match d {
                         Some(Drag::Wire { start, at, .. }) => Some(view! {
                             <path class="wire-draft" d=format!("M{:.1},{:.1} L{:.1},{:.1}", start.0, start.1, at.0, at.1)></path>
@@ -156,6 +208,7 @@ pub fn Canvas(app: App) -> impl IntoView {
                     {hops::hop_animation(app)}
                 </g>
             </svg>
+            {wire::wire_marks(app)}
             {move || description().map(|d| view! { <p class="flow-description" aria-label="Flow description">{d}</p> })}
             <minimap::Minimap app=app/>
             <menu::ContextMenu app=app/>

@@ -23,22 +23,76 @@ fn name_text(name: &str) -> (String, Option<f64>) {
     (text, squeeze)
 }
 
-/// How the node reacts to the wire being drawn: `Some(true)` if it may end there.
-fn wire_state(app: &App, label: &str) -> Option<bool> {
-    app.wiring.with(|w| {
-        w.as_ref().map(|(from, port)| {
-            let (Some(from), Some(to)) = (id_of(from), id_of(label)) else {
-                return false;
+/// The node elements by label.
+fn node_el(doc: &web_sys::Document, label: &str) -> Option<web_sys::Element> {
+    let selector = format!(
+        "[data-node=\"{}\"]",
+        label.replace('\\', "\\\\").replace('"', "\\\"")
+    );
+    doc.query_selector(&selector).ok().flatten()
+}
+
+/// Marks the selected nodes (`.selected`) and, while a wire is drawn, those it may end on
+/// (`.wire-ok`) and those it may not (`.wire-no`): one effect for the canvas, touching only
+/// the nodes whose mark changes, instead of a reactive class on each of a thousand nodes.
+pub fn mark_nodes(app: App) {
+    Effect::new(move |before: Option<Vec<String>>| {
+        let now: Vec<String> = app
+            .editor
+            .with(|e| e.selection().iter().map(|i| i.to_string()).collect());
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return now;
+        };
+        let before = before.unwrap_or_default();
+        for l in before.iter().filter(|l| !now.contains(l)) {
+            if let Some(el) = node_el(&doc, l) {
+                let _ = el.class_list().remove_1("selected");
+            }
+        }
+        // All of them, not only the new ones: a node may have been drawn anew (undo).
+        app.nodes.track();
+        for l in &now {
+            if let Some(el) = node_el(&doc, l) {
+                let _ = el.class_list().add_1("selected");
+            }
+        }
+        now
+    });
+    Effect::new(move |before: Option<bool>| {
+        let wiring = app.wiring.get();
+        // Nothing to mark or unmark: no wire being drawn, and none before.
+        if wiring.is_none() && before != Some(true) {
+            return false;
+        }
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return wiring.is_some();
+        };
+        let labels: Vec<String> = app.nodes.with_untracked(|n| n.keys().cloned().collect());
+        for label in labels {
+            let Some(el) = node_el(&doc, &label) else {
+                continue;
             };
-            app.editor.with_untracked(|e| {
-                if port.reversed {
-                    can_wire(e.flow(), &to, port.role, &from)
-                } else {
-                    can_wire(e.flow(), &from, port.role, &to)
-                }
-            })
-        })
-    })
+            let ok = wiring.as_ref().map(|(from, port)| {
+                let (Some(from), Some(to)) = (id_of(from), id_of(&label)) else {
+                    return false;
+                };
+                app.editor.with_untracked(|e| {
+                    if port.reversed {
+                        can_wire(e.flow(), &to, port.role, &from)
+                    } else {
+                        can_wire(e.flow(), &from, port.role, &to)
+                    }
+                })
+            });
+            let _ = el
+                .class_list()
+                .toggle_with_force("wire-ok", ok == Some(true));
+            let _ = el
+                .class_list()
+                .toggle_with_force("wire-no", ok == Some(false));
+        }
+        wiring.is_some()
+    });
 }
 
 /// Counters of the simulation so far, for this node.
@@ -84,21 +138,8 @@ fn start_wire(app: App, label: &str, port: WirePort, start: (f64, f64), ev: &Poi
     }));
 }
 
-fn port_view(app: App, v: &NodeView, p: Port) -> impl IntoView {
-    let label = v.label.clone();
+fn port_view(p: Port) -> impl IntoView {
     let (x, y) = (p.x, p.y);
-    let port = WirePort {
-        role: p.role,
-        index: if p.adds { None } else { p.index },
-        reversed: p.derived,
-    };
-    let on_down = move |ev: PointerEvent| {
-        if ev.button() != 0 {
-            return;
-        }
-        let (nx, ny) = app.position(&label).unwrap_or((0.0, 0.0));
-        start_wire(app, &label, port.clone(), (nx + x, ny + y), &ev);
-    };
     let name = p.name.clone();
     // A lone dead-letter port says what it is beside it; a list's (steps, branches) carry
     // their index above them, under one caption.
@@ -112,8 +153,7 @@ fn port_view(app: App, v: &NodeView, p: Port) -> impl IntoView {
     });
     view! {
         {group}
-        <g class="port" class:adds=p.adds class:derived=p.derived role="button" aria-label=name.clone() data-port=name
-            on:pointerdown=on_down>
+        <g class="port" class:adds=p.adds class:derived=p.derived role="button" aria-label=name.clone() data-port=name>
             <text class="port-name" x=text_x y=text_y text-anchor=anchor>{text}</text>
             <circle cx=x cy=y r="5"></circle>
         </g>
@@ -121,7 +161,7 @@ fn port_view(app: App, v: &NodeView, p: Port) -> impl IntoView {
 }
 
 /// The details of a node at a readable zoom.
-fn detailed(app: App, v: NodeView) -> impl IntoView {
+fn detailed(v: NodeView) -> impl IntoView {
     let h = v.height();
     let w = v.width();
     let (name, squeeze) = name_text(&v.name);
@@ -143,29 +183,8 @@ fn detailed(app: App, v: NodeView) -> impl IntoView {
         view! { <text class="port-caption" x=first - 14.0 y=h - 8.0 text-anchor="end">"dead letters"</text> }
     });
     let input = v.shape.input.map(|name| {
-        let label = v.label.clone();
-        // A Trigger's `broker` and a Subscription's `channel` are references it holds: drawn
-        // from its input, they wire it to a Broker or a channel.
-        let role = match name {
-            "broker" => Some(knflow_model::Role::Broker),
-            "channel" => Some(knflow_model::Role::Channel),
-            _ => None,
-        };
-        let on_down = move |ev: PointerEvent| {
-            let Some(role) = role else { return };
-            if ev.button() != 0 {
-                return;
-            }
-            let (nx, ny) = app.position(&label).unwrap_or((0.0, 0.0));
-            let port = WirePort {
-                role,
-                index: None,
-                reversed: false,
-            };
-            start_wire(app, &label, port, (nx, ny + INPUT_Y), &ev);
-        };
         view! {
-            <g class="port input" role="button" aria-label=name data-port=name on:pointerdown=on_down>
+            <g class="port input" role="button" aria-label=name data-port=name>
                 <title>{format!("{name}: events come in here")}</title>
                 <circle cx="0" cy=INPUT_Y r="5"></circle>
             </g>
@@ -194,130 +213,191 @@ fn detailed(app: App, v: NodeView) -> impl IntoView {
         })}
         {input}
         {dead_caption}
-        {ports.into_iter().map(|p| port_view(app, &v, p)).collect_view()}
+        {ports.into_iter().map(port_view).collect_view()}
     }
 }
 
+/// The node (its label) and port an event happened on.
+fn target_of(ev_target: Option<web_sys::EventTarget>) -> Option<(String, Option<String>)> {
+    use wasm_bindgen::JsCast;
+    let el: web_sys::Element = ev_target?.dyn_into().ok()?;
+    let node = el
+        .closest("[data-node]")
+        .ok()??
+        .get_attribute("data-node")?;
+    let port = el
+        .closest(".port[data-port]")
+        .ok()
+        .flatten()
+        .and_then(|p| p.get_attribute("data-port"));
+    Some((node, port))
+}
+
+/// What drawing from a port of `v` connects: its role, list index and direction.
+fn wire_port(v: &NodeView, port: &str) -> Option<(WirePort, (f64, f64))> {
+    if let Some(p) = v.shape.port(port) {
+        let wp = WirePort {
+            role: p.role,
+            index: if p.adds { None } else { p.index },
+            reversed: p.derived,
+        };
+        return Some((wp, (p.x, p.y)));
+    }
+    // A Trigger's `broker` and a Subscription's `channel` are references it holds: drawn
+    // from its input, they wire it to a Broker or a channel.
+    let role = match (v.shape.input, port) {
+        (Some("broker"), "broker") => knflow_model::Role::Broker,
+        (Some("channel"), "channel") => knflow_model::Role::Channel,
+        _ => return None,
+    };
+    let wp = WirePort {
+        role,
+        index: None,
+        reversed: false,
+    };
+    Some((wp, (0.0, INPUT_Y)))
+}
+
+/// The nodes' events, handled once for all of them on their container: a press on a port
+/// starts a wire, on a node selects and moves it.
+pub fn pointer_down(app: App, ev: PointerEvent) {
+    if ev.button() != 0 {
+        return;
+    }
+    let Some((label, port)) = target_of(ev.target()) else {
+        return;
+    };
+    let Some(v) = app.nodes.with_untracked(|n| n.get(&label).cloned()) else {
+        return;
+    };
+    if let Some((wp, (px, py))) = port.as_deref().and_then(|p| wire_port(&v, p)) {
+        let (nx, ny) = app.position(&label).unwrap_or((0.0, 0.0));
+        start_wire(app, &label, wp, (nx + px, ny + py), &ev);
+        return;
+    }
+    ev.stop_propagation();
+    capture(&ev);
+    app.menu.set(None);
+    app.wire.set(None);
+    let ids = match v.id() {
+        Some(id) => {
+            let additive = ev.shift_key() || ev.ctrl_key() || ev.meta_key();
+            let already = app.editor.with_untracked(|e| e.selection().contains(&id));
+            if !already || additive {
+                app.editor.update(|e| e.select(&id, additive));
+            }
+            app.editor
+                .with_untracked(|e| e.selection().iter().map(|i| i.to_string()).collect())
+        }
+        // A URI or a missing object moves alone.
+        None => vec![label.clone()],
+    };
+    app.offset.set((0.0, 0.0));
+    app.drag.set(Some(Drag::Move {
+        ids,
+        start: (ev.client_x() as f64, ev.client_y() as f64),
+    }));
+}
+
+pub fn context_menu(app: App, ev: web_sys::MouseEvent) {
+    let Some((label, _)) = target_of(ev.target()) else {
+        return;
+    };
+    ev.prevent_default();
+    ev.stop_propagation();
+    if let Some(id) = id_of(&label) {
+        if !app.editor.with_untracked(|e| e.selection().contains(&id)) {
+            app.editor.update(|e| e.select(&id, false));
+        }
+    }
+    menu_at(
+        &app,
+        MenuOn::Node(label),
+        ev.client_x() as f64,
+        ev.client_y() as f64,
+    );
+}
+
+pub fn key_down(app: App, ev: KeyboardEvent) {
+    let Some((label, _)) = target_of(ev.target()) else {
+        return;
+    };
+    let key = ev.key();
+    if key == "ContextMenu" || (key == "F10" && ev.shift_key()) {
+        ev.prevent_default();
+        ev.stop_propagation();
+        let (x, y) = app.position(&label).unwrap_or((0.0, 0.0));
+        let (sx, sy) = to_screen(&app, (x + 24.0, y + 24.0));
+        menu_at(&app, MenuOn::Node(label), sx, sy);
+    } else if key == "Enter" {
+        if let Some(id) = id_of(&label) {
+            app.editor.update(|e| e.select(&id, false));
+        }
+    }
+}
+
+/// A node's box and name for a zoomed-out view (its name left out when even that is too small).
+fn far_markup(v: &NodeView, tiny: bool) -> String {
+    let rect = format!(
+        r#"<rect class="box cat-{}" width="{}" height="{}" rx="8"></rect>"#,
+        v.category.to_lowercase(),
+        v.width(),
+        v.height()
+    );
+    if tiny {
+        rect
+    } else {
+        format!(
+            r#"{rect}<text class="name far" x="12" y="40">{}</text>"#,
+            super::wire::attr(&v.name)
+        )
+    }
+}
+
+/// A node. Keyed by its label and what it stands for, so what never changes for one
+/// component (a resource deleted while referenced comes back as a missing object).
 #[component]
-pub fn NodeBox(app: App, label: String) -> impl IntoView {
+pub fn NodeBox(app: App, label: String, what: What) -> impl IntoView {
     let l = label.clone();
     let view = Memo::new(move |_| app.nodes.with(|n| n.get(&l).cloned()));
-    let l = label.clone();
-    let selected = Memo::new(move |_| {
-        app.editor
-            .with(|e| e.selection().iter().any(|i| i.to_string() == l))
-    });
-    let l = label.clone();
-    let wire_ok = Memo::new(move |_| wire_state(&app, &l));
     let l = label.clone();
     // Memos, so a drag touches the DOM of the moving nodes only.
     let transform = Memo::new(move |_| {
         let (x, y) = app.position(&l).unwrap_or((0.0, 0.0));
         format!("translate({x:.1},{y:.1})")
     });
-    let l = label.clone();
-    let on_down = move |ev: PointerEvent| {
-        if ev.button() != 0 {
-            return;
-        }
-        ev.stop_propagation();
-        capture(&ev);
-        app.menu.set(None);
-        app.wire.set(None);
-        let ids = match id_of(&l).filter(|_| {
-            view.with_untracked(|v| v.as_ref().is_some_and(|v| v.what == What::Resource))
-        }) {
-            Some(id) => {
-                let additive = ev.shift_key() || ev.ctrl_key() || ev.meta_key();
-                let already = app.editor.with_untracked(|e| e.selection().contains(&id));
-                if !already || additive {
-                    app.editor.update(|e| e.select(&id, additive));
-                }
-                app.editor
-                    .with_untracked(|e| e.selection().iter().map(|i| i.to_string()).collect())
-            }
-            // A URI or a missing object moves alone.
-            None => vec![l.clone()],
-        };
-        app.offset.set((0.0, 0.0));
-        app.drag.set(Some(Drag::Move {
-            ids,
-            start: (ev.client_x() as f64, ev.client_y() as f64),
-        }));
+    let aria = view.with_untracked(|v| {
+        v.as_ref()
+            .map(|v| match what {
+                What::Missing => format!("{} {} (missing)", v.kind, v.name),
+                _ => format!("{} {}", v.kind, v.name),
+            })
+            .unwrap_or_default()
+    });
+    let class = if what == What::Resource {
+        "node"
+    } else {
+        "node external"
     };
     let l = label.clone();
-    let on_context = move |ev: web_sys::MouseEvent| {
-        ev.prevent_default();
-        ev.stop_propagation();
-        if let Some(id) = id_of(&l) {
-            if !app.editor.with_untracked(|e| e.selection().contains(&id)) {
-                app.editor.update(|e| e.select(&id, false));
-            }
-        }
-        menu_at(
-            &app,
-            MenuOn::Node(l.clone()),
-            ev.client_x() as f64,
-            ev.client_y() as f64,
-        );
-    };
-    let l = label.clone();
-    let on_key = move |ev: KeyboardEvent| {
-        let key = ev.key();
-        if key == "ContextMenu" || (key == "F10" && ev.shift_key()) {
-            ev.prevent_default();
-            ev.stop_propagation();
-            let (x, y) = app.position(&l).unwrap_or((0.0, 0.0));
-            let (sx, sy) = to_screen(&app, (x + 24.0, y + 24.0));
-            menu_at(&app, MenuOn::Node(l.clone()), sx, sy);
-        } else if key == "Enter" {
-            if let Some(id) = id_of(&l) {
-                app.editor.update(|e| e.select(&id, false));
-            }
-        }
-    };
-    // Reactive: a node deleted while referenced stays as a missing object of the same label.
-    let aria = move || {
-        view.with(|v| {
-            v.as_ref()
-                .map(|v| match v.what {
-                    What::Missing => format!("{} {} (missing)", v.kind, v.name),
-                    _ => format!("{} {}", v.kind, v.name),
-                })
-                .unwrap_or_default()
-        })
-    };
-    let l = label.clone();
-    let external = move || view.with(|v| v.as_ref().map(|v| v.what) != Some(What::Resource));
     view! {
         <g
-            class="node"
-            class:selected=move || selected.get()
-            class:external=external
-            class:wire-ok=move || wire_ok.get() == Some(true)
-            class:wire-no=move || wire_ok.get() == Some(false)
+            class=class
             role="group"
             tabindex="0"
             aria-label=aria
             data-node=label.clone()
             transform=move || transform.get()
-            on:pointerdown=on_down
-            on:contextmenu=on_context
-            on:keydown=on_key
         >
             {move || {
                 let Some(v) = view.get() else { return ().into_any() };
                 if !app.detailed.get() {
-                    // Zoomed far out, text would be a pixel high: the box and the name.
-                    let name = (!app.tiny.get()).then(|| view! {
-                        <text class="name far" x="12" y="40">{v.name.clone()}</text>
-                    });
-                    return view! {
-                        <rect class=format!("box cat-{}", v.category.to_lowercase()) width=v.width() height=v.height() rx="8"></rect>
-                        {name}
-                    }.into_any();
+                    // Zoomed far out, text would be a pixel high: the box and the name, as one
+                    // string (a thousand of them open with a big flow; elements built one
+                    // attribute at a time took a fifth of that).
+                    return view! { <g inner_html=far_markup(&v, app.tiny.get())></g> }.into_any();
                 }
-                detailed(app, v).into_any()
+                detailed(v).into_any()
             }}
             {move || counters(&app, &l).map(|c| view! {
                 <text class="counter" x="12" y="-8" aria-label=c.clone()>{c.clone()}</text>

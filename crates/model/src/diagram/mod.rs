@@ -16,7 +16,7 @@ use crate::refs::Role;
 pub use shape::{port_name, resource_shape, Port, Shape, Side, WireKind, INPUT_Y, NODE_W};
 
 /// What a node stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum What {
     Resource,
     /// A `uri` destination without a `ref`.

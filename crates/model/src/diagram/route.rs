@@ -194,16 +194,14 @@ impl Obstacles {
     }
 
     /// Boxes overlapping the rectangle (x0, y0)–(x1, y1), but `skip`; each once.
-    fn query(
-        &self,
+    fn query<'a>(
+        &'a self,
         (x0, y0): Point,
         (x1, y1): Point,
-        skip: &[usize],
-    ) -> impl Iterator<Item = usize> + '_ {
-        let skip = skip.to_vec();
+        skip: &'a [usize],
+    ) -> impl Iterator<Item = usize> + 'a {
         let first = bucket(x0);
         (first..=bucket(x1)).flat_map(move |k| {
-            let skip = skip.clone();
             let (list, tallest) = self
                 .buckets
                 .get(&k)
