@@ -198,6 +198,25 @@ fn yaml(app: App) -> impl IntoView {
     }
 }
 
+/// The flow's saved sink behaviours as the form writes them, one `KIND/NAME=SPEC` per line.
+fn saved_behaviors(flow: &knflow_model::Flow) -> String {
+    flow.simulation
+        .iter()
+        .filter_map(|(label, v)| Some(format!("{label}={}", v.get("behavior")?.as_str()?)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Plays the simulation from where the timeline is (from the start once it is at the end).
+fn play(app: App) {
+    app.sim.update(|s| {
+        if let Some(s) = s.as_mut().filter(|s| s.step >= s.hops.len()) {
+            s.step = 0;
+        }
+    });
+    app.playing.set(true);
+}
+
 /// Where an event can be sent: ingresses, sources (they emit), and sinks.
 fn targets(app: App) -> Vec<String> {
     app.editor.with(|e| {
@@ -229,7 +248,10 @@ fn Simulate(app: App) -> impl IntoView {
     let subject = RwSignal::new(String::new());
     let extensions = RwSignal::new(String::new());
     let data = RwSignal::new("{\n  \"hello\": \"world\"\n}".to_string());
+    // The flow's saved behaviours, shown in the form: what the box holds is what runs.
+    let saved = Memo::new(move |_| app.editor.with(|e| saved_behaviors(e.flow())));
     let behaviors = RwSignal::new(String::new());
+    Effect::new(move |_| behaviors.set(saved.get()));
     let error = RwSignal::new(None::<String>);
     let run = move |_| {
         let result = app.editor.with_untracked(|e| {
@@ -278,6 +300,14 @@ fn Simulate(app: App) -> impl IntoView {
             } else {
                 Some(knflow_sim::scenario::scenario_event(&spec, 0)?)
             };
+            // The box replaces the saved behaviours rather than adding to them.
+            let mut flow = flow.clone();
+            for (_, v) in flow.simulation.iter_mut() {
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("behavior");
+                }
+            }
+            let flow = &flow;
             let mut sim = knflow_sim::Simulation::new(flow, opts)?;
             sim.send(flow, &t, event)?;
             sim.run();
@@ -289,18 +319,22 @@ fn Simulate(app: App) -> impl IntoView {
                 let hops = out["hops"].as_array().cloned().unwrap_or_default();
                 let summary = out["summary"].as_object().cloned().unwrap_or_default();
                 let n = hops.len();
+                // Played from the start, in virtual-time order.
                 app.sim.set(Some(SimRun {
                     hops,
                     summary,
-                    step: n,
+                    step: 0,
                     selected: None,
+                    live: false,
                 }));
+                app.playing.set(n > 0);
                 app.say(format!("{n} hops"));
             }
             Err(e) => error.set(Some(e)),
         }
     };
     let step = move |delta: isize| {
+        app.playing.set(false);
         app.sim.update(|s| {
             if let Some(s) = s {
                 s.step = (s.step as isize + delta).clamp(0, s.hops.len() as isize) as usize;
@@ -334,19 +368,34 @@ fn Simulate(app: App) -> impl IntoView {
                 <label>"Sink behaviours (KIND/NAME=SPEC per line)"<textarea class="code" rows="2" aria-label="Behaviors" placeholder="Service/fulfil=fail:503x2" prop:value=move || behaviors.get() on:input=move |ev| behaviors.set(event_target_value(&ev))></textarea></label>
                 {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
             </form>
-            {move || app.sim.with(|s| s.as_ref().map(|s| {
+            {move || app.sim.with(|s| s.as_ref().filter(|s| !s.live).map(|s| {
                 let n = s.hops.len();
+                let at = s.step;
                 view! {
                     <div class="trace">
                         <div class="timeline">
-                            <button aria-label="Previous hop" on:click=move |_| step(-1)>"◀"</button>
-                            <input type="range" aria-label="Timeline" min="0" max=n prop:value=s.step
+                            <button type="button" title="Step back one hop" on:click=move |_| step(-1)><span aria-hidden="true">"◀ "</span>"Step back"</button>
+                            {move || if app.playing.get() {
+                                view! { <button type="button" class="play" on:click=move |_| app.playing.set(false)>"Pause"</button> }.into_any()
+                            } else {
+                                view! { <button type="button" class="play" on:click=move |_| play(app)>"Play"</button> }.into_any()
+                            }}
+                            <button type="button" title="Step forward one hop" on:click=move |_| step(1)>"Step forward"<span aria-hidden="true">" ▶"</span></button>
+                            <input type="range" aria-label="Timeline" min="0" max=n prop:value=at
+                                aria-valuetext=format!("hop {at} of {n}")
                                 on:input=move |ev| {
                                     let v = event_target_value(&ev).parse().unwrap_or(0);
+                                    app.playing.set(false);
                                     app.sim.update(|s| if let Some(s) = s { s.step = v; s.selected = v.checked_sub(1); });
                                 }/>
-                            <button aria-label="Next hop" on:click=move |_| step(1)>"▶"</button>
-                            <span>{format!("{} / {n}", s.step)}</span>
+                            <span class="at">{format!("{at} / {n}")}{s.hops.get(at.wrapping_sub(1)).map(|h| format!(" · {} ms", h["time_ms"]))}</span>
+                            <label class="speed">"Speed"
+                                <select aria-label="Speed" on:change=move |ev| app.speed.set(event_target_value(&ev).parse().unwrap_or(1.0))>
+                                    {[0.5, 1.0, 2.0, 4.0].into_iter().map(|k| view! {
+                                        <option value=k.to_string() selected=app.speed.get_untracked() == k>{format!("{k}×")}</option>
+                                    }).collect_view()}
+                                </select>
+                            </label>
                         </div>
                         <ol class="hops" aria-label="Hops">
                             {s.hops.iter().enumerate().map(|(i, h)| {

@@ -20,6 +20,7 @@ fn open_tap(app: App) {
         summary: Default::default(),
         step: 0,
         selected: None,
+        live: true,
     }));
     let subscribed = host::subscribe_tap(move |text| {
         let Ok(hop) = serde_json::from_str::<Value>(&text) else {
@@ -31,6 +32,7 @@ fn open_tap(app: App) {
                 summary: Default::default(),
                 step: 0,
                 selected: None,
+                live: true,
             });
             s.hops.push(hop);
             s.step = s.hops.len();
@@ -78,6 +80,12 @@ pub fn Live(app: App) -> impl IntoView {
             match host::live_stop().await {
                 Ok(()) => {
                     status.set(Some(serde_json::json!({"running": false})));
+                    // Live marks and badges go with the traffic that made them.
+                    app.sim.update(|s| {
+                        if s.as_ref().is_some_and(|s| s.live) {
+                            *s = None;
+                        }
+                    });
                     app.say("stopped");
                 }
                 Err(e) => app.say_error(e),
@@ -92,6 +100,9 @@ pub fn Live(app: App) -> impl IntoView {
                 <button on:click=stop disabled=move || !running()>"Stop live"</button>
                 <span class="hint">"Real HTTP on 127.0.0.1: POST CloudEvents to an ingress; sinks without a URL go to a built-in display."</span>
             </div>
+            {move || (!running()).then(|| view! {
+                <p class="hint" role="status">"Live mode is not running: Start live to send real traffic through the flow. Simulated events are in the Simulate tab."</p>
+            })}
             {move || status.get().filter(|s| s["running"] == true).map(|s| {
                 let ingresses = s["ingresses"].as_array().cloned().unwrap_or_default();
                 let sinks = s["sinks"].as_array().cloned().unwrap_or_default();
@@ -131,7 +142,7 @@ pub fn Live(app: App) -> impl IntoView {
                 }
             })}
             <ol class="hops" aria-label="Live hops">
-                {move || app.sim.with(|s| s.as_ref().map(|s| s.hops.iter().rev().take(200).map(|h| {
+                {move || app.sim.with(|s| s.as_ref().filter(|s| s.live).map(|s| s.hops.iter().rev().take(200).map(|h| {
                     let text = format!("{} → {}{}  {} {}",
                         h["from"].as_str().unwrap_or_default(), h["to"].as_str().unwrap_or_default(),
                         h["via"].as_str().map(|v| format!(" via {v}")).unwrap_or_default(),

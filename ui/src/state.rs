@@ -172,7 +172,12 @@ pub struct SimRun {
     /// Hops shown so far (the timeline position).
     pub step: usize,
     pub selected: Option<usize>,
+    /// Real traffic from live mode, not a simulation (each has its own tab).
+    pub live: bool,
 }
+
+/// How long one hop takes on the canvas at normal playback speed.
+pub const HOP_MS: f64 = 700.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DockTab {
@@ -203,6 +208,10 @@ pub struct App {
     pub status: RwSignal<Option<(bool, String)>>,
     pub dock: RwSignal<DockTab>,
     pub sim: RwSignal<Option<SimRun>>,
+    /// Playback speed of the simulation (1 = a hop per [`HOP_MS`]).
+    pub speed: RwSignal<f64>,
+    /// Whether the simulation is playing (the timeline advances by itself).
+    pub playing: RwSignal<bool>,
     pub help: RwSignal<bool>,
     pub dark: RwSignal<bool>,
     /// The kind being dragged from the palette.
@@ -437,6 +446,8 @@ impl App {
             status: RwSignal::new(None),
             dock: RwSignal::new(DockTab::Problems),
             sim: RwSignal::new(None),
+            speed: RwSignal::new(1.0),
+            playing: RwSignal::new(false),
             help: RwSignal::new(false),
             dark: RwSignal::new(false),
             palette_drag: RwSignal::new(None),

@@ -437,6 +437,12 @@ fn browser_tests() -> Result<(), String> {
     node_tests("tests/e2e/designer.test.mjs", &envs, "browser tests")?;
     // The canvas's picture measured, and its gestures.
     node_tests("tests/e2e/canvas.test.mjs", &envs, "canvas tests")?;
+    // The simulation on the canvas: badges, hops along wires, playback.
+    node_tests(
+        "tests/e2e/simulation.test.mjs",
+        &envs,
+        "simulation view tests",
+    )?;
     // Live mode against the official JavaScript CloudEvents SDK (npm `cloudevents`).
     node_tests(
         "tests/e2e/live.test.mjs",

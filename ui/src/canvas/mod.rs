@@ -128,6 +128,7 @@ pub fn Canvas(app: App) -> impl IntoView {
     });
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     svg_ref.on_load(move |svg| observe_size(app, &svg));
+    hops::playback(app);
     let node_keys = Memo::new(move |_| {
         app.nodes.with(|n| {
             n.iter()

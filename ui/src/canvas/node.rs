@@ -95,35 +95,6 @@ pub fn mark_nodes(app: App) {
     });
 }
 
-/// Counters of the simulation so far, for this node.
-fn counters(app: &App, label: &str) -> Option<String> {
-    app.sim.with(|s| {
-        let s = s.as_ref()?;
-        // Counters up to the timeline position, so scrubbing replays them.
-        let (mut delivered, mut filtered, mut dead) = (0, 0, 0);
-        for h in s.hops.iter().take(s.step) {
-            let to = h["to"].as_str().unwrap_or_default();
-            let via = h["via"].as_str().unwrap_or_default();
-            match h["outcome"].as_str().unwrap_or_default() {
-                "delivered" if to == label => delivered += 1,
-                "filtered" if via == label => filtered += 1,
-                "dead_lettered" | "dead-lettered" if to == label => dead += 1,
-                _ => {}
-            }
-        }
-        let parts: Vec<String> = [
-            (delivered, "delivered"),
-            (filtered, "filtered"),
-            (dead, "dead-lettered"),
-        ]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{what} {n}"))
-        .collect();
-        (!parts.is_empty()).then(|| parts.join(" · "))
-    })
-}
-
 /// Starts drawing a wire from a port of `label` at canvas point `start`.
 fn start_wire(app: App, label: &str, port: WirePort, start: (f64, f64), ev: &PointerEvent) {
     ev.stop_propagation();
@@ -399,9 +370,7 @@ pub fn NodeBox(app: App, label: String, what: What) -> impl IntoView {
                 }
                 detailed(v).into_any()
             }}
-            {move || counters(&app, &l).map(|c| view! {
-                <text class="counter" x="12" y="-8" aria-label=c.clone()>{c.clone()}</text>
-            })}
+            {move || view.with(|v| v.as_ref().map(|v| v.width())).map(|w| super::hops::badges(app, l.clone(), w))}
         </g>
     }
 }

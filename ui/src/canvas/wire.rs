@@ -26,22 +26,6 @@ pub fn delete(app: &App, w: &WireView) -> bool {
     done
 }
 
-/// Was the hop at the timeline position along this wire?
-fn lit(app: &App, w: &WireView) -> bool {
-    app.sim.with(|s| {
-        let Some(s) = s else { return false };
-        s.step > 0
-            && s.hops.get(s.step - 1).is_some_and(|h| {
-                let from = h["from"].as_str().unwrap_or_default();
-                let via = h["via"].as_str();
-                let to = h["to"].as_str().unwrap_or_default();
-                (w.from == from && via == Some(w.to.as_str()))
-                    || (w.owner == via.unwrap_or(from) && w.to == to)
-                    || (w.from == from && w.to == to)
-            })
-    })
-}
-
 /// The path a pointer can hit: the wire, plus a short corner stroke at its start so that a
 /// straight level or upright wire still has a height and a width (a box without one counts as
 /// hidden).
@@ -204,12 +188,17 @@ pub fn wire_marks(app: App) -> impl IntoView {
                 css_string(&key)
             ));
         }
-        let keys: Vec<String> = app.wires.with(|ws| {
-            ws.iter()
-                .filter(|w| lit(&app, w))
-                .map(|w| w.key.clone())
-                .collect()
-        });
+        let keys: Vec<String> = super::hops::current_route(&app)
+            .map(|r| {
+                r.legs
+                    .into_iter()
+                    .filter_map(|l| match l {
+                        super::hops::Leg::Wire { key, .. } => Some(key),
+                        super::hops::Leg::Straight { .. } => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         for key in keys {
             css.push_str(&format!(
                 "g.wire[data-wire=\"{}\"] .wire-line {{ stroke: var(--lit); stroke-width: 3.5; }}\n",

@@ -118,6 +118,28 @@ impl Path {
         s
     }
 
+    /// Reads back what [`Path::svg`] writes (the designer keeps wires as path data; a hop of the
+    /// simulation follows the wires it took). `None` for any other path data.
+    pub fn parse_svg(d: &str) -> Option<Path> {
+        let mut words = d.split_whitespace();
+        let point = |w: &str| -> Option<Point> {
+            let (x, y) = w.split_once(',')?;
+            Some((x.parse().ok()?, y.parse().ok()?))
+        };
+        let start = point(words.next()?.strip_prefix('M')?)?;
+        let mut segs = Vec::new();
+        while let Some(w) = words.next() {
+            let (cmd, rest) = w.split_at(w.char_indices().nth(1).map_or(w.len(), |(i, _)| i));
+            segs.push(match cmd {
+                "L" => Seg::Line(point(rest)?),
+                "C" => Seg::Cubic(point(rest)?, point(words.next()?)?, point(words.next()?)?),
+                "Q" => Seg::Quad(point(rest)?, point(words.next()?)?),
+                _ => return None,
+            });
+        }
+        Some(Path { start, segs })
+    }
+
     pub fn end(&self) -> Point {
         match self.segs.last() {
             Some(Seg::Line(p) | Seg::Cubic(_, _, p) | Seg::Quad(_, p)) => *p,
@@ -725,6 +747,21 @@ pub fn through_boxes(paths: &[(Path, usize, usize)], boxes: &[Rect]) -> Option<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_data_reads_back() {
+        let p = Path {
+            start: (1.5, -2.0),
+            segs: vec![
+                Seg::Line((10.0, -2.0)),
+                Seg::Cubic((20.0, -2.0), (20.0, 30.5), (40.0, 30.5)),
+                Seg::Quad((50.0, 30.5), (50.0, 40.0)),
+            ],
+        };
+        assert_eq!(Path::parse_svg(&p.svg()), Some(p));
+        assert_eq!(Path::parse_svg("M0,0 A1,1 0 0 1 2,2"), None);
+        assert_eq!(Path::parse_svg("L0,0"), None);
+    }
 
     #[test]
     fn wires_go_around_nodes_in_the_way() {

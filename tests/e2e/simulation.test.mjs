@@ -1,0 +1,169 @@
+// The simulation on the canvas (issue 19): a badge per outcome on the node that had it, red
+// with an icon for failures; each hop drawn along the wires it took (a dead letter along the
+// dead-letter wire, a filtered event stopping at its trigger); playback with Play, Pause, Step
+// back and Step forward and a Timeline slider; the saved sink behaviours shown in the form and
+// replaced, not added to, by what the form says; the Live tab showing only live traffic.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { setup, open, node, tab } from "./harness.mjs";
+
+setup();
+
+/// Path data → its points (the router's M/L/C/Q, curves by their end points only).
+function ends(d) {
+  const nums = [...d.matchAll(/-?\d+(?:\.\d+)?/g)].map((m) => Number(m[0]));
+  return { first: [nums[0], nums[1]], last: [nums.at(-2), nums.at(-1)] };
+}
+
+const near = (a, b, what) =>
+  assert.ok(Math.hypot(a[0] - b[0], a[1] - b[1]) < 1.5, `${what}: ${a} is not at ${b}`);
+
+/// Sends an order.paid of 250 to the orders broker with the given behaviours, fast.
+async function sendOrder(page, behaviors) {
+  await tab(page, "Simulate");
+  await page.getByLabel("Target").selectOption("Broker/orders");
+  await page.getByLabel("type", { exact: true }).fill("order.paid");
+  await page.getByLabel("extensions").fill("amount=250");
+  await page.getByLabel("Behaviors").fill(behaviors);
+  await page.getByRole("button", { name: "Send event" }).click();
+}
+
+/// Moves the timeline to the first hop (1-based position) whose outcome is `outcome`.
+async function showHop(page, outcome) {
+  const items = page.getByRole("list", { name: "Hops" }).getByRole("listitem");
+  const texts = await items.allTextContents();
+  const i = texts.findIndex((t) => t.trimEnd().endsWith(` ${outcome}`));
+  assert.ok(i >= 0, `a ${outcome} hop in ${texts.join(" | ")}`);
+  await page.getByRole("slider", { name: "Timeline" }).fill(String(i + 1));
+  await page.locator(`svg.canvas .hop[data-outcome="${outcome}"]`).waitFor();
+}
+
+test("a sink failing four times: retried, failed and dead-lettered on the right nodes, the dead letter along its wire", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await tab(page, "Simulate");
+  // The flow's saved behaviour is shown, not hidden.
+  assert.equal(await page.getByLabel("Behaviors").inputValue(), "Service/fulfil=reply:order.fulfilled");
+  await sendOrder(page, "Service/fulfil=fail:500x4");
+  await page.getByLabel("Speed").selectOption("4");
+  // Played to the end by itself.
+  await page.getByRole("button", { name: "Play" }).waitFor({ timeout: 20000 });
+  const badge = (n, text) => node(page, n).getByRole("img", { name: text, exact: true });
+  await badge("Service fulfil", "retried 3").waitFor();
+  await badge("Service fulfil", "failed 1").waitFor();
+  await badge("Service dead-letters", "dead-lettered 1").waitFor();
+  await badge("Service audit", "delivered 1").waitFor();
+  await badge("Trigger notify-fulfilled", "filtered 1").waitFor();
+  // The saved reply no longer applies: the box replaced it.
+  assert.equal(await node(page, "Service fulfil").getByRole("img", { name: /replied/ }).count(), 0);
+  // Failures are red and carry an icon, not colour alone.
+  for (const [n, text] of [["Service fulfil", "failed 1"], ["Service dead-letters", "dead-lettered 1"]]) {
+    const b = badge(n, text);
+    assert.equal(await b.locator(".badge-icon").count(), 1, `${text} has an icon`);
+    const fill = await b.locator("rect").evaluate((r) => getComputedStyle(r).fill);
+    const ok = await badge("Service audit", "delivered 1").locator("rect").evaluate((r) => getComputedStyle(r).fill);
+    assert.notEqual(fill, ok, `${text} is drawn unlike a delivery`);
+  }
+  // Badges sit above their node, inside its width, and do not cover each other.
+  const boxes = await node(page, "Service fulfil").evaluate((g) => {
+    const box = g.querySelector("rect.box").getBoundingClientRect();
+    return { box: { l: box.left, r: box.right, t: box.top }, badges: [...g.querySelectorAll(".sim-badge rect")].map((b) => b.getBoundingClientRect()).map((b) => ({ l: b.left, r: b.right, t: b.top, b: b.bottom })) };
+  });
+  for (const b of boxes.badges) {
+    assert.ok(b.b <= boxes.box.t + 1 && b.l >= boxes.box.l - 1 && b.r <= boxes.box.r + 1, "badge above its node, within its width");
+  }
+  for (let i = 1; i < boxes.badges.length; i++) {
+    const [a, b] = [boxes.badges[i - 1], boxes.badges[i]];
+    assert.ok(a.r <= b.l || b.b <= a.t || a.b <= b.t, "badges do not overlap");
+  }
+
+  // The dead-letter hop runs along the dead-letter wire, from its start to its end.
+  await showHop(page, "dead-lettered");
+  const hop = ends(await page.locator('svg.canvas .hop[data-outcome="dead-lettered"] .hop-path').getAttribute("d"));
+  const dl = ends(await page.locator('svg.canvas g.wire.kind-dead-letter[data-to="Service/dead-letters"] .wire-line').first().getAttribute("d"));
+  near(hop.first, dl.first, "the dead letter starts where the dead-letter wire does");
+  near(hop.last, dl.last, "the dead letter ends where the dead-letter wire does");
+  assert.deepEqual(page.errors, []);
+});
+
+test("a filtered hop stops at its trigger, marked filtered; a reply goes back to the broker", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await tab(page, "Simulate");
+  await sendOrder(page, "Service/fulfil=reply:order.fulfilled");
+  await page.getByLabel("Speed").selectOption("4");
+  await page.getByRole("button", { name: "Play" }).waitFor({ timeout: 20000 });
+  // The trigger that passed the order and filtered the reply says both.
+  await node(page, "Trigger big-paid-orders").getByRole("img", { name: "delivered 1", exact: true }).waitFor();
+  await node(page, "Trigger big-paid-orders").getByRole("img", { name: "filtered 1", exact: true }).waitFor();
+  await node(page, "Service fulfil").getByRole("img", { name: "replied 1", exact: true }).waitFor();
+
+  await showHop(page, "filtered");
+  const hop = page.locator('svg.canvas .hop[data-outcome="filtered"]');
+  assert.equal((await hop.locator(".hop-mark").textContent()).includes("filtered"), true);
+  const end = ends(await hop.locator(".hop-path").getAttribute("d")).last;
+  // Ends at a trigger's input: the wire from the broker into that trigger ends there too.
+  const intoTriggers = await page.locator('svg.canvas g.wire[data-from="Broker/orders"]').evaluateAll((ws) =>
+    ws.filter((w) => w.dataset.to.startsWith("Trigger/")).map((w) => w.querySelector(".wire-line").getAttribute("d")));
+  assert.ok(intoTriggers.some((d) => { const e = ends(d).last; return Math.hypot(e[0] - end[0], e[1] - end[1]) < 1.5; }),
+    "the filtered hop ends where a broker wire enters its trigger");
+
+  // The reply (fulfil → broker) retraces the subscriber and trigger wires backwards: it
+  // starts at the subscriber wire's end and ends at the broker's triggers port.
+  const texts = await page.getByRole("list", { name: "Hops" }).getByRole("listitem").allTextContents();
+  const reply = texts.findIndex((x) => /Service\/fulfil → Broker\/orders/.test(x));
+  assert.ok(reply >= 0, "a reply hop back to the broker");
+  await page.getByRole("slider", { name: "Timeline" }).fill(String(reply + 1));
+  const back = ends(await page.locator("svg.canvas .hop .hop-path").getAttribute("d"));
+  const sub = ends(await page.locator('svg.canvas g.wire[data-from="Trigger/big-paid-orders"][data-to="Service/fulfil"] .wire-line').getAttribute("d"));
+  const trig = ends(await page.locator('svg.canvas g.wire[data-from="Broker/orders"][data-to="Trigger/big-paid-orders"] .wire-line').getAttribute("d"));
+  near(back.first, sub.last, "the reply leaves from where the event entered the subscriber");
+  near(back.last, trig.first, "the reply reaches the broker where its events leave for the trigger");
+  assert.deepEqual(page.errors, []);
+});
+
+test("playback: Play moves the event, Pause holds it, Step back and Step forward move one hop", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await tab(page, "Simulate");
+  await sendOrder(page, "Service/fulfil=reply:order.fulfilled");
+  await page.getByLabel("Speed").selectOption("0.5");
+  const slider = page.getByRole("slider", { name: "Timeline" });
+  const max = Number(await slider.getAttribute("max"));
+  assert.ok(max >= 6, `hops: ${max}`);
+  // It starts from the beginning, not at the last hop.
+  assert.ok(Number(await slider.inputValue()) < max, "playing from the start");
+  // Mid-hop, the event is somewhere along the way and moving.
+  await page.locator("svg.canvas .hop circle").waitFor();
+  const at = () => page.locator("svg.canvas .hop circle").evaluate((c) => { const r = c.getBoundingClientRect(); return [r.x, r.y]; });
+  const a = await at();
+  await page.waitForTimeout(250);
+  const b = await at();
+  assert.notDeepEqual(a, b, "the event moves along its hop");
+  await page.screenshot({ path: "target/e2e-artifacts/simulation-mid-animation.png" }).catch(() => {});
+  await page.getByRole("button", { name: "Pause" }).click();
+  const held = await slider.inputValue();
+  await page.waitForTimeout(2000);
+  assert.equal(await slider.inputValue(), held, "paused, the timeline holds");
+  await page.getByRole("button", { name: "Step forward" }).click();
+  assert.equal(Number(await slider.inputValue()), Number(held) + 1);
+  await page.getByRole("button", { name: "Step back" }).click();
+  await page.getByRole("button", { name: "Step back" }).click();
+  assert.equal(Number(await slider.inputValue()), Number(held) - 1);
+  // Counts follow the timeline: at the start nothing has happened.
+  await slider.fill("0");
+  assert.equal(await page.locator("svg.canvas .sim-badge").count(), 0);
+  await page.getByRole("button", { name: "Play" }).click();
+  await page.getByRole("button", { name: "Pause" }).waitFor();
+  assert.deepEqual(page.errors, []);
+});
+
+test("the Live tab shows only live traffic and says when live mode is not running", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await tab(page, "Simulate");
+  await sendOrder(page, "");
+  await page.getByLabel("Speed").selectOption("4");
+  await page.getByRole("button", { name: "Play" }).waitFor({ timeout: 20000 });
+  await tab(page, "Live");
+  await page.getByText("Live mode is not running").waitFor();
+  assert.equal(await page.getByRole("list", { name: "Live hops" }).getByRole("listitem").count(), 0);
+  assert.deepEqual(page.errors, []);
+});
