@@ -350,6 +350,7 @@ fn test() -> Result<(), String> {
     eprintln!("\n== designer build");
     build_ui()?;
     check_ui_size()?;
+    eprintln!("== designer built at {:.0?}", start.elapsed());
     let steps: &[(&str, &[&str])] = &[
         (
             "lint",
@@ -411,14 +412,23 @@ fn test() -> Result<(), String> {
             ],
         ),
     ];
-    for (name, args) in steps {
+    // Each step says how long it took, so a slow CI run shows where the time went.
+    let timed = |name: &str, f: &mut dyn FnMut() -> Result<(), String>| {
         eprintln!("\n== {name}");
-        run("cargo", args)?;
+        let t = Instant::now();
+        let r = f();
+        eprintln!(
+            "== {name}: {:.0?} (at {:.0?})",
+            t.elapsed(),
+            start.elapsed()
+        );
+        r
+    };
+    for (name, args) in steps {
+        timed(name, &mut || run("cargo", args))?;
     }
-    eprintln!("\n== browser tests");
-    browser_tests()?;
-    eprintln!("\n== desktop tests");
-    desktop_tests()?;
+    timed("browser tests", &mut browser_tests)?;
+    timed("desktop tests", &mut desktop_tests)?;
     eprintln!("\nall checks passed in {:.0?}", start.elapsed());
     Ok(())
 }
