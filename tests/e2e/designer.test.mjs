@@ -83,11 +83,15 @@ test("build a flow by drag and drop, see its YAML, simulate, undo and redo, save
   assert.match(await label(`${containers}[0].image`).getAttribute("title"), /Container image name/);
 
   // Save, reload, and find the flow intact.
-  page.once("dialog", (d) => d.accept("designed.yaml"));
-  await page.getByRole("button", { name: "Save" }).click();
+  // Saving an untitled flow asks for a file name in the designer's Save as dialog.
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  const saveAs = page.getByRole("dialog", { name: "Save as" });
+  await saveAs.getByRole("textbox", { name: "File name" }).fill("designed.yaml");
+  await saveAs.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByRole("status").getByText("saved designed.yaml").waitFor();
   const saved = readFileSync(join(env.dir, "designed.yaml"), "utf8");
   assert.match(saved, /kind: Flow/);
+  assert.match(saved, /^name: designed$/m, "the untitled flow took the file's name");
   assert.match(saved, /Trigger\/trigger:/, "layout is saved");
   await page.reload();
   for (const n of ["PingSource pingsource", "Broker broker", "Trigger trigger", "Service service"]) {
@@ -129,7 +133,12 @@ test("wires only connect what Knative accepts", async (t) => {
   await dropKind(page, "Trigger", 150, 150);
   await dropKind(page, "Service", 500, 150);
   await wire(page, "Trigger trigger", "broker", "Service service");
-  await page.getByRole("status").getByText(/cannot point at a Service/).waitFor();
+  // Why is said next to where the wire was dropped: on the Service, not in the status line.
+  const tip = page.locator(".tip[role=alert]").filter({ hasText: /cannot point at a Service/ });
+  await tip.waitFor();
+  const [t1, s1] = [await tip.boundingBox(), await node(page, "Service service").boundingBox()];
+  assert.ok(Math.abs(t1.x - (s1.x + s1.width / 2)) < s1.width && Math.abs(t1.y - (s1.y + s1.height / 2)) < 80,
+    `the message ${JSON.stringify(t1)} is by the drop point on ${JSON.stringify(s1)}`);
   assert.doesNotMatch(await exportedYaml(page), /broker: service/);
 });
 

@@ -83,6 +83,14 @@ test("a sink failing four times: retried, failed and dead-lettered on the right 
   const dl = ends(await page.locator('svg.canvas g.wire.kind-dead-letter[data-to="Service/dead-letters"] .wire-line').first().getAttribute("d"));
   near(hop.first, dl.first, "the dead letter starts where the dead-letter wire does");
   near(hop.last, dl.last, "the dead letter ends where the dead-letter wire does");
+
+  // Save as scenario: the event, the behaviours and what happened become a routing test that
+  // passes (orders.yaml has two already).
+  await page.getByRole("button", { name: "Save as scenario" }).click();
+  await page.getByRole("status").getByText(/saved as "scenario 3: Broker\/orders"/).waitFor();
+  await tab(page, "Scenarios");
+  await page.getByRole("button", { name: "Run all" }).click();
+  await page.getByRole("status").getByText("3 of 3 scenarios passed").waitFor();
   assert.deepEqual(page.errors, []);
 });
 
@@ -165,5 +173,29 @@ test("the Live tab shows only live traffic and says when live mode is not runnin
   await tab(page, "Live");
   await page.getByText("Live mode is not running").waitFor();
   assert.equal(await page.getByRole("list", { name: "Live hops" }).getByRole("listitem").count(), 0);
+  assert.deepEqual(page.errors, []);
+});
+
+test("the Send form starts from the target's own event; a source sends the form's event once or runs for a while", async (t) => {
+  const page = await open(t, "hello-ping.yaml");
+  await tab(page, "Simulate");
+  await page.getByLabel("Target").selectOption("PingSource/heartbeat");
+  assert.equal(await page.getByLabel("type", { exact: true }).inputValue(), "dev.knative.sources.ping");
+  assert.match(await page.getByLabel("source", { exact: true }).inputValue(), /pingsources\/heartbeat/);
+  await page.getByLabel("type", { exact: true }).fill("com.example.typed");
+  await page.getByRole("button", { name: "Send event" }).click();
+  await page.getByRole("status").getByText(/PingSource\/heartbeat sent the form's event once/).waitFor();
+  const hops = page.getByRole("list", { name: "Hops" }).getByRole("listitem");
+  const once = await hops.allTextContents();
+  assert.equal(once.filter((h) => /PingSource\/heartbeat →/.test(h)).length, 1, once.join("\n"));
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await page.locator(".hop-detail").getByText(/com\.example\.typed/).waitFor();
+
+  await page.getByLabel("what it emits, for").check();
+  await page.getByLabel("Run for").fill("5m");
+  await page.getByRole("button", { name: "Send event" }).click();
+  await page.getByRole("status").getByText(/ran PingSource\/heartbeat for 5m/).waitFor();
+  const ran = await hops.allTextContents();
+  assert.ok(ran.filter((h) => /PingSource\/heartbeat →/.test(h)).length > 1, ran.join("\n"));
   assert.deepEqual(page.errors, []);
 });

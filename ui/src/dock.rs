@@ -207,6 +207,15 @@ fn saved_behaviors(flow: &knflow_model::Flow) -> String {
         .join("\n")
 }
 
+/// The non-empty lines of the behaviours box.
+fn behaviors_text(text: String) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Plays the simulation from where the timeline is (from the start once it is at the end).
 fn play(app: App) {
     app.sim.update(|s| {
@@ -248,73 +257,161 @@ fn Simulate(app: App) -> impl IntoView {
     let subject = RwSignal::new(String::new());
     let extensions = RwSignal::new(String::new());
     let data = RwSignal::new("{\n  \"hello\": \"world\"\n}".to_string());
-    // The flow's saved behaviours, shown in the form: what the box holds is what runs.
-    let saved = Memo::new(move |_| app.editor.with(|e| saved_behaviors(e.flow())));
-    let behaviors = RwSignal::new(String::new());
-    Effect::new(move |_| behaviors.set(saved.get()));
-    let error = RwSignal::new(None::<String>);
-    let run = move |_| {
-        let result = app.editor.with_untracked(|e| {
-            let flow = e.flow();
-            let mut spec = json!({ "type": ty.get_untracked(), "source": source.get_untracked() });
-            if !subject.get_untracked().is_empty() {
-                spec["subject"] = json!(subject.get_untracked());
+    // For a source: send the form's event once, or run what the source does for a while.
+    let once = RwSignal::new(true);
+    let run_for = RwSignal::new("1h".to_string());
+    let is_source = move || {
+        let t = target.get();
+        app.editor.with(|e| {
+            ResourceId::parse(&t)
+                .and_then(|id| e.flow().get(&id).and_then(|r| r.info))
+                .is_some_and(|i| i.is_source())
+        })
+    };
+    // The types the flow's triggers ask for, offered for the type field.
+    let choices = Memo::new(move |_| app.editor.with(|e| knflow_sim::sources::filtered_types(e.flow())));
+    // A new target starts from what it would really get: a source's own event, else the first
+    // type a trigger asks for.
+    Effect::new(move |_| {
+        let t = target.get();
+        let sample = app
+            .editor
+            .with_untracked(|e| knflow_sim::sources::sample_event(e.flow(), &t));
+        match sample.map(|e| knflow_dataplane::events::to_json(&e)) {
+            Some(v) => {
+                let text = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+                ty.set(text("type"));
+                source.set(text("source"));
+                subject.set(text("subject"));
+                let standard = ["specversion", "id", "type", "source", "subject", "time", "datacontenttype", "dataschema", "data", "data_base64"];
+                extensions.set(
+                    v.as_object()
+                        .map(|o| {
+                            o.iter()
+                                .filter(|(k, _)| !standard.contains(&k.as_str()))
+                                .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        })
+                        .unwrap_or_default(),
+                );
+                data.set(match &v["data"] {
+                    Value::Null => String::new(),
+                    d => serde_json::to_string_pretty(d).unwrap_or_default(),
+                });
             }
-            for line in extensions
-                .get_untracked()
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-            {
-                let (k, v) = line
-                    .split_once('=')
-                    .ok_or(format!("extension `{line}`: write name=value"))?;
-                spec[k.trim()] = json!(v.trim());
-            }
-            let d = data.get_untracked();
-            if !d.trim().is_empty() {
-                spec["data"] = serde_json::from_str::<Value>(&d)
-                    .map_err(|e| format!("data is not JSON: {e}"))?;
-            }
-            let mut opts = knflow_sim::Options::default();
-            for line in behaviors
-                .get_untracked()
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-            {
-                let (k, v) = line
-                    .split_once('=')
-                    .ok_or(format!("`{line}`: write KIND/NAME=SPEC"))?;
-                opts.behaviors
-                    .insert(k.trim().to_string(), v.trim().to_string());
-            }
-            let t = target.get_untracked();
-            let is_source = flow
-                .get(&ResourceId::parse(&t).ok_or("pick a target")?)
-                .and_then(|r| r.info)
-                .is_some_and(|i| i.is_source());
-            if is_source {
-                opts.until_ms = Some(3_600_000);
-            }
-            let event = if is_source {
-                None
-            } else {
-                Some(knflow_sim::scenario::scenario_event(&spec, 0)?)
-            };
-            // The box replaces the saved behaviours rather than adding to them.
-            let mut flow = flow.clone();
-            for (_, v) in flow.simulation.iter_mut() {
-                if let Some(o) = v.as_object_mut() {
-                    o.remove("behavior");
+            None => {
+                if let Some(first) = choices.get_untracked().first() {
+                    ty.set(first.clone());
                 }
             }
-            let flow = &flow;
-            let mut sim = knflow_sim::Simulation::new(flow, opts)?;
-            sim.send(flow, &t, event)?;
-            sim.run();
-            Ok::<_, String>(knflow_sim::output::to_json(&sim))
+        }
+    });
+    // The flow's saved behaviours, shown in the form: what the box holds is what runs.
+    let saved = Memo::new(move |_| app.editor.with(|e| saved_behaviors(e.flow())));
+    let error = RwSignal::new(None::<String>);
+    let behaviors_box = RwSignal::new(String::new());
+    Effect::new(move |_| behaviors_box.set(saved.get()));
+    // What the last Send ran, for "Save as scenario".
+    let last = RwSignal::new(None::<Value>);
+    let save_scenario = move |_| {
+        let Some(req) = last.get_untracked() else { return };
+        let n = app.editor.with_untracked(|e| e.flow().scenarios.len()) + 1;
+        let to = req.pointer("/send/to").and_then(Value::as_str).unwrap_or_default().to_string();
+        let name = format!("scenario {n}: {to}");
+        let made = app.editor.with_untracked(|e| {
+            let sim = knflow_sim::scenario::simulate(e.flow(), &req, 0, 1)?;
+            let behaviors: knflow_sim::Behaviors = req["behaviors"]
+                .as_object()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+                .unwrap_or_default();
+            Ok::<_, String>(knflow_sim::scenario::from_run(
+                &name,
+                &to,
+                req.pointer("/send/event").cloned(),
+                &behaviors,
+                req["until"].as_str(),
+                sim.trace(),
+            ))
+        });
+        match made {
+            Ok(scenario) => {
+                let mut all = app.editor.with_untracked(|e| e.flow().scenarios.clone());
+                all.push(scenario);
+                if app.edit(knflow_editor::Edit::SetScenarios(all)) {
+                    app.say(format!("saved as \"{name}\" (Scenarios tab)"));
+                }
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    // The form as a scenario's `send`, `behaviors` and `until`: what Send runs, and what
+    // "Save as scenario" keeps.
+    let request = move || -> Result<(Value, String), String> {
+        let mut spec = json!({ "type": ty.get_untracked(), "source": source.get_untracked() });
+        if !subject.get_untracked().is_empty() {
+            spec["subject"] = json!(subject.get_untracked());
+        }
+        for line in extensions
+            .get_untracked()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
+            let (k, v) = line
+                .split_once('=')
+                .ok_or(format!("extension `{line}`: write name=value"))?;
+            spec[k.trim()] = json!(v.trim());
+        }
+        let d = data.get_untracked();
+        if !d.trim().is_empty() {
+            spec["data"] = serde_json::from_str::<Value>(&d)
+                .map_err(|e| format!("data is not JSON: {e}"))?;
+        }
+        let mut behaviors = serde_json::Map::new();
+        for line in behaviors_text(behaviors_box.get_untracked()) {
+            let (k, v) = line
+                .split_once('=')
+                .ok_or(format!("`{line}`: write KIND/NAME=SPEC"))?;
+            behaviors.insert(k.trim().to_string(), json!(v.trim()));
+        }
+        // The box replaces the saved behaviours: one left out of it acknowledges.
+        app.editor.with_untracked(|e| {
+            for label in e.flow().simulation.iter().map(|(k, _)| k) {
+                behaviors.entry(label.clone()).or_insert(json!("ack"));
+            }
+        });
+        let t = target.get_untracked();
+        let is_source = app.editor.with_untracked(|e| {
+            ResourceId::parse(&t)
+                .and_then(|id| e.flow().get(&id).and_then(|r| r.info))
+                .is_some_and(|i| i.is_source())
+        });
+        let schedule = is_source && !once.get_untracked();
+        let mut send = json!({ "to": t });
+        if !schedule {
+            send["event"] = spec;
+        }
+        let mut req = json!({ "send": send, "behaviors": behaviors });
+        if schedule {
+            req["until"] = json!(run_for.get_untracked().trim());
+        }
+        let what = match (is_source, schedule) {
+            (true, true) => format!("ran {t} for {}", run_for.get_untracked().trim()),
+            (true, false) => format!("{t} sent the form's event once"),
+            _ => format!("sent the form's event to {t}"),
+        };
+        Ok((req, what))
+    };
+    let run = move |_| {
+        let result = request().and_then(|(req, what)| {
+            let sim = app
+                .editor
+                .with_untracked(|e| knflow_sim::scenario::simulate(e.flow(), &req, 0, 1))?;
+            last.set(Some(req));
+            Ok((knflow_sim::output::to_json(&sim), what))
         });
         match result {
-            Ok(out) => {
+            Ok((out, what)) => {
                 error.set(None);
                 let hops = out["hops"].as_array().cloned().unwrap_or_default();
                 let summary = out["summary"].as_object().cloned().unwrap_or_default();
@@ -328,7 +425,7 @@ fn Simulate(app: App) -> impl IntoView {
                     live: false,
                 }));
                 app.playing.set(n > 0);
-                app.say(format!("{n} hops"));
+                app.say(format!("{what}: {n} hops"));
             }
             Err(e) => error.set(Some(e)),
         }
@@ -360,12 +457,24 @@ fn Simulate(app: App) -> impl IntoView {
                     </label>
                     <button class="primary" type="button" on:click=run>"Send event"</button>
                 </div>
-                <label>"type"<input aria-label="type" prop:value=move || ty.get() on:input=move |ev| ty.set(event_target_value(&ev))/></label>
+                {move || is_source().then(|| view! {
+                    <fieldset class="source-mode">
+                        <legend>"The source sends"</legend>
+                        <label><input type="radio" name="source-mode" prop:checked=move || once.get() on:change=move |_| once.set(true)/>"this event, once"</label>
+                        <label><input type="radio" name="source-mode" prop:checked=move || !once.get() on:change=move |_| once.set(false)/>"what it emits, for"</label>
+                        <input aria-label="Run for" size="5" prop:value=move || run_for.get() disabled=move || once.get()
+                            on:input=move |ev| run_for.set(event_target_value(&ev))/>
+                    </fieldset>
+                })}
+                <label>"type"<input aria-label="type" list="event-types" prop:value=move || ty.get() on:input=move |ev| ty.set(event_target_value(&ev))/></label>
+                <datalist id="event-types">
+                    {move || choices.get().into_iter().map(|t| view! { <option value=t></option> }).collect_view()}
+                </datalist>
                 <label>"source"<input aria-label="source" prop:value=move || source.get() on:input=move |ev| source.set(event_target_value(&ev))/></label>
                 <label>"subject"<input aria-label="subject" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev))/></label>
                 <label>"extensions (name=value per line)"<textarea class="code" rows="2" aria-label="extensions" prop:value=move || extensions.get() on:input=move |ev| extensions.set(event_target_value(&ev))></textarea></label>
                 <label>"data (JSON)"<textarea class="code" rows="4" aria-label="data" prop:value=move || data.get() on:input=move |ev| data.set(event_target_value(&ev))></textarea></label>
-                <label>"Sink behaviours (KIND/NAME=SPEC per line)"<textarea class="code" rows="2" aria-label="Behaviors" placeholder="Service/fulfil=fail:503x2" prop:value=move || behaviors.get() on:input=move |ev| behaviors.set(event_target_value(&ev))></textarea></label>
+                <label>"Sink behaviours (KIND/NAME=SPEC per line)"<textarea class="code" rows="2" aria-label="Behaviors" placeholder="Service/fulfil=fail:503x2" prop:value=move || behaviors_box.get() on:input=move |ev| behaviors_box.set(event_target_value(&ev))></textarea></label>
                 {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
             </form>
             {move || app.sim.with(|s| s.as_ref().filter(|s| !s.live).map(|s| {
@@ -389,6 +498,7 @@ fn Simulate(app: App) -> impl IntoView {
                                     app.sim.update(|s| if let Some(s) = s { s.step = v; s.selected = v.checked_sub(1); });
                                 }/>
                             <span class="at">{format!("{at} / {n}")}{s.hops.get(at.wrapping_sub(1)).map(|h| format!(" · {} ms", h["time_ms"]))}</span>
+                            <button type="button" on:click=save_scenario title="Keep this event, these behaviours and what happened as a routing test">"Save as scenario"</button>
                             <label class="speed">"Speed"
                                 <select aria-label="Speed" on:change=move |ev| app.speed.set(event_target_value(&ev).parse().unwrap_or(1.0))>
                                     {[0.5, 1.0, 2.0, 4.0].into_iter().map(|k| view! {

@@ -120,7 +120,12 @@ async fn answer(response: js_sys::Promise) -> Result<String, String> {
             .ok()
             .and_then(|v| v["error"].as_str().map(str::to_string))
             .unwrap_or(text);
-        Err(format!("{} {}", resp.status(), msg))
+        // The message in words; a status code tells a user nothing.
+        Err(if msg.trim().is_empty() {
+            format!("the kn-flow server could not do that ({})", resp.status_text())
+        } else {
+            msg
+        })
     }
 }
 

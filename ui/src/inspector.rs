@@ -179,11 +179,17 @@ fn raw_yaml(app: App, id: ResourceId, manifest: &Value) -> AnyView {
             <textarea class="code" rows="24" spellcheck="false" aria-label="Resource YAML"
                 prop:value=text
                 on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
-            <button aria-label="Apply YAML" on:click=move |_| {
+            <button type="button" aria-label="Apply YAML" on:click=move |_| {
                 match knflow_model::yaml::parse_documents(&draft.get_untracked()) {
                     Ok(mut docs) if docs.len() == 1 => {
-                        error.set(None);
-                        app.edit(Edit::Replace { id: id.clone(), manifest: docs.remove(0).value });
+                        // Refused edits change nothing and say why here, under the editor.
+                        let mut result = Ok(());
+                        let manifest = docs.remove(0).value;
+                        app.editor.update(|e| result = e.apply(Edit::Replace { id: id.clone(), manifest }));
+                        match result {
+                            Ok(()) => { error.set(None); app.status.set(None); }
+                            Err(e) => error.set(Some(format!("Not applied: {e}"))),
+                        }
                     }
                     Ok(_) => error.set(Some("one resource, please (one YAML document)".into())),
                     Err(e) => error.set(Some(e.to_string())),

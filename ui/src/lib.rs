@@ -5,6 +5,7 @@
 mod canvas;
 mod cluster;
 mod desktop;
+mod dialogs;
 mod dock;
 mod form;
 mod host;
@@ -74,24 +75,8 @@ pub(crate) fn download(name: &str, text: &str) {
 }
 
 /// Runs `then` unless there is unsaved work the user wants to keep (they are asked).
-fn unless_keeping_unsaved(app: App, then: impl FnOnce() + 'static) {
-    if !app.editor.with_untracked(Editor::is_dirty) {
-        then();
-        return;
-    }
-    leptos::task::spawn_local(async move {
-        if host::ask("Discard unsaved changes?", "Discard").await {
-            then();
-        }
-    });
-}
-
-fn prompt(text: &str, default: &str) -> Option<String> {
-    web_sys::window()?
-        .prompt_with_message_and_default(text, default)
-        .ok()
-        .flatten()
-        .filter(|s| !s.trim().is_empty())
+fn unless_keeping_unsaved(app: App, then: impl FnOnce() + Send + 'static) {
+    dialogs::unless_keeping_unsaved(app, then, None);
 }
 
 /// The autosaved state: which file, and its text.
@@ -171,6 +156,62 @@ fn open_path(app: App, path: String) {
     });
 }
 
+/// The flow file the address names (`#path`), if any.
+fn address_path() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let path = hash.trim_start_matches('#');
+    let path = js_sys::decode_uri_component(path)
+        .ok()
+        .and_then(|p| p.as_string())
+        .unwrap_or_else(|| path.to_string());
+    (!path.is_empty()).then_some(path)
+}
+
+/// Puts `path` in the address without a history entry (and without opening it).
+fn replace_address(path: &str) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let url = if path.is_empty() {
+            " ".to_string()
+        } else {
+            format!("#{path}")
+        };
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url.trim()));
+    }
+}
+
+/// Imports Knative YAML into the open flow as one undoable edit (after asking about unsaved
+/// work); the converter's errors stay in the dialog.
+fn import(
+    app: App,
+    text: String,
+    dialog: RwSignal<Option<Vec<String>>>,
+    error: RwSignal<Option<String>>,
+) {
+    leptos::task::spawn_local(async move {
+        let flow = match host::import(&text).await {
+            Ok(flow) => flow,
+            Err(e) => return error.set(Some(e)),
+        };
+        let flow = match Editor::open(&flow, "import.yaml") {
+            Ok(e) => e.flow().clone(),
+            Err(diags) => {
+                let msgs: Vec<String> = diags.iter().map(ToString::to_string).collect();
+                return error.set(Some(msgs.join("\n")));
+            }
+        };
+        error.set(None);
+        unless_keeping_unsaved(app, move || {
+            dialog.set(None);
+            let n = flow.len();
+            if app.edit(Edit::ReplaceFlow(Box::new(flow))) {
+                app.sim.set(None);
+                canvas::fit(&app);
+                app.say(format!("imported {n} resources (Undo brings the flow before back)"));
+            }
+        });
+    });
+}
+
 fn set_hash(path: &str) {
     if let Some(w) = web_sys::window() {
         let _ = w.location().set_hash(path);
@@ -201,18 +242,49 @@ fn save_as(app: App) {
                 Err(e) => app.say_error(format!("not saved: {e}")),
             }
         });
-    } else if let Some(path) = prompt("Save flow as (a path in the served folder):", &suggested) {
-        write(app, path);
+    } else {
+        leptos::task::spawn_local(async move {
+            match host::list().await {
+                Ok(list) => app.save_as.set(Some(list)),
+                Err(e) => app.say_error(e),
+            }
+        });
     }
 }
 
 fn write(app: App, path: String) {
+    write_then(app, path, move |r| {
+        if let Err(e) = r {
+            app.say_error(format!("not saved: {e}"));
+        }
+    });
+}
+
+/// Writes the flow to `path` in the served folder; `done` hears how it went.
+pub(crate) fn write_then(
+    app: App,
+    path: String,
+    done: impl FnOnce(Result<(), String>) + 'static,
+) {
+    // An untitled flow takes the file's name.
+    if app.editor.with_untracked(|e| e.flow().name == "untitled") {
+        let stem = file_name(&path)
+            .trim_end_matches(".yaml")
+            .trim_end_matches(".yml")
+            .to_string();
+        if knflow_model::validate::names::dns1123_label(&stem).is_ok() {
+            app.edit(Edit::SetFlowName(stem));
+        }
+    }
     let text = app.editor.with_untracked(Editor::save_text);
     let rev = app.editor.with_untracked(Editor::revision);
     leptos::task::spawn_local(async move {
         match host::save(&path, &text).await {
-            Ok(()) => saved(app, rev, path),
-            Err(e) => app.say_error(format!("not saved: {e}")),
+            Ok(()) => {
+                saved(app, rev, path);
+                done(Ok(()));
+            }
+            Err(e) => done(Err(e)),
         }
     });
 }
@@ -425,10 +497,12 @@ fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoVie
             <button on:click=move |_| new_flow(app)>"New flow"</button>
             <button on:click=open>"Open"</button>
             <button on:click=move |_| save(app) title="Ctrl+S">"Save"</button>
+            <button on:click=move |_| save_as(app) title="Ctrl+Shift+S">"Save as"</button>
             <span class="sep"></span>
             <button on:click=move |_| undo(app) disabled=move || !app.editor.with(Editor::can_undo) title="Ctrl+Z">"Undo"</button>
             <button on:click=move |_| redo(app) disabled=move || !app.editor.with(Editor::can_redo) title="Ctrl+Shift+Z">"Redo"</button>
             <button on:click=move |_| auto_layout(app) title="L">"Auto layout"</button>
+            <button on:click=move |_| app.settings.set(true)>"Flow settings"</button>
             <button on:click=move |_| delete_selection(app) disabled=move || app.editor.with(|e| e.selection().is_empty()) && app.wire.with(Option::is_none)>"Delete"</button>
             <span class="sep"></span>
             <span class="file" aria-label="File">{title}</span>
@@ -443,6 +517,7 @@ fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoVie
 fn Root() -> impl IntoView {
     let app = App::new(Editor::default());
     let open_dialog = RwSignal::new(None::<Vec<String>>);
+    let import_error = RwSignal::new(None::<String>);
     let recovery = RwSignal::new(None::<(String, String)>);
 
     // Theme: remembered, applied to the document.
@@ -520,8 +595,19 @@ fn Root() -> impl IntoView {
             app.menu.set(None);
         }
     });
+    // The address names the open flow: a changed address (typed, Back, Forward) opens the
+    // flow it names, after asking about unsaved work; Cancel puts the address back.
+    let address = window_event_listener(leptos::ev::hashchange, move |_| {
+        let Some(want) = address_path() else { return };
+        let have = app.path.get_untracked().unwrap_or_default();
+        if want == have {
+            return;
+        }
+        let back = Callback::new(move |()| replace_address(&have));
+        dialogs::unless_keeping_unsaved(app, move || open_path(app, want), Some(back));
+    });
     // They listen for the page's lifetime.
-    std::mem::forget((keys, unload, clicks));
+    std::mem::forget((keys, unload, clicks, address));
 
     view! {
         <div class="app">
@@ -578,23 +664,25 @@ fn Root() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                         <h3>"Import Knative YAML"</h3>
-                        <textarea class="code" rows="6" aria-label="Knative YAML to import" id="import-text"></textarea>
+                        <textarea class="code" rows="6" aria-label="Knative YAML to import" id="import-text" on:input=move |_| import_error.set(None)></textarea>
+                        {move || import_error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
                         <div class="actions">
-                            <button on:click=move |_| {
+                            <button type="button" on:click=move |_| {
                                 let text = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("import-text"))
                                     .map(|e| e.unchecked_into::<web_sys::HtmlTextAreaElement>().value()).unwrap_or_default();
-                                leptos::task::spawn_local(async move {
-                                    match host::import(&text).await {
-                                        Ok(flow) => { open_dialog.set(None); open_text(app, &flow, None); }
-                                        Err(e) => app.say_error(e),
-                                    }
-                                });
+                                import(app, text, open_dialog, import_error);
                             }>"Import"</button>
-                            <button on:click=move |_| open_dialog.set(None)>"Cancel"</button>
+                            <button type="button" on:click=move |_| open_dialog.set(None)>"Cancel"</button>
                         </div>
                     </div>
                 </div>
             })}
+            {move || app.tip.get().map(|(x, y, text, _)| view! {
+                <div class="tip" role="alert" style=format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0)>{text}</div>
+            })}
+            <dialogs::ConfirmDialog app=app/>
+            <dialogs::SaveAsDialog app=app/>
+            <dialogs::FlowSettingsDialog app=app/>
             <Show when=move || app.help.get()>
                 <div class="overlay" role="dialog" aria-label="Keyboard shortcuts" on:click=move |_| app.help.set(false)>
                     <div class="dialog">

@@ -213,6 +213,15 @@ pub struct App {
     /// Whether the simulation is playing (the timeline advances by itself).
     pub playing: RwSignal<bool>,
     pub help: RwSignal<bool>,
+    /// The question on screen that asks before work is lost or a file replaced.
+    pub confirm: RwSignal<Option<crate::dialogs::Confirm>>,
+    /// A message next to the pointer (why a wire was refused), at client coordinates; the
+    /// number tells one message from the next, so each hides only itself.
+    pub tip: RwSignal<Option<(f64, f64, String, u64)>>,
+    /// Whether the Flow settings dialog is open.
+    pub settings: RwSignal<bool>,
+    /// The Save as dialog, with the folder's flows, while it is open.
+    pub save_as: RwSignal<Option<Vec<String>>>,
     pub dark: RwSignal<bool>,
     /// The kind being dragged from the palette.
     pub palette_drag: RwSignal<Option<String>>,
@@ -449,6 +458,10 @@ impl App {
             speed: RwSignal::new(1.0),
             playing: RwSignal::new(false),
             help: RwSignal::new(false),
+            confirm: RwSignal::new(None),
+            settings: RwSignal::new(false),
+            tip: RwSignal::new(None),
+            save_as: RwSignal::new(None),
             dark: RwSignal::new(false),
             palette_drag: RwSignal::new(None),
             focus_field: RwSignal::new(None),
@@ -489,6 +502,21 @@ impl App {
                 false
             }
         }
+    }
+
+    /// Shows `text` next to the pointer at client point (`x`, `y`) for a few seconds.
+    pub fn tip_at(&self, x: f64, y: f64, text: impl Into<String>) {
+        let n = self.tip.with_untracked(|t| t.as_ref().map_or(0, |t| t.3 + 1));
+        self.tip.set(Some((x, y, text.into(), n)));
+        let tip = self.tip;
+        set_timeout(
+            move || {
+                if tip.with_untracked(|t| t.as_ref().is_some_and(|t| t.3 == n)) {
+                    tip.set(None);
+                }
+            },
+            std::time::Duration::from_millis(4000),
+        );
     }
 
     pub fn say(&self, text: impl Into<String>) {

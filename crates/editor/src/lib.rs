@@ -89,12 +89,25 @@ pub enum Edit {
         behavior: Option<String>,
     },
     SetScenarios(Vec<Value>),
+    /// The flow's own name (its file's `name:`, the export header's).
+    SetFlowName(String),
+    /// The flow's settings: name, namespace (none: each resource's own or `default`), and its
+    /// description (the `knflow.dev/description` annotation; empty removes it).
+    FlowSettings {
+        name: String,
+        namespace: Option<String>,
+        description: String,
+    },
+    /// Everything replaced by another flow (Import): one step to undo like any other.
+    ReplaceFlow(Box<Flow>),
 }
 
 #[derive(Clone)]
 struct Snapshot {
     flow: Flow,
     selection: Selection,
+    /// Which state of the history this is (see [`Editor::is_dirty`]).
+    state: u64,
 }
 
 /// A flow being edited.
@@ -108,10 +121,26 @@ pub struct Editor {
     revision: u64,
     /// Bumped by changes to resources (not positions): what validation depends on.
     content_revision: u64,
-    saved_revision: u64,
+    /// The history state shown: a new one for every edit, an earlier one after undo. Unsaved
+    /// means a state other than the saved one, so undoing back to it is clean again.
+    state: u64,
+    saved_state: u64,
     /// The last clipboard text pasted and how many times in a row: each paste lands one
     /// offset further, so copies never hide one another.
     pasted: Option<(String, u32)>,
+}
+
+/// The flow file's annotation that describes the flow (shown above the canvas).
+pub const DESCRIPTION: &str = "knflow.dev/description";
+
+/// A flow with nodes that have no position gets an automatic layout.
+fn lay_out_unplaced(flow: &mut Flow) {
+    let unplaced = flow
+        .resources()
+        .any(|r| !flow.layout.contains_key(&r.id.to_string()));
+    if unplaced {
+        layout::auto_layout(flow);
+    }
 }
 
 impl Default for Editor {
@@ -123,12 +152,7 @@ impl Default for Editor {
 impl Editor {
     /// Starts editing a flow; nodes without a position get an automatic layout.
     pub fn new(mut flow: Flow) -> Editor {
-        let unplaced = flow
-            .resources()
-            .any(|r| !flow.layout.contains_key(&r.id.to_string()));
-        if unplaced {
-            layout::auto_layout(&mut flow);
-        }
+        lay_out_unplaced(&mut flow);
         // Revisions never repeat across editors, so a view caching on them notices when one
         // flow replaces another.
         static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -140,7 +164,8 @@ impl Editor {
             redo: Vec::new(),
             revision: base,
             content_revision: base,
-            saved_revision: base,
+            state: base,
+            saved_state: base,
             pasted: None,
         }
     }
@@ -173,17 +198,19 @@ impl Editor {
         flowfile::save_string(&self.flow)
     }
 
+    /// Whether the flow differs from the state last saved: after an undo or redo back to
+    /// that state it does not.
     pub fn is_dirty(&self) -> bool {
-        self.revision != self.saved_revision
+        self.state != self.saved_state
     }
 
     pub fn mark_saved(&mut self) {
-        self.saved_revision = self.revision;
+        self.saved_state = self.state;
     }
 
     /// Marks the flow as differing from its file (e.g. recovered from an autosave).
     pub fn mark_unsaved(&mut self) {
-        self.saved_revision = u64::MAX;
+        self.saved_state = u64::MAX;
     }
 
     pub fn can_undo(&self) -> bool {
@@ -198,12 +225,14 @@ impl Editor {
         Snapshot {
             flow: self.flow.clone(),
             selection: self.selection.clone(),
+            state: self.state,
         }
     }
 
     fn restore(&mut self, s: Snapshot) {
         self.flow = s.flow;
         self.selection = s.selection;
+        self.state = s.state;
         self.revision += 1;
         self.content_revision += 1;
     }
@@ -244,6 +273,8 @@ impl Editor {
                 }
                 self.redo.clear();
                 self.revision += 1;
+                // Revisions only grow, so this state id was never used before.
+                self.state = self.revision;
                 Ok(())
             }
             Err(e) => {
@@ -411,6 +442,45 @@ impl Editor {
                 }
             },
             Edit::SetScenarios(s) => self.flow.scenarios = s,
+            Edit::SetFlowName(name) => {
+                knflow_model::validate::names::dns1123_label(&name)
+                    .map_err(|e| format!("flow name: {e}"))?;
+                self.flow.name = name;
+            }
+            Edit::FlowSettings {
+                name,
+                namespace,
+                description,
+            } => {
+                knflow_model::validate::names::dns1123_label(&name)
+                    .map_err(|e| format!("name: {e}"))?;
+                if let Some(ns) = &namespace {
+                    knflow_model::validate::names::dns1123_label(ns)
+                        .map_err(|e| format!("namespace: {e}"))?;
+                }
+                self.flow.name = name;
+                self.flow.namespace = namespace;
+                let meta = &mut self.flow.metadata_extra;
+                let annotations = meta
+                    .entry("annotations")
+                    .or_insert_with(|| Value::Object(Default::default()));
+                if let Some(a) = annotations.as_object_mut() {
+                    if description.trim().is_empty() {
+                        a.remove(DESCRIPTION);
+                    } else {
+                        a.insert(DESCRIPTION.into(), Value::String(description));
+                    }
+                    if a.is_empty() {
+                        meta.remove("annotations");
+                    }
+                }
+            }
+            Edit::ReplaceFlow(flow) => {
+                let mut flow = *flow;
+                lay_out_unplaced(&mut flow);
+                self.flow = flow;
+                self.selection = Selection::default();
+            }
         }
         Ok(())
     }

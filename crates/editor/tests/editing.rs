@@ -308,6 +308,50 @@ fn saving_clears_dirty_and_opening_lays_out() {
 }
 
 #[test]
+fn the_unsaved_mark_follows_the_history() {
+    let mut e = drawn();
+    e.mark_saved();
+    e.apply(Edit::AutoLayout).unwrap();
+    assert!(e.is_dirty());
+    // Undone back to the saved state: clean; redone: unsaved again.
+    assert!(e.undo());
+    assert!(!e.is_dirty());
+    assert!(e.redo());
+    assert!(e.is_dirty());
+    // Saved after the edit: undoing leaves the saved state.
+    e.mark_saved();
+    assert!(e.undo());
+    assert!(e.is_dirty());
+    assert!(e.redo());
+    assert!(!e.is_dirty());
+    // A new edit after an undo is a new state, even if the saved one is a step back.
+    assert!(e.undo());
+    e.apply(Edit::AutoLayout).unwrap();
+    assert!(e.is_dirty());
+    e.mark_unsaved();
+    assert!(e.is_dirty());
+}
+
+#[test]
+fn import_replaces_the_flow_as_one_undo_step() {
+    let mut e = drawn();
+    let before = e.save_text();
+    let imported = Editor::open(
+        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: imported\n",
+        "import.yaml",
+    )
+    .unwrap();
+    let mut flow = imported.flow().clone();
+    flow.layout.clear();
+    e.apply(Edit::ReplaceFlow(Box::new(flow))).unwrap();
+    assert_eq!(e.flow().len(), 1);
+    // Laid out like an opened flow.
+    assert!(e.flow().layout.contains_key("Broker/imported"));
+    assert!(e.undo());
+    assert_eq!(e.save_text(), before);
+}
+
+#[test]
 fn revisions_tell_layout_edits_and_other_flows_apart() {
     let mut e = drawn();
     let (rev, content) = (e.revision(), e.content_revision());
@@ -450,4 +494,39 @@ fn moves_by_label_reach_uris_too() {
         e.flow().layout.get("http://sink.example/x"),
         Some(&at(10.0, 20.0))
     );
+}
+
+#[test]
+fn flow_settings_name_namespace_and_description() {
+    let mut e = drawn();
+    e.apply(Edit::FlowSettings {
+        name: "night-orders".into(),
+        namespace: Some("shop".into()),
+        description: "Orders placed at night.".into(),
+    })
+    .unwrap();
+    let text = e.save_text();
+    assert!(text.contains("name: night-orders"), "{text}");
+    assert!(text.contains("namespace: shop"), "{text}");
+    assert!(text.contains("knflow.dev/description: Orders placed at night."), "{text}");
+    // Bad names are refused and change nothing.
+    let err = e
+        .apply(Edit::FlowSettings {
+            name: "Night Orders".into(),
+            namespace: None,
+            description: String::new(),
+        })
+        .unwrap_err();
+    assert!(err.starts_with("name:"), "{err}");
+    assert_eq!(e.save_text(), text);
+    // An empty description removes the annotation (and the annotations it was alone in).
+    e.apply(Edit::FlowSettings {
+        name: "night-orders".into(),
+        namespace: None,
+        description: " ".into(),
+    })
+    .unwrap();
+    let text = e.save_text();
+    assert!(!text.contains("annotations"), "{text}");
+    assert!(!text.contains("namespace:"), "{text}");
 }

@@ -201,54 +201,55 @@ pub fn run_all(flow: &Flow, seed: u64) -> Vec<ScenarioResult> {
         .collect()
 }
 
-pub fn run_one(flow: &Flow, scenario: &Value, index: usize, seed: u64) -> ScenarioResult {
-    let name = scenario
-        .get("name")
+/// Runs what a scenario sends (`send`, `behaviors`, `until`) and returns the finished
+/// simulation; the designer's Send form runs its event this way too.
+pub fn simulate(flow: &Flow, scenario: &Value, index: usize, seed: u64) -> Result<Simulation, String> {
+    let to = scenario
+        .pointer("/send/to")
         .map(text)
-        .unwrap_or_else(|| format!("scenario {}", index + 1));
-    let fail = |e: String| ScenarioResult {
-        name: name.clone(),
-        failures: vec![],
-        error: Some(e),
-    };
-    let Some(to) = scenario.pointer("/send/to").map(text) else {
-        return fail("`send.to` is missing".into());
-    };
+        .ok_or("`send.to` is missing")?;
     let behaviors: crate::sim::Behaviors = scenario
         .get("behaviors")
         .and_then(Value::as_object)
         .map(|m| knflow_model::order::map(m.iter().map(|(k, v)| (k.clone(), text(v)))))
         .unwrap_or_default();
-    let until = match scenario
+    let until = scenario
         .get("until")
         .map(text)
         .map(|u| parse_duration(&u))
         .transpose()
-    {
-        Ok(u) => u,
-        Err(e) => return fail(format!("until: {e}")),
-    };
-    let event = match scenario.pointer("/send/event") {
-        Some(e) => match scenario_event(e, index) {
-            Ok(ev) => Some(ev),
-            Err(e) => return fail(e),
-        },
-        None => None,
-    };
+        .map_err(|e| format!("until: {e}"))?;
+    let event = scenario
+        .pointer("/send/event")
+        .map(|e| scenario_event(e, index))
+        .transpose()?;
     let opts = Options {
         seed,
         until_ms: until,
         behaviors,
         ..Options::default()
     };
-    let mut sim = match Simulation::new(flow, opts) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    if let Err(e) = sim.send(flow, &to, event) {
-        return fail(e);
-    }
+    let mut sim = Simulation::new(flow, opts)?;
+    sim.send(flow, &to, event)?;
     sim.run();
+    Ok(sim)
+}
+
+pub fn run_one(flow: &Flow, scenario: &Value, index: usize, seed: u64) -> ScenarioResult {
+    let name = scenario
+        .get("name")
+        .map(text)
+        .unwrap_or_else(|| format!("scenario {}", index + 1));
+    let sim = match simulate(flow, scenario, index, seed) {
+        Ok(sim) => sim,
+        Err(e) => {
+            return ScenarioResult {
+                name,
+                failures: vec![],
+                error: Some(e),
+            }
+        }
+    };
     let failures = scenario
         .get("expect")
         .and_then(Value::as_array)
@@ -282,4 +283,57 @@ mod tests {
         assert!(err.contains("dataschema"), "{err}");
         assert!(err.contains("punycode"), "{err}");
     }
+}
+
+/// A scenario that sends `event` to `to` with `behaviors` (and `until`, for a source's run)
+/// and expects what `trace` shows happened: every target reached, how many times; dead
+/// letters; targets that were tried but never reached. Run again, it passes — until the flow
+/// routes differently ("Save as scenario" in the designer).
+pub fn from_run(
+    name: &str,
+    to: &str,
+    event: Option<Value>,
+    behaviors: &crate::sim::Behaviors,
+    until: Option<&str>,
+    trace: &[TracedHop],
+) -> Value {
+    let mut targets: Vec<&str> = Vec::new();
+    for t in trace.iter().filter(|t| t.hop.attempt.is_some()) {
+        if !targets.contains(&&*t.hop.to) {
+            targets.push(&t.hop.to);
+        }
+    }
+    let mut expect = Vec::new();
+    for target in targets {
+        let hits = delivered(trace, target).len();
+        if hits == 0 {
+            expect.push(json!({ "not_delivered": target }));
+            continue;
+        }
+        expect.push(json!({ "delivered": target, "times": hits }));
+        if trace
+            .iter()
+            .any(|t| &*t.hop.to == target && t.hop.outcome == HopOutcome::DeadLettered)
+        {
+            expect.push(json!({ "dead_lettered": target }));
+        }
+    }
+    let mut send = json!({ "to": to });
+    if let Some(e) = event {
+        send["event"] = e;
+    }
+    let mut s = json!({ "name": name, "send": send });
+    if !behaviors.is_empty() {
+        s["behaviors"] = Value::Object(
+            behaviors
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect(),
+        );
+    }
+    if let Some(u) = until {
+        s["until"] = json!(u);
+    }
+    s["expect"] = Value::Array(expect);
+    s
 }

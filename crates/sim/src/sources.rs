@@ -107,6 +107,19 @@ pub fn emissions(
 ) -> Result<Vec<(u64, Event)>, String> {
     let ns = flow.namespace_of(r).unwrap_or("default").to_string();
     let name = r.name().to_string();
+    // An event given for a source is what it sends, once, with its ceOverrides, instead of
+    // what its schedule or watch would emit (the designer's "Send event" with its form).
+    if let Some(mut e) = given {
+        let overrides = match &r.spec {
+            Some(Spec::PingSource(p)) => &p.source.ce_overrides,
+            Some(Spec::ApiServerSource(a)) => &a.source.ce_overrides,
+            Some(Spec::ContainerSource(c)) => &c.source.ce_overrides,
+            Some(Spec::SinkBinding(b)) => &b.source.ce_overrides,
+            _ => return Err(format!("{} is not a source", r.id)),
+        };
+        apply_overrides(&mut e, overrides);
+        return Ok(vec![(0, e)]);
+    }
     match &r.spec {
         Some(Spec::PingSource(_)) => {
             let ping = Ping::new(flow, r)?;
@@ -177,22 +190,17 @@ pub fn emissions(
                 Some(Spec::SinkBinding(b)) => &b.source.ce_overrides,
                 _ => unreachable!("matched above"),
             };
-            let mut e = match given {
-                Some(e) => e,
-                None => {
-                    let id = sim.next_id();
-                    EventBuilderV10::new()
-                        .id(id)
-                        .ty("dev.knative.eventing.samples.heartbeat")
-                        .source(format!(
-                            "https://knative.dev/eventing/cmd/heartbeats/#{ns}/{name}"
-                        ))
-                        .time(sim.now())
-                        .data("application/json", json!({"id": 1, "label": ""}))
-                        .build()
-                        .map_err(|e| e.to_string())?
-                }
-            };
+            let id = sim.next_id();
+            let mut e = EventBuilderV10::new()
+                .id(id)
+                .ty("dev.knative.eventing.samples.heartbeat")
+                .source(format!(
+                    "https://knative.dev/eventing/cmd/heartbeats/#{ns}/{name}"
+                ))
+                .time(sim.now())
+                .data("application/json", json!({"id": 1, "label": ""}))
+                .build()
+                .map_err(|e| e.to_string())?;
             // What K_CE_OVERRIDES tells the process to add (§8).
             apply_overrides(&mut e, overrides);
             Ok(vec![(0, e)])
@@ -207,4 +215,50 @@ fn sim_until(sim: &Simulation) -> u64 {
 
 fn sim_seed(sim: &Simulation) -> u64 {
     sim.seed()
+}
+
+/// The first event `target` emits on its own (a PingSource's first tick, an ApiServerSource's
+/// first watched object, a ContainerSource's heartbeat, each with its ceOverrides): what the
+/// designer's Send form starts from for a source. `None` for anything that is not a source.
+pub fn sample_event(flow: &Flow, target: &str) -> Option<Event> {
+    let r = flow.get(&knflow_model::ResourceId::parse(target)?)?;
+    let mut sim = Simulation::new(
+        flow,
+        crate::Options {
+            // A day: the first tick of any schedule but a yearly one.
+            until_ms: Some(86_400_000),
+            ..crate::Options::default()
+        },
+    )
+    .ok()?;
+    let mut emitted = emissions(flow, r, None, &mut sim).ok()?;
+    knflow_model::order::sort_by(&mut emitted, |a, b| a.0.cmp(&b.0));
+    emitted.into_iter().next().map(|(_, e)| e)
+}
+
+/// The event types the flow's triggers ask for by name (`exact` filters and legacy
+/// `filter.attributes` on `type`, at any depth of `all`/`any`/`not`), sorted, each once:
+/// choices for the type of an event to send.
+pub fn filtered_types(flow: &Flow) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    if (k == "exact" || k == "attributes") && v["type"].is_string() {
+                        out.extend(v["type"].as_str().map(str::to_string));
+                    }
+                    walk(v, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for r in flow.resources().filter(|r| r.id.kind == "Trigger") {
+        walk(&r.manifest["spec"], &mut out);
+    }
+    knflow_model::order::sort(&mut out);
+    out.dedup();
+    out
 }

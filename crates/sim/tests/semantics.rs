@@ -608,3 +608,101 @@ fn failing_expectations_say_what_happened() {
         ]
     );
 }
+
+/// An event given for a source is what it sends, once, instead of its schedule (the designer
+/// sends the form's event this way), with the source's ceOverrides.
+#[test]
+fn a_source_sends_a_given_event_once() {
+    let f = example("hello-ping.yaml");
+    let sim = run(
+        &f,
+        &[],
+        "PingSource/heartbeat",
+        Some(event("com.example.typed")),
+        Some(3_600_000),
+    );
+    let sent: Vec<_> = sim
+        .trace()
+        .iter()
+        .filter(|t| &*t.hop.from == "PingSource/heartbeat")
+        .collect();
+    assert_eq!(sent.len(), 1, "once, not every minute of the hour");
+    assert_eq!(sent[0].hop.event.ty(), "com.example.typed");
+    assert_eq!(sent[0].time_ms, 0);
+    let f = example("cluster-events.yaml");
+    let sim = run(
+        &f,
+        &[],
+        "ContainerSource/heartbeats",
+        Some(event("com.example.typed")),
+        None,
+    );
+    let e = &sim.trace()[0].hop.event;
+    assert_eq!(e.ty(), "com.example.typed");
+    assert_eq!(
+        e.extension("origin").unwrap().to_string(),
+        "heartbeats",
+        "K_CE_OVERRIDES applied to the given event too"
+    );
+}
+
+/// The Send form starts from what a source really emits, and offers the types triggers ask for.
+#[test]
+fn sample_events_and_the_types_triggers_ask_for() {
+    let f = example("hello-ping.yaml");
+    let e = knflow_sim::sources::sample_event(&f, "PingSource/heartbeat").unwrap();
+    assert_eq!(e.ty(), "dev.knative.sources.ping");
+    assert!(e.source().to_string().contains("pingsources/heartbeat"));
+    assert!(knflow_sim::sources::sample_event(&f, "Service/logger").is_none());
+    let f = example("orders.yaml");
+    let types = knflow_sim::sources::filtered_types(&f);
+    assert!(types.contains(&"order.fulfilled".to_string()), "{types:?}");
+    let mut sorted = types.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(types, sorted);
+}
+
+/// "Save as scenario": a scenario made from a run expects what happened, and passes when run.
+#[test]
+fn a_scenario_made_from_a_run_passes() {
+    let f = example("orders.yaml");
+    let spec = json!({"type": "order.paid", "source": "/shop", "amount": 250, "data": {"order": "A-1"}});
+    let behaviors: knflow_sim::Behaviors =
+        [("Service/fulfil".to_string(), "fail:500x4".to_string())]
+            .into_iter()
+            .collect();
+    let mut sim = Simulation::new(
+        &f,
+        Options {
+            behaviors: behaviors.clone(),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    sim.send(
+        &f,
+        "Broker/orders",
+        Some(knflow_sim::scenario::scenario_event(&spec, 0).unwrap()),
+    )
+    .unwrap();
+    sim.run();
+    let s = knflow_sim::scenario::from_run(
+        "failing fulfilment",
+        "Broker/orders",
+        Some(spec),
+        &behaviors,
+        None,
+        sim.trace(),
+    );
+    let expect = s["expect"].as_array().unwrap();
+    assert!(expect.contains(&json!({"not_delivered": "Service/fulfil"})), "{s}");
+    assert!(expect.contains(&json!({"dead_lettered": "Service/dead-letters"})), "{s}");
+    assert!(expect.contains(&json!({"delivered": "Service/audit", "times": 1})), "{s}");
+    let r = knflow_sim::scenario::run_one(&f, &s, 0, 1);
+    assert!(r.passed(), "{r:?}");
+    // Without the failing behaviour the same scenario fails: it checks what happened.
+    let mut other = s.clone();
+    other.as_object_mut().unwrap().remove("behaviors");
+    assert!(!knflow_sim::scenario::run_one(&f, &other, 0, 1).passed());
+}

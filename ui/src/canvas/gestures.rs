@@ -118,26 +118,33 @@ pub fn pointer_up(app: App, ev: PointerEvent) {
     match d {
         Drag::Move { .. } => {}
         Drag::Wire { from, port, .. } => {
-            let Some(target) = node_at(ev.client_x() as f64, ev.client_y() as f64) else {
-                app.say("drop a wire on a node to connect it");
+            let (cx, cy) = (ev.client_x() as f64, ev.client_y() as f64);
+            let Some(target) = node_at(cx, cy) else {
+                app.tip_at(cx, cy, "Drop the wire on a node to connect it.");
                 return;
             };
             if target == from {
                 return;
             }
             let (Some(a), Some(b)) = (id_of(&from), id_of(&target)) else {
-                app.say_error(format!("{target} is not a resource of this flow"));
+                app.tip_at(cx, cy, format!("{target} is not a resource of this flow."));
                 return;
             };
             let (owner, to) = if port.reversed { (b, a) } else { (a, b) };
             let what = format!("{owner} {} → {to}", port.role.port_name());
-            if app.edit(Edit::Connect {
-                from: owner,
-                role: port.role,
-                index: port.index,
-                to,
-            }) {
-                app.say(what);
+            let mut result = Ok(());
+            app.editor.update(|e| {
+                result = e.apply(Edit::Connect {
+                    from: owner,
+                    role: port.role,
+                    index: port.index,
+                    to,
+                })
+            });
+            // Why a wire was refused is said where it was dropped.
+            match result {
+                Ok(()) => app.say(what),
+                Err(e) => app.tip_at(cx, cy, e),
             }
         }
         Drag::Pan { start, .. } => {

@@ -1,0 +1,192 @@
+// Work is never lost or overwritten without asking (issue 19): Import, Save as onto an existing
+// file, and a changed address (Back, Forward, typed) ask first with the designer's own
+// alertdialog ("Discard" / "Replace" and "Cancel"); Cancel keeps everything; Import is one
+// undoable step; the unsaved mark follows the history; a dialog's errors stay in the dialog,
+// in words.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { setup, open, node, env } from "./harness.mjs";
+
+setup();
+
+const fileLabel = (page) => page.getByLabel("File", { exact: true });
+const resources = (page) => page.locator("svg.canvas [data-node]").count();
+
+/// One unsaved edit: a selected node moved by the keyboard.
+async function edit(page, name) {
+  await node(page, name).click();
+  await page.keyboard.press("ArrowRight");
+  await assertText(fileLabel(page), /^● /);
+}
+
+async function assertText(locator, re) {
+  for (let i = 0; i < 50; i++) {
+    if (re.test(await locator.textContent())) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.match(await locator.textContent(), re);
+}
+
+test("Import with unsaved changes asks; Cancel keeps everything; Discard imports as one undoable step", async (t) => {
+  const page = await open(t, "orders.yaml");
+  const before = await resources(page);
+  await edit(page, "Service audit");
+  await page.getByRole("button", { name: "Open", exact: true }).click();
+  // The converter's errors stay in the dialog, in words, without a status code.
+  await page.getByLabel("Knative YAML to import").fill("kind: [");
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  const problem = page.getByRole("dialog", { name: "Open flow" }).getByRole("alert");
+  await problem.waitFor();
+  assert.doesNotMatch(await problem.textContent(), /^\s*\d{3}\b/, "no HTTP status code");
+  assert.match(await problem.textContent(), /1:\d+|line 1/i, "the line is named");
+
+  await page.getByLabel("Knative YAML to import").fill("apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: imported\n");
+  assert.equal(await problem.count(), 0, "the old error goes once the text changes");
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  const ask = page.getByRole("alertdialog");
+  await ask.waitFor();
+  assert.match(await ask.getAttribute("aria-label"), /Discard unsaved changes/);
+  await ask.getByRole("button", { name: "Cancel" }).click();
+  assert.equal(await resources(page), before, "Cancel keeps the flow");
+  await assertText(fileLabel(page), /^● orders\.yaml/);
+  assert.ok(await page.getByRole("dialog", { name: "Open flow" }).isVisible(), "and the Import text");
+
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Discard" }).click();
+  await node(page, "Broker imported").waitFor();
+  assert.equal(await resources(page), 1);
+  await page.keyboard.press("Control+z");
+  await node(page, "Service audit").waitFor();
+  assert.equal(await resources(page), before, "Undo brings the flow before the import back");
+  assert.deepEqual(page.errors, []);
+});
+
+test("Save as onto an existing file asks; Cancel leaves it byte-identical; Replace writes it; an untitled flow takes the file's name", async (t) => {
+  const page = await open(t, "orders.yaml");
+  const target = join(env.dir, "channel.yaml");
+  const original = readFileSync(target);
+  await edit(page, "Service audit");
+  await page.getByRole("button", { name: "Save as" }).click();
+  const dialog = page.getByRole("dialog", { name: "Save as" });
+  await dialog.waitFor();
+  // The folder's flows are listed; clicking one takes its name.
+  await dialog.getByRole("button", { name: "channel.yaml" }).click();
+  assert.equal(await dialog.getByRole("textbox", { name: "File name" }).inputValue(), "channel.yaml");
+  await dialog.getByRole("button", { name: "Save", exact: true }).click();
+  const ask = page.getByRole("alertdialog");
+  await ask.waitFor();
+  assert.match(await ask.getAttribute("aria-label"), /Replace channel\.yaml/);
+  await ask.getByRole("button", { name: "Cancel" }).click();
+  assert.ok(readFileSync(target).equals(original), "Cancel leaves the file as it was");
+  await assertText(fileLabel(page), /^● orders\.yaml/);
+
+  await dialog.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Replace" }).click();
+  await dialog.waitFor({ state: "detached" });
+  await assertText(fileLabel(page), /^channel\.yaml/);
+  assert.match(readFileSync(target, "utf8"), /name: fulfil/, "the open flow is in the file now");
+  assert.equal(new URL(page.url()).hash, "#channel.yaml");
+
+  // An untitled flow saved as a new file is named after it.
+  await page.getByRole("button", { name: "New flow" }).click();
+  await page.getByRole("button", { name: "Broker", exact: true }).click();
+  await page.getByRole("button", { name: "Save as" }).click();
+  await dialog.getByRole("textbox", { name: "File name" }).fill("night-orders");
+  await dialog.getByRole("button", { name: "Save", exact: true }).click();
+  await dialog.waitFor({ state: "detached" });
+  const saved = join(env.dir, "night-orders.yaml");
+  assert.ok(existsSync(saved));
+  assert.match(readFileSync(saved, "utf8"), /^name: night-orders$/m);
+  assert.deepEqual(page.errors, []);
+});
+
+test("Back after opening another flow asks, then shows the flow the address names", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await page.getByRole("button", { name: "Open", exact: true }).click();
+  await page.getByRole("dialog", { name: "Open flow" }).getByRole("button", { name: "sequence.yaml" }).click();
+  await page.locator('[data-node^="Sequence/"]').first().waitFor();
+  assert.equal(new URL(page.url()).hash, "#sequence.yaml");
+  const sequenceNodes = await resources(page);
+  await edit(page, await page.locator('[data-node^="Sequence/"]').first().getAttribute("aria-label"));
+
+  await page.goBack();
+  const ask = page.getByRole("alertdialog");
+  await ask.waitFor();
+  await ask.getByRole("button", { name: "Cancel" }).click();
+  // Cancel: the address names the open flow again, which is unchanged and still unsaved.
+  await assertText(fileLabel(page), /^● sequence\.yaml/);
+  for (let i = 0; i < 20 && new URL(page.url()).hash !== "#sequence.yaml"; i++) await page.waitForTimeout(50);
+  assert.equal(new URL(page.url()).hash, "#sequence.yaml");
+  assert.equal(await resources(page), sequenceNodes);
+
+  await page.goBack();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Discard" }).click();
+  await node(page, "Broker orders").waitFor();
+  await assertText(fileLabel(page), /^orders\.yaml/);
+  assert.equal(new URL(page.url()).hash, "#orders.yaml");
+
+  // A typed address opens its flow (nothing unsaved: no question).
+  await page.evaluate(() => { location.hash = "channel.yaml"; });
+  await assertText(fileLabel(page), /^channel\.yaml/);
+  assert.equal(await page.getByRole("alertdialog").count(), 0);
+  assert.deepEqual(page.errors, []);
+});
+
+test("undoing back to the saved state clears the unsaved mark; Escape cancels a question", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await edit(page, "Service audit");
+  await page.keyboard.press("Control+z");
+  await assertText(fileLabel(page), /^orders\.yaml/);
+  await page.keyboard.press("Control+Shift+z");
+  await assertText(fileLabel(page), /^● orders\.yaml/);
+  await page.getByRole("button", { name: "New flow" }).click();
+  await page.getByRole("alertdialog").waitFor();
+  await page.keyboard.press("Escape");
+  assert.equal(await page.getByRole("alertdialog").count(), 0);
+  await node(page, "Service audit").waitFor();
+  assert.deepEqual(page.errors, []);
+});
+
+test("a YAML edit in the inspector that cannot apply says why under the editor and changes nothing", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await node(page, "Service audit").click();
+  await page.getByRole("tablist", { name: "Inspector views" }).getByRole("tab", { name: "YAML" }).click();
+  const editor = page.getByLabel("Resource YAML");
+  const before = await editor.inputValue();
+  await editor.fill(before.replace(/^kind: .*\n/m, ""));
+  await page.getByRole("button", { name: "Apply YAML" }).click();
+  const problem = page.locator(".raw [role=alert]");
+  await problem.waitFor();
+  assert.match(await problem.textContent(), /Not applied: .*kind/);
+  assert.equal(await page.locator("footer.status .error").count(), 0, "not in the status line");
+  await node(page, "Service audit").waitFor();
+  assert.doesNotMatch(await fileLabel(page).textContent(), /●/, "nothing was applied");
+  assert.deepEqual(page.errors, []);
+});
+
+test("Flow settings: name, namespace and description, with the editor's refusal shown in the dialog", async (t) => {
+  const page = await open(t);
+  await page.getByRole("button", { name: "Broker", exact: true }).click();
+  await page.getByRole("button", { name: "Flow settings" }).click();
+  const dialog = page.getByRole("dialog", { name: "Flow settings" });
+  await dialog.getByRole("textbox", { name: "Name" }).fill("Night Orders");
+  await dialog.getByRole("button", { name: "Apply" }).click();
+  await dialog.getByRole("alert").filter({ hasText: /^name:/ }).waitFor();
+  await dialog.getByRole("textbox", { name: "Name" }).fill("night-orders");
+  await dialog.getByRole("textbox", { name: "Namespace" }).fill("shop");
+  await dialog.getByRole("textbox", { name: "Description" }).fill("Orders placed at night.");
+  await dialog.getByRole("button", { name: "Apply" }).click();
+  await dialog.waitFor({ state: "detached" });
+  await page.getByLabel("Flow description").getByText("Orders placed at night.").waitFor();
+  await page.getByRole("tablist", { name: "Dock tabs" }).getByRole("tab", { name: /^YAML/ }).click();
+  const yaml = await page.getByLabel("Exported YAML").textContent();
+  assert.match(yaml, /namespace: shop/);
+  assert.match(yaml, /night-orders/);
+  // One undo step brings the old settings back.
+  await page.keyboard.press("Control+z");
+  await page.getByLabel("Flow description").waitFor({ state: "detached" });
+  assert.deepEqual(page.errors, []);
+});

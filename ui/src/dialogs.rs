@@ -1,0 +1,259 @@
+//! The designer's own dialogs for what must not happen by accident: a question before unsaved
+//! work is discarded or a file replaced (an `alertdialog` with the action and Cancel), and
+//! Save as (a file name, the folder's flows, errors shown where the user is looking).
+
+use leptos::prelude::*;
+
+use crate::state::App;
+
+/// A question with one action and Cancel.
+#[derive(Clone)]
+pub struct Confirm {
+    pub message: String,
+    /// The action's button text ("Discard", "Replace").
+    pub ok: &'static str,
+    pub then: Callback<()>,
+    /// What Cancel puts back, if anything (the address after Back, for one).
+    pub cancel: Option<Callback<()>>,
+}
+
+/// Asks `message`; `then` runs on `ok`, `cancel` on Cancel or Escape.
+pub fn ask(
+    app: App,
+    message: impl Into<String>,
+    ok: &'static str,
+    then: impl Fn() + Send + Sync + 'static,
+    cancel: Option<Callback<()>>,
+) {
+    app.confirm.set(Some(Confirm {
+        message: message.into(),
+        ok,
+        then: Callback::new(move |()| then()),
+        cancel,
+    }));
+}
+
+/// Runs `then` at once without unsaved work, else after the user chose to discard it.
+pub fn unless_keeping_unsaved(
+    app: App,
+    then: impl FnOnce() + Send + 'static,
+    cancel: Option<Callback<()>>,
+) {
+    if !app.editor.with_untracked(knflow_editor::Editor::is_dirty) {
+        then();
+        return;
+    }
+    let once = std::sync::Mutex::new(Some(then));
+    ask(
+        app,
+        "Discard unsaved changes? They are not in any file yet.",
+        "Discard",
+        move || {
+            if let Some(then) = once.lock().ok().and_then(|mut t| t.take()) {
+                then();
+            }
+        },
+        cancel,
+    );
+}
+
+fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// The question on screen, if any. Cancel has the focus: Enter never discards by accident.
+#[component]
+pub fn ConfirmDialog(app: App) -> impl IntoView {
+    let cancel = move || {
+        if let Some(c) = app.confirm.get_untracked() {
+            app.confirm.set(None);
+            if let Some(f) = c.cancel {
+                f.run(());
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if app.confirm.with(Option::is_some) {
+            request_animation_frame(|| focus("confirm-cancel"));
+        }
+    });
+    move || {
+        app.confirm.get().map(|c| {
+            let then = c.then;
+            view! {
+                <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); cancel(); }>
+                    <div class="dialog" role="alertdialog" aria-modal="true" aria-label=c.message.clone()>
+                        <p>{c.message.clone()}</p>
+                        <div class="actions">
+                            <button type="button" class="primary" on:click=move |_| { app.confirm.set(None); then.run(()); }>{c.ok}</button>
+                            <button type="button" id="confirm-cancel" on:click=move |_| cancel()>"Cancel"</button>
+                        </div>
+                    </div>
+                </div>
+            }
+        })
+    }
+}
+
+/// `name` as a flow file name: `.yaml` added when it has no YAML extension.
+pub fn flow_file_name(name: &str) -> String {
+    let name = name.trim();
+    if name.ends_with(".yaml") || name.ends_with(".yml") {
+        name.to_string()
+    } else {
+        format!("{name}.yaml")
+    }
+}
+
+/// Save as: a file name in the served folder, the flows already there (a click takes a name),
+/// a question before replacing one, and the save's error shown in the dialog.
+#[component]
+pub fn SaveAsDialog(app: App) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if app.save_as.with(Option::is_some) {
+            let flow = app.editor.with_untracked(|e| e.flow().name.clone());
+            name.set(
+                app.path
+                    .get_untracked()
+                    .unwrap_or_else(|| flow_file_name(&flow)),
+            );
+            error.set(None);
+            request_animation_frame(|| focus("save-as-name"));
+        }
+    });
+    let close = move || app.save_as.set(None);
+    let save = move || {
+        let path = flow_file_name(&name.get_untracked());
+        if path == ".yaml" {
+            error.set(Some("Write a file name.".into()));
+            return;
+        }
+        let existing = app
+            .save_as
+            .with_untracked(|l| l.as_ref().is_some_and(|l| l.contains(&path)));
+        let write = move |path: String| {
+            crate::write_then(app, path, move |r| match r {
+                Ok(()) => app.save_as.set(None),
+                Err(e) => error.set(Some(e)),
+            })
+        };
+        if existing && app.path.get_untracked().as_deref() != Some(path.as_str()) {
+            let p = path.clone();
+            ask(
+                app,
+                format!("Replace {path}? The file there is overwritten."),
+                "Replace",
+                move || write(p.clone()),
+                None,
+            );
+        } else {
+            write(path);
+        }
+    };
+    move || {
+        app.save_as.get().map(|flows| {
+            view! {
+                <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); close(); }>
+                    <form class="dialog" role="dialog" aria-modal="true" aria-label="Save as"
+                        on:submit=move |ev| { ev.prevent_default(); save(); }>
+                        <h2>"Save as"</h2>
+                        <label>"File name"
+                            <input id="save-as-name" aria-label="File name" prop:value=move || name.get()
+                                on:input=move |ev| { name.set(event_target_value(&ev)); error.set(None); }/>
+                        </label>
+                        {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+                        {(!flows.is_empty()).then(|| view! { <h3>"Flows in this folder"</h3> })}
+                        <ul aria-label="Flows in this folder">
+                            {flows.into_iter().map(|f| {
+                                let pick = f.clone();
+                                view! { <li><button type="button" on:click=move |_| name.set(pick.clone())>{f}</button></li> }
+                            }).collect_view()}
+                        </ul>
+                        <div class="actions">
+                            <button type="submit" class="primary">"Save"</button>
+                            <button type="button" on:click=move |_| close()>"Cancel"</button>
+                        </div>
+                    </form>
+                </div>
+            }
+        })
+    }
+}
+
+/// Flow settings: the flow's name, namespace and description, applied as one undoable edit;
+/// what the editor refuses is said in the dialog.
+#[component]
+pub fn FlowSettingsDialog(app: App) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let namespace = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        if app.settings.get() {
+            app.editor.with_untracked(|e| {
+                let f = e.flow();
+                name.set(f.name.clone());
+                namespace.set(f.namespace.clone().unwrap_or_default());
+                description.set(
+                    f.metadata_extra
+                        .get("annotations")
+                        .and_then(|a| a.get(knflow_editor::DESCRIPTION))
+                        .and_then(|d| d.as_str())
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+            });
+            error.set(None);
+            request_animation_frame(|| focus("flow-name"));
+        }
+    });
+    let apply = move || {
+        let ns = namespace.get_untracked().trim().to_string();
+        let mut result = Ok(());
+        app.editor.update(|e| {
+            result = e.apply(knflow_editor::Edit::FlowSettings {
+                name: name.get_untracked().trim().to_string(),
+                namespace: (!ns.is_empty()).then_some(ns),
+                description: description.get_untracked(),
+            })
+        });
+        match result {
+            Ok(()) => app.settings.set(false),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    move || {
+        app.settings.get().then(|| {
+            view! {
+                <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); app.settings.set(false); }>
+                    <form class="dialog settings" role="dialog" aria-modal="true" aria-label="Flow settings"
+                        on:submit=move |ev| { ev.prevent_default(); apply(); }>
+                        <h2>"Flow settings"</h2>
+                        <label>"Name"<input id="flow-name" aria-label="Name" prop:value=move || name.get()
+                            on:input=move |ev| { name.set(event_target_value(&ev)); error.set(None); }/></label>
+                        <label>"Namespace (resources without their own go here; empty: default)"
+                            <input aria-label="Namespace" prop:value=move || namespace.get()
+                                on:input=move |ev| { namespace.set(event_target_value(&ev)); error.set(None); }/></label>
+                        <label>"Description (shown above the canvas)"
+                            <textarea rows="3" aria-label="Description" prop:value=move || description.get()
+                                on:input=move |ev| description.set(event_target_value(&ev))></textarea></label>
+                        {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+                        <div class="actions">
+                            <button type="submit" class="primary">"Apply"</button>
+                            <button type="button" on:click=move |_| app.settings.set(false)>"Cancel"</button>
+                        </div>
+                    </form>
+                </div>
+            }
+        })
+    }
+}
