@@ -295,7 +295,9 @@ pub async fn live_start(
     flow: String,
 ) -> Result<Value, String> {
     let mut live = state.live.lock().await;
-    *live = None;
+    if let Some(mut old) = live.take() {
+        old.session.stop().await;
+    }
     let session = knflow_live::Session::start(&flow)
         .await
         .map_err(|e| e.to_string())?;
@@ -318,7 +320,9 @@ pub async fn live_start(
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn live_stop(state: State<'_, Desktop>) -> Result<Value, String> {
-    *state.live.lock().await = None;
+    if let Some(mut live) = state.live.lock().await.take() {
+        live.session.stop().await;
+    }
     Ok(knflow_live::status(None))
 }
 

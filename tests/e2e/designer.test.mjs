@@ -91,7 +91,7 @@ test("build a flow by drag and drop, see its YAML, simulate, undo and redo, save
   await page.getByRole("status").getByText("saved designed.yaml").waitFor();
   const saved = readFileSync(join(env.dir, "designed.yaml"), "utf8");
   assert.match(saved, /kind: Flow/);
-  assert.match(saved, /^name: designed$/m, "the untitled flow took the file's name");
+  assert.match(saved, /^  name: designed$/m, "the untitled flow took the file's name");
   assert.match(saved, /Trigger\/trigger:/, "layout is saved");
   await page.reload();
   for (const n of ["PingSource pingsource", "Broker broker", "Trigger trigger", "Service service"]) {

@@ -41,7 +41,7 @@ test("Import with unsaved changes asks; Cancel keeps everything; Discard imports
   const problem = page.getByRole("dialog", { name: "Open flow" }).getByRole("alert");
   await problem.waitFor();
   assert.doesNotMatch(await problem.textContent(), /^\s*\d{3}\b/, "no HTTP status code");
-  assert.match(await problem.textContent(), /1:\d+|line 1/i, "the line is named");
+  assert.match(await problem.textContent(), /\.yaml:\d+:\d+/, "the file, line and column are named");
 
   await page.getByLabel("Knative YAML to import").fill("apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: imported\n");
   assert.equal(await problem.count(), 0, "the old error goes once the text changes");
@@ -61,7 +61,8 @@ test("Import with unsaved changes asks; Cancel keeps everything; Discard imports
   await page.keyboard.press("Control+z");
   await node(page, "Service audit").waitFor();
   assert.equal(await resources(page), before, "Undo brings the flow before the import back");
-  assert.deepEqual(page.errors, []);
+  // The browser logs the refused import's answer itself; nothing else went wrong.
+  assert.deepEqual(page.errors.filter((e) => !/status of 422/.test(e)), []);
 });
 
 test("Save as onto an existing file asks; Cancel leaves it byte-identical; Replace writes it; an untitled flow takes the file's name", async (t) => {
@@ -99,7 +100,7 @@ test("Save as onto an existing file asks; Cancel leaves it byte-identical; Repla
   await dialog.waitFor({ state: "detached" });
   const saved = join(env.dir, "night-orders.yaml");
   assert.ok(existsSync(saved));
-  assert.match(readFileSync(saved, "utf8"), /^name: night-orders$/m);
+  assert.match(readFileSync(saved, "utf8"), /^  name: night-orders$/m);
   assert.deepEqual(page.errors, []);
 });
 
@@ -172,10 +173,10 @@ test("Flow settings: name, namespace and description, with the editor's refusal 
   await page.getByRole("button", { name: "Broker", exact: true }).click();
   await page.getByRole("button", { name: "Flow settings" }).click();
   const dialog = page.getByRole("dialog", { name: "Flow settings" });
-  await dialog.getByRole("textbox", { name: "Name" }).fill("Night Orders");
+  await dialog.getByRole("textbox", { name: "Name", exact: true }).fill("Night Orders");
   await dialog.getByRole("button", { name: "Apply" }).click();
   await dialog.getByRole("alert").filter({ hasText: /^name:/ }).waitFor();
-  await dialog.getByRole("textbox", { name: "Name" }).fill("night-orders");
+  await dialog.getByRole("textbox", { name: "Name", exact: true }).fill("night-orders");
   await dialog.getByRole("textbox", { name: "Namespace" }).fill("shop");
   await dialog.getByRole("textbox", { name: "Description" }).fill("Orders placed at night.");
   await dialog.getByRole("button", { name: "Apply" }).click();

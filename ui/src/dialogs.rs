@@ -88,7 +88,7 @@ pub fn ConfirmDialog(app: App) -> impl IntoView {
         app.confirm.get().map(|c| {
             let then = c.then;
             view! {
-                <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); cancel(); }>
+                <div class="overlay question" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); cancel(); }>
                     <div class="dialog" role="alertdialog" aria-modal="true" aria-label=c.message.clone()>
                         <p>{c.message.clone()}</p>
                         <div class="actions">

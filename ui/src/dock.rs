@@ -269,7 +269,10 @@ fn Simulate(app: App) -> impl IntoView {
         })
     };
     // The types the flow's triggers ask for, offered for the type field.
-    let choices = Memo::new(move |_| app.editor.with(|e| knflow_sim::sources::filtered_types(e.flow())));
+    let choices = Memo::new(move |_| {
+        app.editor
+            .with(|e| knflow_sim::sources::filtered_types(e.flow()))
+    });
     // A new target starts from what it would really get: a source's own event, else the first
     // type a trigger asks for.
     Effect::new(move |_| {
@@ -283,13 +286,29 @@ fn Simulate(app: App) -> impl IntoView {
                 ty.set(text("type"));
                 source.set(text("source"));
                 subject.set(text("subject"));
-                let standard = ["specversion", "id", "type", "source", "subject", "time", "datacontenttype", "dataschema", "data", "data_base64"];
+                let standard = [
+                    "specversion",
+                    "id",
+                    "type",
+                    "source",
+                    "subject",
+                    "time",
+                    "datacontenttype",
+                    "dataschema",
+                    "data",
+                    "data_base64",
+                ];
                 extensions.set(
                     v.as_object()
                         .map(|o| {
                             o.iter()
                                 .filter(|(k, _)| !standard.contains(&k.as_str()))
-                                .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                                .map(|(k, v)| {
+                                    format!(
+                                        "{k}={}",
+                                        v.as_str().map_or_else(|| v.to_string(), str::to_string)
+                                    )
+                                })
                                 .collect::<Vec<_>>()
                                 .join("\n")
                         })
@@ -315,15 +334,25 @@ fn Simulate(app: App) -> impl IntoView {
     // What the last Send ran, for "Save as scenario".
     let last = RwSignal::new(None::<Value>);
     let save_scenario = move |_| {
-        let Some(req) = last.get_untracked() else { return };
+        let Some(req) = last.get_untracked() else {
+            return;
+        };
         let n = app.editor.with_untracked(|e| e.flow().scenarios.len()) + 1;
-        let to = req.pointer("/send/to").and_then(Value::as_str).unwrap_or_default().to_string();
+        let to = req
+            .pointer("/send/to")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let name = format!("scenario {n}: {to}");
         let made = app.editor.with_untracked(|e| {
             let sim = knflow_sim::scenario::simulate(e.flow(), &req, 0, 1)?;
             let behaviors: knflow_sim::Behaviors = req["behaviors"]
                 .as_object()
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                        .collect()
+                })
                 .unwrap_or_default();
             Ok::<_, String>(knflow_sim::scenario::from_run(
                 &name,
@@ -364,8 +393,8 @@ fn Simulate(app: App) -> impl IntoView {
         }
         let d = data.get_untracked();
         if !d.trim().is_empty() {
-            spec["data"] = serde_json::from_str::<Value>(&d)
-                .map_err(|e| format!("data is not JSON: {e}"))?;
+            spec["data"] =
+                serde_json::from_str::<Value>(&d).map_err(|e| format!("data is not JSON: {e}"))?;
         }
         let mut behaviors = serde_json::Map::new();
         for line in behaviors_text(behaviors_box.get_untracked()) {

@@ -122,7 +122,10 @@ async fn answer(response: js_sys::Promise) -> Result<String, String> {
             .unwrap_or(text);
         // The message in words; a status code tells a user nothing.
         Err(if msg.trim().is_empty() {
-            format!("the kn-flow server could not do that ({})", resp.status_text())
+            format!(
+                "the kn-flow server could not do that ({})",
+                resp.status_text()
+            )
         } else {
             msg
         })

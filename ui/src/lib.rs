@@ -167,15 +167,17 @@ fn address_path() -> Option<String> {
     (!path.is_empty()).then_some(path)
 }
 
-/// Puts `path` in the address without a history entry (and without opening it).
-fn replace_address(path: &str) {
+/// Puts `path` back in the address (without opening it) as a new history entry, so that the
+/// entry the user went to (Back, Forward, typed) stays where it was: going there again asks
+/// again.
+fn restore_address(path: &str) {
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
         let url = if path.is_empty() {
             " ".to_string()
         } else {
             format!("#{path}")
         };
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url.trim()));
+        let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url.trim()));
     }
 }
 
@@ -192,21 +194,22 @@ fn import(
             Ok(flow) => flow,
             Err(e) => return error.set(Some(e)),
         };
-        let flow = match Editor::open(&flow, "import.yaml") {
-            Ok(e) => e.flow().clone(),
-            Err(diags) => {
-                let msgs: Vec<String> = diags.iter().map(ToString::to_string).collect();
-                return error.set(Some(msgs.join("\n")));
-            }
-        };
         error.set(None);
         unless_keeping_unsaved(app, move || {
-            dialog.set(None);
-            let n = flow.len();
-            if app.edit(Edit::ReplaceFlow(Box::new(flow))) {
-                app.sim.set(None);
-                canvas::fit(&app);
-                app.say(format!("imported {n} resources (Undo brings the flow before back)"));
+            let mut result = Ok(());
+            app.editor
+                .update(|e| result = e.apply(Edit::ReplaceFlow(flow)));
+            match result {
+                Ok(()) => {
+                    dialog.set(None);
+                    app.sim.set(None);
+                    canvas::fit(&app);
+                    let n = app.editor.with_untracked(|e| e.flow().len());
+                    app.say(format!(
+                        "imported {n} resources (Undo brings the flow before back)"
+                    ));
+                }
+                Err(e) => error.set(Some(e)),
             }
         });
     });
@@ -261,11 +264,7 @@ fn write(app: App, path: String) {
 }
 
 /// Writes the flow to `path` in the served folder; `done` hears how it went.
-pub(crate) fn write_then(
-    app: App,
-    path: String,
-    done: impl FnOnce(Result<(), String>) + 'static,
-) {
+pub(crate) fn write_then(app: App, path: String, done: impl FnOnce(Result<(), String>) + 'static) {
     // An untitled flow takes the file's name.
     if app.editor.with_untracked(|e| e.flow().name == "untitled") {
         let stem = file_name(&path)
@@ -603,7 +602,7 @@ fn Root() -> impl IntoView {
         if want == have {
             return;
         }
-        let back = Callback::new(move |()| replace_address(&have));
+        let back = Callback::new(move |()| restore_address(&have));
         dialogs::unless_keeping_unsaved(app, move || open_path(app, want), Some(back));
     });
     // They listen for the page's lifetime.
@@ -680,9 +679,10 @@ fn Root() -> impl IntoView {
             {move || app.tip.get().map(|(x, y, text, _)| view! {
                 <div class="tip" role="alert" style=format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0)>{text}</div>
             })}
-            <dialogs::ConfirmDialog app=app/>
             <dialogs::SaveAsDialog app=app/>
             <dialogs::FlowSettingsDialog app=app/>
+            // Last: a question is above the dialog that asked it.
+            <dialogs::ConfirmDialog app=app/>
             <Show when=move || app.help.get()>
                 <div class="overlay" role="dialog" aria-label="Keyboard shortcuts" on:click=move |_| app.help.set(false)>
                     <div class="dialog">

@@ -506,7 +506,9 @@ impl App {
 
     /// Shows `text` next to the pointer at client point (`x`, `y`) for a few seconds.
     pub fn tip_at(&self, x: f64, y: f64, text: impl Into<String>) {
-        let n = self.tip.with_untracked(|t| t.as_ref().map_or(0, |t| t.3 + 1));
+        let n = self
+            .tip
+            .with_untracked(|t| t.as_ref().map_or(0, |t| t.3 + 1));
         self.tip.set(Some((x, y, text.into(), n)));
         let tip = self.tip;
         set_timeout(

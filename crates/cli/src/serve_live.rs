@@ -23,7 +23,9 @@ pub async fn get_status(State(s): State<Arc<Served>>) -> Response {
 pub async fn start(State(s): State<Arc<Served>>, body: Bytes) -> Response {
     let text = String::from_utf8_lossy(&body);
     let mut live = s.live.lock().await;
-    *live = None;
+    if let Some(mut old) = live.take() {
+        old.stop().await;
+    }
     match Session::start(&text).await {
         Ok(session) => {
             *live = Some(session);
@@ -35,7 +37,9 @@ pub async fn start(State(s): State<Arc<Served>>, body: Bytes) -> Response {
 }
 
 pub async fn stop(State(s): State<Arc<Served>>) -> Response {
-    *s.live.lock().await = None;
+    if let Some(mut session) = s.live.lock().await.take() {
+        session.stop().await;
+    }
     Json(knflow_live::status(None)).into_response()
 }
 

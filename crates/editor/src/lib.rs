@@ -98,8 +98,9 @@ pub enum Edit {
         namespace: Option<String>,
         description: String,
     },
-    /// Everything replaced by another flow (Import): one step to undo like any other.
-    ReplaceFlow(Box<Flow>),
+    /// Everything replaced by the flow in flow-file text (Import): one step to undo like any
+    /// other; text with errors changes nothing and says what they are.
+    ReplaceFlow(String),
 }
 
 #[derive(Clone)]
@@ -475,8 +476,14 @@ impl Editor {
                     }
                 }
             }
-            Edit::ReplaceFlow(flow) => {
-                let mut flow = *flow;
+            Edit::ReplaceFlow(text) => {
+                let loaded = flowfile::load_str(&text, "import.yaml");
+                if loaded.has_errors() {
+                    let msgs: Vec<String> =
+                        loaded.diagnostics.iter().map(ToString::to_string).collect();
+                    return Err(msgs.join("\n"));
+                }
+                let mut flow = loaded.flow;
                 lay_out_unplaced(&mut flow);
                 self.flow = flow;
                 self.selection = Selection::default();

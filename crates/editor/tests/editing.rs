@@ -336,14 +336,16 @@ fn the_unsaved_mark_follows_the_history() {
 fn import_replaces_the_flow_as_one_undo_step() {
     let mut e = drawn();
     let before = e.save_text();
-    let imported = Editor::open(
-        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: imported\n",
-        "import.yaml",
-    )
+    let bad = e.apply(Edit::ReplaceFlow("kind: [".into())).unwrap_err();
+    assert!(
+        bad.contains("import.yaml:") && bad.contains("yaml-syntax"),
+        "{bad}"
+    );
+    assert_eq!(e.save_text(), before, "bad text changes nothing");
+    e.apply(Edit::ReplaceFlow(
+        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: imported\n".into(),
+    ))
     .unwrap();
-    let mut flow = imported.flow().clone();
-    flow.layout.clear();
-    e.apply(Edit::ReplaceFlow(Box::new(flow))).unwrap();
     assert_eq!(e.flow().len(), 1);
     // Laid out like an opened flow.
     assert!(e.flow().layout.contains_key("Broker/imported"));
@@ -508,7 +510,10 @@ fn flow_settings_name_namespace_and_description() {
     let text = e.save_text();
     assert!(text.contains("name: night-orders"), "{text}");
     assert!(text.contains("namespace: shop"), "{text}");
-    assert!(text.contains("knflow.dev/description: Orders placed at night."), "{text}");
+    assert!(
+        text.contains("knflow.dev/description: Orders placed at night."),
+        "{text}"
+    );
     // Bad names are refused and change nothing.
     let err = e
         .apply(Edit::FlowSettings {

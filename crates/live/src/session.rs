@@ -26,12 +26,18 @@ impl std::fmt::Display for StartError {
 /// A running flow: its runtime and the task serving its ingresses on a free loopback port.
 pub struct Session {
     runtime: Runtime,
-    server: crate::Server,
+    /// `None` once stopped.
+    server: Option<crate::Server>,
 }
+
+/// How long Stop lets requests being read finish.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Drop for Session {
     fn drop(&mut self) {
-        self.server.abort();
+        if let Some(server) = &self.server {
+            server.abort();
+        }
         self.runtime.stop_sources();
     }
 }
@@ -48,7 +54,20 @@ impl Session {
         let (runtime, _addr, server) = serve(&loaded.flow, 0, Options::default())
             .await
             .map_err(StartError::Io)?;
-        Ok(Session { runtime, server })
+        Ok(Session {
+            runtime,
+            server: Some(server),
+        })
+    }
+
+    /// Stops the flow: sources first, then the ingresses, whose requests being read finish and
+    /// whose kept-alive connections close, so that once this returns nothing answers at the
+    /// flow's addresses (dropping a session only aborts the accepting task).
+    pub async fn stop(&mut self) {
+        self.runtime.stop_sources();
+        if let Some(server) = self.server.take() {
+            server.stop(STOP_GRACE).await;
+        }
     }
 
     pub fn runtime(&self) -> &Runtime {

@@ -906,3 +906,35 @@ async fn sessions_start_report_tap_and_stop() {
         "the ingress still answers after the session stopped"
     );
 }
+
+/// Stop (the Live tab's button): once it returns nothing answers at the flow's address, not
+/// even on a connection kept alive from before (browsers and Node keep them), and a new
+/// connection is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_session_answers_nowhere_not_even_on_kept_alive_connections() {
+    let mut session = knflow_live::Session::start(BROKER).await.unwrap();
+    let status = knflow_live::status(Some(&session));
+    let ingress = status["ingresses"][0]["url"].as_str().unwrap().to_string();
+    // One client: its connection is kept alive between requests.
+    let client = reqwest::Client::new();
+    let ce = |r: reqwest::RequestBuilder| {
+        r.header("ce-specversion", "1.0")
+            .header("ce-id", "k-1")
+            .header("ce-source", "/test")
+            .header("ce-type", "order.created")
+            .body("{}")
+    };
+    assert_eq!(
+        ce(client.post(&ingress)).send().await.unwrap().status(),
+        202
+    );
+    session.stop().await;
+    assert!(
+        ce(client.post(&ingress)).send().await.is_err(),
+        "the kept-alive connection still answers after Stop"
+    );
+    assert!(
+        reqwest::Client::new().post(&ingress).send().await.is_err(),
+        "a new connection is still accepted after Stop"
+    );
+}

@@ -203,7 +203,12 @@ pub fn run_all(flow: &Flow, seed: u64) -> Vec<ScenarioResult> {
 
 /// Runs what a scenario sends (`send`, `behaviors`, `until`) and returns the finished
 /// simulation; the designer's Send form runs its event this way too.
-pub fn simulate(flow: &Flow, scenario: &Value, index: usize, seed: u64) -> Result<Simulation, String> {
+pub fn simulate(
+    flow: &Flow,
+    scenario: &Value,
+    index: usize,
+    seed: u64,
+) -> Result<Simulation, String> {
     let to = scenario
         .pointer("/send/to")
         .map(text)
@@ -264,27 +269,6 @@ pub fn run_one(flow: &Flow, scenario: &Value, index: usize, seed: u64) -> Scenar
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// URL-typed attributes go through `url`, whose IDNA back end is the ASCII-only one (see
-    /// knflow-cesql's Cargo.toml): an international host name is accepted in punycode and
-    /// refused, with the attribute named, in Unicode.
-    #[test]
-    fn dataschema_host_names_are_ascii_or_punycode() {
-        let event = |schema: &str| scenario_event(&json!({ "dataschema": schema }), 0);
-        let ok = event("https://xn--bcher-kva.example/order.json").unwrap();
-        assert_eq!(
-            ok.dataschema().map(|u| u.as_str()),
-            Some("https://xn--bcher-kva.example/order.json")
-        );
-        let err = event("https://bücher.example/order.json").unwrap_err();
-        assert!(err.contains("dataschema"), "{err}");
-        assert!(err.contains("punycode"), "{err}");
-    }
-}
-
 /// A scenario that sends `event` to `to` with `behaviors` (and `until`, for a source's run)
 /// and expects what `trace` shows happened: every target reached, how many times; dead
 /// letters; targets that were tried but never reached. Run again, it passes — until the flow
@@ -336,4 +320,25 @@ pub fn from_run(
     }
     s["expect"] = Value::Array(expect);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// URL-typed attributes go through `url`, whose IDNA back end is the ASCII-only one (see
+    /// knflow-cesql's Cargo.toml): an international host name is accepted in punycode and
+    /// refused, with the attribute named, in Unicode.
+    #[test]
+    fn dataschema_host_names_are_ascii_or_punycode() {
+        let event = |schema: &str| scenario_event(&json!({ "dataschema": schema }), 0);
+        let ok = event("https://xn--bcher-kva.example/order.json").unwrap();
+        assert_eq!(
+            ok.dataschema().map(|u| u.as_str()),
+            Some("https://xn--bcher-kva.example/order.json")
+        );
+        let err = event("https://bücher.example/order.json").unwrap_err();
+        assert!(err.contains("dataschema"), "{err}");
+        assert!(err.contains("punycode"), "{err}");
+    }
 }

@@ -667,7 +667,8 @@ fn sample_events_and_the_types_triggers_ask_for() {
 #[test]
 fn a_scenario_made_from_a_run_passes() {
     let f = example("orders.yaml");
-    let spec = json!({"type": "order.paid", "source": "/shop", "amount": 250, "data": {"order": "A-1"}});
+    let spec =
+        json!({"type": "order.paid", "source": "/shop", "amount": 250, "data": {"order": "A-1"}});
     let behaviors: knflow_sim::Behaviors =
         [("Service/fulfil".to_string(), "fail:500x4".to_string())]
             .into_iter()
@@ -696,9 +697,18 @@ fn a_scenario_made_from_a_run_passes() {
         sim.trace(),
     );
     let expect = s["expect"].as_array().unwrap();
-    assert!(expect.contains(&json!({"not_delivered": "Service/fulfil"})), "{s}");
-    assert!(expect.contains(&json!({"dead_lettered": "Service/dead-letters"})), "{s}");
-    assert!(expect.contains(&json!({"delivered": "Service/audit", "times": 1})), "{s}");
+    assert!(
+        expect.contains(&json!({"not_delivered": "Service/fulfil"})),
+        "{s}"
+    );
+    assert!(
+        expect.contains(&json!({"dead_lettered": "Service/dead-letters"})),
+        "{s}"
+    );
+    assert!(
+        expect.contains(&json!({"delivered": "Service/audit", "times": 1})),
+        "{s}"
+    );
     let r = knflow_sim::scenario::run_one(&f, &s, 0, 1);
     assert!(r.passed(), "{r:?}");
     // Without the failing behaviour the same scenario fails: it checks what happened.
