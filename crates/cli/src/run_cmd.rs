@@ -58,6 +58,7 @@ pub fn run(args: RunArgs<'_>) -> u8 {
         .build()
         .expect("tokio runtime");
     rt.block_on(async move {
+        let signals = stop_signal();
         let (live, addr, server) = match knflow_live::serve(&flow, args.port, opts).await {
             Ok(s) => s,
             Err(e) => {
@@ -118,7 +119,7 @@ pub fn run(args: RunArgs<'_>) -> u8 {
             );
         }
         println!("hops stream as server-sent events at http://{addr}/_tap; Ctrl-C stops\n");
-        let signal = stop_signal().await;
+        let signal = signals.await;
         println!("\n{signal}: no longer accepting events; finishing deliveries under way");
         // Requests being read still get their answer (and their events routed); nothing new
         // is accepted, and no source sends any more.
@@ -157,19 +158,32 @@ pub fn run(args: RunArgs<'_>) -> u8 {
     })
 }
 
-/// Waits for Ctrl-C (SIGINT) or SIGTERM (what containers, systemd and test harnesses send):
-/// both stop a run the same graceful way. Returns which came.
-async fn stop_signal() -> &'static str {
+/// Ctrl-C (SIGINT) or SIGTERM (what containers, systemd and test harnesses send): both stop a
+/// run the same graceful way; the future says which came. The handlers are installed when this
+/// is called, before the flow's addresses are printed, so a signal sent as soon as they are
+/// read is never the default (killing) one.
+fn stop_signal() -> impl std::future::Future<Output = &'static str> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            return tokio::select! {
-                _ = tokio::signal::ctrl_c() => "interrupted",
-                _ = term.recv() => "terminated",
-            };
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut int), Ok(mut term)) => tokio::select! {
+                    _ = int.recv() => "interrupted",
+                    _ = term.recv() => "terminated",
+                },
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    "interrupted"
+                }
+            }
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
-    "interrupted"
+    #[cfg(not(unix))]
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+        "interrupted"
+    }
 }
