@@ -82,6 +82,11 @@ test("Save as onto an existing file asks; Cancel leaves it byte-identical; Repla
   assert.match(await ask.getAttribute("aria-label"), /Replace channel\.yaml/);
   await ask.getByRole("button", { name: "Cancel" }).click();
   assert.ok(readFileSync(target).equals(original), "Cancel leaves the file as it was");
+  // Escape closes the dialog even once the question's button that had the focus is gone.
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Save as" }).click();
+  await dialog.getByRole("textbox", { name: "File name" }).fill("channel.yaml");
   await assertText(fileLabel(page), /^● orders\.yaml/);
 
   await dialog.getByRole("button", { name: "Save", exact: true }).click();

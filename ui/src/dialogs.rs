@@ -68,17 +68,20 @@ fn focus(id: &str) {
     }
 }
 
+/// Cancels the question on screen, if any (its Cancel button, Escape).
+pub fn cancel(app: App) {
+    if let Some(c) = app.confirm.get_untracked() {
+        app.confirm.set(None);
+        if let Some(f) = c.cancel {
+            f.run(());
+        }
+    }
+}
+
 /// The question on screen, if any. Cancel has the focus: Enter never discards by accident.
 #[component]
 pub fn ConfirmDialog(app: App) -> impl IntoView {
-    let cancel = move || {
-        if let Some(c) = app.confirm.get_untracked() {
-            app.confirm.set(None);
-            if let Some(f) = c.cancel {
-                f.run(());
-            }
-        }
-    };
+    let cancel = move || cancel(app);
     Effect::new(move |_| {
         if app.confirm.with(Option::is_some) {
             request_animation_frame(|| focus("confirm-cancel"));

@@ -428,6 +428,10 @@ fn on_key(app: App, ev: web_sys::KeyboardEvent) {
         (true, "c") => copy_selection(app),
         (true, "v") => paste(app),
         (false, "Delete") | (false, "Backspace") => delete_selection(app),
+        // Escape closes the topmost dialog wherever the focus is (a question first).
+        (false, "Escape") if app.confirm.with_untracked(Option::is_some) => dialogs::cancel(app),
+        (false, "Escape") if app.save_as.with_untracked(Option::is_some) => app.save_as.set(None),
+        (false, "Escape") if app.settings.get_untracked() => app.settings.set(false),
         (false, "Escape") => {
             app.help.set(false);
             app.menu.set(None);
