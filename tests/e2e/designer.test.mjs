@@ -23,10 +23,11 @@ async function drawFlow(page) {
   await wire(page, "Trigger trigger", "broker", "Broker broker");
   await wire(page, "Trigger trigger", "subscriber", "Service service");
   await node(page, "Trigger trigger").click();
-  await page.getByRole("button", { name: "Add filters item" }).click();
+  await page.getByRole("button", { name: "Add filter", exact: true }).click();
+  await page.getByLabel(".spec.filters[0] dialect", { exact: true }).selectOption("cesql");
   const cesql = page.getByLabel(".spec.filters[0].cesql (CESQL)");
   await cesql.fill("type = ");
-  await page.getByText(/col \d+:/).waitFor();
+  await page.locator(".inspector").getByText(/CESQL does not parse at column \d+:/).waitFor();
   await cesql.fill("type = 'order.paid'");
   await cesql.blur();
 }

@@ -199,3 +199,20 @@ test("the Send form starts from the target's own event; a source sends the form'
   assert.ok(ran.filter((h) => /PingSource\/heartbeat →/.test(h)).length > 1, ran.join("\n"));
   assert.deepEqual(page.errors, []);
 });
+
+test("an ApiServerSource offers its own event types, then those the triggers ask for", async (t) => {
+  const page = await open(t, "cluster-events.yaml");
+  await tab(page, "Simulate");
+  await page.getByLabel("Target").selectOption("ApiServerSource/k8s-events");
+  const typeBox = page.getByLabel("type", { exact: true });
+  await page.waitForFunction(() => document.querySelector("#event-types option"));
+  const offered = await page.locator(`datalist#${await typeBox.getAttribute("list")} option`).evaluateAll((os) =>
+    os.map((o) => o.value),
+  );
+  const own = offered.filter((o) => o.startsWith("dev.knative.apiserver."));
+  assert.equal(own.length, 3, `${offered}`);
+  for (const op of ["add", "update", "delete"]) assert.ok(own.some((o) => o.endsWith(`.${op}`)), `${op} in ${own}`);
+  assert.deepEqual(offered.slice(0, 3), own, "the source's own types come first");
+  // The form starts from the source's own event.
+  assert.match(await typeBox.inputValue(), /^dev\.knative\.apiserver\.\w+\.add$/);
+});

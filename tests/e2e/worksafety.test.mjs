@@ -196,3 +196,25 @@ test("Flow settings: name, namespace and description, with the editor's refusal 
   await page.getByLabel("Flow description").waitFor({ state: "detached" });
   assert.deepEqual(page.errors, []);
 });
+
+test("Flow settings: the simulation defaults (how sinks answer) are the flow's saved behaviours", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await page.getByRole("button", { name: "Flow settings" }).click();
+  const dialog = page.getByRole("dialog", { name: "Flow settings" });
+  const box = dialog.getByRole("textbox", { name: "Sink behaviours" });
+  assert.equal(await box.inputValue(), "Service/fulfil=reply:order.fulfilled");
+  // A bad line is refused in the dialog, naming the line, and nothing changes.
+  await box.fill("Service/fulfil=reply:order.fulfilled\nService/notify=explode");
+  await dialog.getByRole("button", { name: "Apply" }).click();
+  await dialog.getByRole("alert").filter({ hasText: /^sink behaviours: line 2: Service\/notify/ }).waitFor();
+  await box.fill("Service/notify=fail:503x2");
+  await dialog.getByRole("button", { name: "Apply" }).click();
+  await dialog.waitFor({ state: "detached" });
+  // The Simulate form starts from them, and a run uses them: notify fails twice, then acks.
+  await page.getByRole("tablist", { name: "Dock tabs" }).getByRole("tab", { name: /^Simulate/ }).click();
+  assert.equal(await page.getByLabel("Behaviors").inputValue(), "Service/notify=fail:503x2");
+  // Saved with the flow: the unsaved mark is on, and one undo restores the old behaviour.
+  await page.keyboard.press("Control+z");
+  assert.equal(await page.getByLabel("Behaviors").inputValue(), "Service/fulfil=reply:order.fulfilled");
+  assert.deepEqual(page.errors, []);
+});

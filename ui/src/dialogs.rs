@@ -164,32 +164,50 @@ pub fn SaveAsDialog(app: App) -> impl IntoView {
     };
     move || {
         app.save_as.get().map(|flows| {
-            view! {
-                <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); close(); }>
-                    <form class="dialog" role="dialog" aria-modal="true" aria-label="Save as"
-                        on:submit=move |ev| { ev.prevent_default(); save(); }>
-                        <h2>"Save as"</h2>
-                        <label>"File name"
-                            <input id="save-as-name" aria-label="File name" prop:value=move || name.get()
-                                on:input=move |ev| { name.set(event_target_value(&ev)); error.set(None); }/>
-                        </label>
-                        {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
-                        {(!flows.is_empty()).then(|| view! { <h3>"Flows in this folder"</h3> })}
-                        <ul aria-label="Flows in this folder">
-                            {flows.into_iter().map(|f| {
-                                let pick = f.clone();
-                                view! { <li><button type="button" on:click=move |_| name.set(pick.clone())>{f}</button></li> }
-                            }).collect_view()}
-                        </ul>
-                        <div class="actions">
-                            <button type="submit" class="primary">"Save"</button>
-                            <button type="button" on:click=move |_| close()>"Cancel"</button>
-                        </div>
-                    </form>
-                </div>
-            }
+            let body = view! {
+                <label>"File name"
+                    <input id="save-as-name" aria-label="File name" prop:value=move || name.get()
+                        on:input=move |ev| { name.set(event_target_value(&ev)); error.set(None); }/>
+                </label>
+                {(!flows.is_empty()).then(|| view! { <h3>"Flows in this folder"</h3> })}
+                <ul aria-label="Flows in this folder">
+                    {flows.into_iter().map(|f| {
+                        let pick = f.clone();
+                        view! { <li><button type="button" on:click=move |_| name.set(pick.clone())>{f}</button></li> }
+                    }).collect_view()}
+                </ul>
+            };
+            form_dialog("Save as", "", "Save", error, close, save, body.into_any())
         })
     }
+}
+
+/// A dialog that is a form: its title, its fields, its error (in words, where the user is
+/// looking), the action and Cancel; Escape cancels.
+fn form_dialog(
+    title: &'static str,
+    class: &'static str,
+    ok: &'static str,
+    error: RwSignal<Option<String>>,
+    close: impl Fn() + Copy + 'static,
+    submit: impl Fn() + Copy + 'static,
+    body: AnyView,
+) -> AnyView {
+    view! {
+        <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); close(); }>
+            <form class=format!("dialog {class}") role="dialog" aria-modal="true" aria-label=title
+                on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <h2>{title}</h2>
+                {body}
+                {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+                <div class="actions">
+                    <button type="submit" class="primary">{ok}</button>
+                    <button type="button" on:click=move |_| close()>"Cancel"</button>
+                </div>
+            </form>
+        </div>
+    }
+    .into_any()
 }
 
 /// Flow settings: the flow's name, namespace and description, applied as one undoable edit;
@@ -199,6 +217,7 @@ pub fn FlowSettingsDialog(app: App) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let namespace = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
+    let behaviors = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if app.settings.get() {
@@ -214,6 +233,7 @@ pub fn FlowSettingsDialog(app: App) -> impl IntoView {
                         .unwrap_or_default()
                         .to_string(),
                 );
+                behaviors.set(knflow_sim::behavior::saved_text(f));
             });
             error.set(None);
             request_animation_frame(|| focus("flow-name"));
@@ -227,6 +247,7 @@ pub fn FlowSettingsDialog(app: App) -> impl IntoView {
                 name: name.get_untracked().trim().to_string(),
                 namespace: (!ns.is_empty()).then_some(ns),
                 description: description.get_untracked(),
+                behaviors: behaviors.get_untracked(),
             })
         });
         match result {
@@ -234,29 +255,24 @@ pub fn FlowSettingsDialog(app: App) -> impl IntoView {
             Err(e) => error.set(Some(e)),
         }
     };
+    let close = move || app.settings.set(false);
     move || {
         app.settings.get().then(|| {
-            view! {
-                <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); app.settings.set(false); }>
-                    <form class="dialog settings" role="dialog" aria-modal="true" aria-label="Flow settings"
-                        on:submit=move |ev| { ev.prevent_default(); apply(); }>
-                        <h2>"Flow settings"</h2>
-                        <label>"Name"<input id="flow-name" aria-label="Name" prop:value=move || name.get()
-                            on:input=move |ev| { name.set(event_target_value(&ev)); error.set(None); }/></label>
-                        <label>"Namespace (resources without their own go here; empty: default)"
-                            <input aria-label="Namespace" prop:value=move || namespace.get()
-                                on:input=move |ev| { namespace.set(event_target_value(&ev)); error.set(None); }/></label>
-                        <label>"Description (shown above the canvas)"
-                            <textarea rows="3" aria-label="Description" prop:value=move || description.get()
-                                on:input=move |ev| description.set(event_target_value(&ev))></textarea></label>
-                        {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
-                        <div class="actions">
-                            <button type="submit" class="primary">"Apply"</button>
-                            <button type="button" on:click=move |_| app.settings.set(false)>"Cancel"</button>
-                        </div>
-                    </form>
-                </div>
-            }
+            let body = view! {
+                <label>"Name"<input id="flow-name" aria-label="Name" prop:value=move || name.get()
+                    on:input=move |ev| { name.set(event_target_value(&ev)); error.set(None); }/></label>
+                <label>"Namespace (resources without their own go here; empty: default)"
+                    <input aria-label="Namespace" prop:value=move || namespace.get()
+                        on:input=move |ev| { namespace.set(event_target_value(&ev)); error.set(None); }/></label>
+                <label>"Description (shown above the canvas)"
+                    <textarea rows="3" aria-label="Description" prop:value=move || description.get()
+                        on:input=move |ev| description.set(event_target_value(&ev))></textarea></label>
+                <label>"Simulation: how sinks answer, KIND/NAME=SPEC per line (ack, reply, reply:TYPE, fail:503x2, timeout, latency:50ms; others ack)"
+                    <textarea class="code" rows="3" aria-label="Sink behaviours" placeholder="Service/fulfil=reply:order.fulfilled"
+                        prop:value=move || behaviors.get()
+                        on:input=move |ev| { behaviors.set(event_target_value(&ev)); error.set(None); }></textarea></label>
+            };
+            form_dialog("Flow settings", "settings", "Apply", error, close, apply, body.into_any())
         })
     }
 }

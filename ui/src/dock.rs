@@ -198,22 +198,35 @@ fn yaml(app: App) -> impl IntoView {
     }
 }
 
-/// The flow's saved sink behaviours as the form writes them, one `KIND/NAME=SPEC` per line.
-fn saved_behaviors(flow: &knflow_model::Flow) -> String {
-    flow.simulation
-        .iter()
-        .filter_map(|(label, v)| Some(format!("{label}={}", v.get("behavior")?.as_str()?)))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The non-empty lines of the behaviours box.
-fn behaviors_text(text: String) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect()
+/// For a hop through a trigger, why its filter passed the event or not, entry by entry (the
+/// trigger as the flow has it now).
+fn trigger_explanation(app: App, hop: &Value) -> Option<impl IntoView> {
+    // Only a hop from the broker through the trigger was filtered by it (a reply to a
+    // trigger's delivery names the trigger too).
+    let via = hop["via"].as_str().filter(|v| v.starts_with("Trigger/"))?;
+    hop["from"].as_str().filter(|f| f.starts_with("Broker/"))?;
+    let why = app
+        .editor
+        .with_untracked(|e| knflow_sim::sources::explain_trigger(e.flow(), via, &hop["event"]))?;
+    let verdict = if why.result.passes() {
+        "passes"
+    } else {
+        "filters out"
+    };
+    Some(view! {
+        <ul class="explanation" aria-label="Why the trigger passed or not">
+            <li class="verdict">{format!("{via} {verdict} this event")}</li>
+            {why.steps.into_iter().map(|s| {
+                let ok = s.result != knflow_dataplane::FilterResult::Fail;
+                view! {
+                    <li class:fail=!ok>
+                        <span aria-hidden="true">{if ok { "✔ " } else { "✖ " }}</span>
+                        <code>{s.path}</code>" "{s.reason}{format!(" ({})", s.result)}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    })
 }
 
 /// Plays the simulation from where the timeline is (from the start once it is at the end).
@@ -268,10 +281,12 @@ fn Simulate(app: App) -> impl IntoView {
                 .is_some_and(|i| i.is_source())
         })
     };
-    // The types the flow's triggers ask for, offered for the type field.
+    // The target's own types (a source's) and those the flow's triggers ask for, offered for
+    // the type field.
     let choices = Memo::new(move |_| {
+        let t = target.get();
         app.editor
-            .with(|e| knflow_sim::sources::filtered_types(e.flow()))
+            .with(|e| knflow_sim::sources::offered_types(e.flow(), &t))
     });
     // A new target starts from what it would really get: a source's own event, else the first
     // type a trigger asks for.
@@ -327,7 +342,10 @@ fn Simulate(app: App) -> impl IntoView {
         }
     });
     // The flow's saved behaviours, shown in the form: what the box holds is what runs.
-    let saved = Memo::new(move |_| app.editor.with(|e| saved_behaviors(e.flow())));
+    let saved = Memo::new(move |_| {
+        app.editor
+            .with(|e| knflow_sim::behavior::saved_text(e.flow()))
+    });
     let error = RwSignal::new(None::<String>);
     let behaviors_box = RwSignal::new(String::new());
     Effect::new(move |_| behaviors_box.set(saved.get()));
@@ -396,19 +414,10 @@ fn Simulate(app: App) -> impl IntoView {
             spec["data"] =
                 serde_json::from_str::<Value>(&d).map_err(|e| format!("data is not JSON: {e}"))?;
         }
-        let mut behaviors = serde_json::Map::new();
-        for line in behaviors_text(behaviors_box.get_untracked()) {
-            let (k, v) = line
-                .split_once('=')
-                .ok_or(format!("`{line}`: write KIND/NAME=SPEC"))?;
-            behaviors.insert(k.trim().to_string(), json!(v.trim()));
-        }
-        // The box replaces the saved behaviours: one left out of it acknowledges.
-        app.editor.with_untracked(|e| {
-            for label in e.flow().simulation.iter().map(|(k, _)| k) {
-                behaviors.entry(label.clone()).or_insert(json!("ack"));
-            }
-        });
+        // What the box says is what runs: a saved behaviour left out of it acknowledges.
+        let behaviors = app.editor.with_untracked(|e| {
+            knflow_sim::behavior::for_run(e.flow(), &behaviors_box.get_untracked())
+        })?;
         let t = target.get_untracked();
         let is_source = app.editor.with_untracked(|e| {
             ResourceId::parse(&t)
@@ -555,6 +564,7 @@ fn Simulate(app: App) -> impl IntoView {
                         {s.selected.and_then(|i| s.hops.get(i)).map(|h| view! {
                             <div class="hop-detail" aria-label="Hop detail">
                                 {h["note"].as_str().map(|n| view! { <p class="note">{n.to_string()}</p> })}
+                                {trigger_explanation(app, h)}
                                 <pre class="code">{serde_json::to_string_pretty(&h["event"]).unwrap_or_default()}</pre>
                             </div>
                         })}

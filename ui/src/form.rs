@@ -113,7 +113,7 @@ fn enum_values(s: &Value) -> Vec<String> {
 }
 
 fn set(app: App, id: &ResourceId, path: &str, value: Option<Value>) {
-    app.edit(Edit::SetField {
+    app.edit_soon(Edit::SetField {
         id: id.clone(),
         path: path.to_string(),
         value,
@@ -121,7 +121,8 @@ fn set(app: App, id: &ResourceId, path: &str, value: Option<Value>) {
 }
 
 /// The field's problems from validation, shown under it.
-fn field_problems(app: App, label: String, path: String) -> impl IntoView {
+pub fn field_problems(app: App, label: String, path: String) -> impl IntoView {
+    app.form_paths.update_untracked(|p| p.push(path.clone()));
     move || {
         app.diagnostics.with(|ds| {
             ds.iter()
@@ -138,32 +139,54 @@ fn field_problems(app: App, label: String, path: String) -> impl IntoView {
     }
 }
 
-/// A CESQL expression with live parse errors and a marker under the column.
-fn cesql_editor(app: App, id: ResourceId, path: String, value: String) -> AnyView {
+/// A CESQL expression checked as it is typed: the column marker here, the problem under the
+/// field and in Problems at once (the draft stands in for the saved value until `commit`).
+pub fn cesql_editor(
+    app: App,
+    resource: String,
+    path: String,
+    value: String,
+    commit: Callback<String>,
+) -> AnyView {
     let text = RwSignal::new(value);
-    let error = move || {
+    let column = move || {
         let t = text.get();
-        knflow_cesql::Expression::parse(&t).err().map(|e| {
-            let col = t[..e.span.start.min(t.len())].chars().count();
-            (col, e.message)
-        })
+        knflow_cesql::Expression::parse(&t)
+            .err()
+            .map(|e| t[..e.span.start.min(t.len())].chars().count())
     };
-    let p = path.clone();
+    let (r, p) = (resource.clone(), path.clone());
+    on_cleanup(move || {
+        app.cesql_draft.update(|d| {
+            if d.as_ref().is_some_and(|(dr, dp, _)| *dr == r && *dp == p) {
+                *d = None;
+            }
+        })
+    });
+    let problems = field_problems(app, resource.clone(), path.clone());
+    let draft_path = path.clone();
     view! {
-        <div class="cesql">
+        <div class="cesql" data-path=path.clone()>
             <textarea
                 class="code"
                 rows="2"
                 spellcheck="false"
                 aria-label=format!("{path} (CESQL)")
                 prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
-                on:change=move |ev| set(app, &id, &p, Some(Value::String(event_target_value(&ev))))
+                on:input=move |ev| {
+                    let t = event_target_value(&ev);
+                    text.set(t.clone());
+                    app.cesql_draft.set(Some((resource.clone(), draft_path.clone(), t)));
+                }
+                on:change=move |ev| {
+                    app.cesql_draft.set(None);
+                    commit.run(event_target_value(&ev));
+                }
             ></textarea>
-            {move || error().map(|(col, msg)| view! {
+            {move || column().map(|col| view! {
                 <pre class="cesql-marker" aria-hidden="true">{format!("{}^", " ".repeat(col))}</pre>
-                <p class="field-problem error" role="alert">{format!("col {}: {msg}", col + 1)}</p>
             })}
+            {problems}
         </div>
     }
     .into_any()
@@ -244,16 +267,14 @@ pub fn field(
     let ty = type_of(s);
     let enums = enum_values(s);
     let id = id.clone();
-    let input: AnyView = if key == "cesql" {
-        cesql_editor(
-            app,
-            id.clone(),
-            path.clone(),
-            value
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-        )
+    let input: AnyView = if key == "filters"
+        && resolve(&s["items"], defs)["properties"]
+            .get("cesql")
+            .is_some()
+    {
+        crate::filters::filters_editor(app, &id, &path, value)
+    } else if key == "filter" && s["properties"].get("attributes").is_some() {
+        crate::filters::attributes_editor(app, &id, &path, value)
     } else if !enums.is_empty() {
         let current = value
             .and_then(Value::as_str)
@@ -350,7 +371,7 @@ pub fn field(
 
 fn add_button(app: App, id: ResourceId, path: String, key: &str, empty: Value) -> AnyView {
     view! {
-        <button class="add" aria-label=format!("Add {key}") on:click=move |_| set(app, &id, &path, Some(empty.clone()))>
+        <button type="button" class="add" aria-label=format!("Add {key}") on:click=move |_| set(app, &id, &path, Some(empty.clone()))>
             {format!("+ {key}")}
         </button>
     }
@@ -384,7 +405,7 @@ pub fn object_fields(
                 field(app, id, format!("{path}.{k}"), k, child, defs, value.get(k), depth, def.as_deref())
             }).collect_view()}
             {removable.then(|| view! {
-                <button class="remove" aria-label=format!("Remove {p2}") on:click=move |_| set(app, &id2, &p2, None)>"remove"</button>
+                <button type="button" class="remove" aria-label=format!("Remove {p2}") on:click=move |_| set(app, &id2, &p2, None)>"remove"</button>
             })}
         </fieldset>
     }
@@ -419,7 +440,7 @@ fn list_fields(
                     <div class="item">
                         <span class="index">{format!("{key}[{i}]")}</span>
                         {object_fields(app, id, &ip, resolved, defs, item, depth, false)}
-                        <button class="remove" aria-label=format!("Remove {key}[{i}]") on:click=move |_| {
+                        <button type="button" class="remove" aria-label=format!("Remove {key}[{i}]") on:click=move |_| {
                             let mut rest = all.clone();
                             rest.remove(i);
                             set(app, &idr, &lp, (!rest.is_empty()).then_some(Value::Array(rest)));
@@ -427,7 +448,7 @@ fn list_fields(
                     </div>
                 }
             }).collect_view()}
-            <button class="add" aria-label=format!("Add {key} item") on:click=move |_| {
+            <button type="button" class="add" aria-label=format!("Add {key} item") on:click=move |_| {
                 let mut next = list.clone();
                 next.push(json!({}));
                 set(app, &id2, &p2, Some(Value::Array(next)));

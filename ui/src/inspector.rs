@@ -32,7 +32,7 @@ pub fn Inspector(app: App) -> impl IntoView {
         yaml_tab.set(false);
         leptos::task::spawn_local(async move {
             let doc = web_sys::window().and_then(|w| w.document());
-            let selector = format!(".inspector .field[data-path=\"{path}\"]");
+            let selector = format!(".inspector [data-path=\"{path}\"]");
             if let Some(field) = doc.and_then(|d| d.query_selector(&selector).ok().flatten()) {
                 field.scroll_into_view();
                 if let Some(input) = field
@@ -88,7 +88,7 @@ pub fn Inspector(app: App) -> impl IntoView {
                             <button role="tab" aria-selected=move || (!yaml_tab.get()).to_string() on:click=move |_| yaml_tab.set(false)>"Form"</button>
                             <button role="tab" aria-selected=move || yaml_tab.get().to_string() on:click=move |_| yaml_tab.set(true)>"YAML"</button>
                         </div>
-                        {resource_problems(app, id.to_string())}
+                        {resource_problems(app, id.to_string(), yaml_tab)}
                         {move || match info {
                             Some(info) if !yaml_tab.get() => form_view(app, id.clone(), &manifest, info),
                             _ => raw_yaml(app, id.clone(), &manifest),
@@ -101,13 +101,16 @@ pub fn Inspector(app: App) -> impl IntoView {
     }
 }
 
-/// Problems of the resource that belong to no field shown below (and all of them, in short).
-fn resource_problems(app: App, label: String) -> impl IntoView {
+/// Problems of the resource that belong to no field shown below (all of them over the YAML).
+fn resource_problems(app: App, label: String, yaml_tab: RwSignal<bool>) -> impl IntoView {
     move || {
+        let yaml = yaml_tab.get();
+        let shown = app.form_paths.get();
         app.diagnostics.with(|ds| {
             let mine: Vec<_> = ds
                 .iter()
                 .filter(|d| d.resource.as_deref() == Some(label.as_str()))
+                .filter(|d| yaml || !shown.contains(&d.path))
                 .collect();
             (!mine.is_empty()).then(|| {
                 view! {
@@ -130,6 +133,10 @@ fn form_view(
     manifest: &Value,
     info: &'static knflow_model::kinds::KindInfo,
 ) -> AnyView {
+    // The form is rebuilt after every applied change: the field the user was in, or moved to
+    // (Tab after typing), keeps the focus in the new form.
+    request_animation_frame(refocus);
+    app.form_paths.update_untracked(Vec::clear);
     let schema = info.spec_schema();
     let defs: &'static Value = schema.get("$defs").unwrap_or(&Value::Null);
     let spec = manifest
@@ -140,14 +147,17 @@ fn form_view(
     let rename_id = id.clone();
     let meta = manifest["metadata"].clone();
     let labels_id = id.clone();
-    view! {
-        <form class="form" on:submit=|ev| ev.prevent_default()>
+    let form = view! {
+        <form class="form" on:submit=|ev| ev.prevent_default()
+            on:focusin=|ev| FOCUSED.set(ev.target().and_then(|t| {
+                wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()?.get_attribute("aria-label")
+            }))>
             <div class="field">
                 <label>"name"</label>
                 <input type="text" aria-label="name" prop:value=name spellcheck="false"
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        app.edit(Edit::Rename { id: rename_id.clone(), name: v });
+                        app.edit_soon(Edit::Rename { id: rename_id.clone(), name: v });
                     }/>
             </div>
             {form::field(app, &labels_id, ".metadata.namespace".into(), "namespace", &STRING, &Value::Null, meta.get("namespace"), 1, None)}
@@ -161,7 +171,40 @@ fn form_view(
             }}
         </form>
     }
-    .into_any()
+    .into_any();
+    // The fields are known now: the problems at the top leave theirs out.
+    app.form_paths.notify();
+    form
+}
+
+thread_local! {
+    /// The accessible name of the form control that last had the focus.
+    static FOCUSED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Puts the focus back on the control it was on when the form was replaced under it.
+fn refocus() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let lost = doc
+        .active_element()
+        .is_none_or(|e| e.tag_name() == "BODY" || !e.is_connected());
+    let Some(label) = FOCUSED.with_borrow(Clone::clone).filter(|_| lost) else {
+        return;
+    };
+    let Ok(all) = doc.query_selector_all(".inspector [aria-label]") else {
+        return;
+    };
+    for i in 0..all.length() {
+        let el = all
+            .item(i)
+            .and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(n).ok());
+        if let Some(el) = el.filter(|e| e.get_attribute("aria-label").as_deref() == Some(&label)) {
+            let _ = el.focus();
+            return;
+        }
+    }
 }
 
 static STRING: std::sync::LazyLock<Value> =

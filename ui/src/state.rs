@@ -227,7 +227,13 @@ pub struct App {
     pub palette_drag: RwSignal<Option<String>>,
     /// A field path the inspector should reveal (from a clicked problem).
     pub focus_field: RwSignal<Option<String>>,
+    /// What validation says, with the CESQL expression being typed checked as if applied.
     pub diagnostics: Memo<Vec<Diagnostic>>,
+    /// A CESQL expression being typed and not yet applied: `(resource, field path, text)`.
+    pub cesql_draft: RwSignal<Option<(String, String, String)>>,
+    /// The field paths the inspector's form shows problems under: the list at its top leaves
+    /// those out, so that a problem is shown once.
+    pub form_paths: RwSignal<Vec<String>>,
     pub diagram: Memo<Arc<Diagram>>,
     pub nodes: Memo<LiteMap<String, NodeView>>,
     pub wires: Memo<Vec<WireView>>,
@@ -264,7 +270,7 @@ impl App {
         // Selection lives in the editor too but changes no revision: clicking a node must not
         // rebuild every node view.
         let revision = Memo::new(move |_| editor.with(Editor::revision));
-        let diagnostics = Memo::new(move |_| {
+        let validated = Memo::new(move |_| {
             let _ = content.get();
             editor.with_untracked(|e| {
                 let mut d = knflow_model::validate::validate(e.flow(), Default::default());
@@ -274,6 +280,29 @@ impl App {
                 });
                 d
             })
+        });
+        // A draft replaces what validation said about its field, at once, keystroke by keystroke.
+        let cesql_draft = RwSignal::new(None::<(String, String, String)>);
+        let diagnostics = Memo::new(move |_| {
+            let mut d = validated.get();
+            cesql_draft.with(|draft| {
+                let Some((resource, path, text)) = draft else {
+                    return;
+                };
+                d.retain(|x| {
+                    !(x.code == "invalid-cesql"
+                        && x.resource.as_deref() == Some(resource)
+                        && &x.path == path)
+                });
+                if let Some(message) = knflow_model::validate::cesql_problem(text) {
+                    let mut x = Diagnostic::new(Severity::Error, "invalid-cesql", message);
+                    x.resource = Some(resource.clone());
+                    x.path = path.clone();
+                    let at = d.partition_point(|y| y.severity == Severity::Error);
+                    d.insert(at, x);
+                }
+            });
+            d
         });
         let diagram = Memo::new(move |_| {
             let _ = revision.get();
@@ -466,6 +495,8 @@ impl App {
             palette_drag: RwSignal::new(None),
             focus_field: RwSignal::new(None),
             diagnostics,
+            cesql_draft,
+            form_paths: RwSignal::new(Vec::new()),
             diagram,
             nodes,
             wires,
@@ -489,6 +520,17 @@ impl App {
     }
 
     /// Applies an edit; a refusal goes to the status bar.
+    /// Applies `edit` from a form once the event that made it is over: a field committed by Tab
+    /// rebuilds the form after the focus has moved, so the inspector can put it back there.
+    pub fn edit_soon(self, edit: knflow_editor::Edit) {
+        set_timeout(
+            move || {
+                self.edit(edit);
+            },
+            std::time::Duration::ZERO,
+        );
+    }
+
     pub fn edit(&self, edit: knflow_editor::Edit) -> bool {
         let mut result = Ok(());
         self.editor.update(|e| result = e.apply(edit));

@@ -158,6 +158,7 @@ fn build_ui() -> Result<(), String> {
         let name = Path::new(f).file_name().expect("a file");
         std::fs::copy(f, dist.join(name)).map_err(|e| format!("{f}: {e}"))?;
     }
+    drop_stream_exports(&dist.join("knflow_ui_bg.wasm"))?;
     shrink(&dist.join("knflow_ui_bg.wasm"))?;
     precompress(dist)?;
     let wasm = std::fs::read(dist.join("knflow_ui_bg.wasm")).map_err(|e| e.to_string())?;
@@ -198,6 +199,31 @@ fn check_ui_size() -> Result<(), String> {
     }
     eprintln!("designer size: {wasm} ≤ {MAX_WASM} bytes, {served} ≤ {MAX_SERVED} served gzipped");
     Ok(())
+}
+
+/// Removes the exports of `wasm-streams` (JavaScript stream adapters that Leptos' server
+/// functions can hand to the page): the designer calls no server function, and exports are
+/// roots no optimiser may remove, with everything they reach. Their JavaScript classes stay in
+/// the glue, unused; they reach into the module only when called.
+fn drop_stream_exports(wasm: &Path) -> Result<(), String> {
+    let mut module =
+        walrus::Module::from_file(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let unused: Vec<walrus::ExportId> = module
+        .exports
+        .iter()
+        .filter(|e| {
+            let name = e.name.trim_start_matches("__wbg_");
+            name.starts_with("intounderlying")
+        })
+        .map(|e| e.id())
+        .collect();
+    for id in unused {
+        module.exports.delete(id);
+    }
+    walrus::passes::gc::run(&mut module);
+    module
+        .emit_wasm_file(wasm)
+        .map_err(|e| format!("{}: {e}", wasm.display()))
 }
 
 /// Binaryen's size optimisations (`wasm-opt -Oz`) on the wasm-bindgen output, in place, except

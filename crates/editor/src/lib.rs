@@ -92,11 +92,14 @@ pub enum Edit {
     /// The flow's own name (its file's `name:`, the export header's).
     SetFlowName(String),
     /// The flow's settings: name, namespace (none: each resource's own or `default`), and its
-    /// description (the `knflow.dev/description` annotation; empty removes it).
+    /// description (the `knflow.dev/description` annotation; empty removes it), and its
+    /// simulation defaults: how simulated sinks answer, one `KIND/NAME=SPEC` per line (what
+    /// the text leaves out answers by default).
     FlowSettings {
         name: String,
         namespace: Option<String>,
         description: String,
+        behaviors: String,
     },
     /// Everything replaced by the flow in flow-file text (Import): one step to undo like any
     /// other; text with errors changes nothing and says what they are.
@@ -129,6 +132,32 @@ pub struct Editor {
     /// The last clipboard text pasted and how many times in a row: each paste lands one
     /// offset further, so copies never hide one another.
     pasted: Option<(String, u32)>,
+}
+
+/// Makes `behaviors` the flow's saved sink behaviours; other simulation settings of a sink
+/// are kept.
+fn set_behaviors(flow: &mut Flow, behaviors: Vec<(String, String)>) {
+    let old: Vec<String> = flow.simulation.iter().map(|(k, _)| k.clone()).collect();
+    for label in old {
+        if let Some(Value::Object(m)) = flow.simulation.get_mut(&label) {
+            m.remove("behavior");
+            if !m.is_empty() {
+                continue;
+            }
+        }
+        flow.simulation.remove(&label);
+    }
+    for (label, spec) in behaviors {
+        match flow.simulation.get_mut(&label) {
+            Some(Value::Object(m)) => {
+                m.insert("behavior".into(), Value::String(spec));
+            }
+            _ => {
+                flow.simulation
+                    .insert(label, serde_json::json!({ "behavior": spec }));
+            }
+        }
+    }
 }
 
 /// The flow file's annotation that describes the flow (shown above the canvas).
@@ -452,6 +481,7 @@ impl Editor {
                 name,
                 namespace,
                 description,
+                behaviors,
             } => {
                 knflow_model::validate::names::dns1123_label(&name)
                     .map_err(|e| format!("name: {e}"))?;
@@ -459,6 +489,9 @@ impl Editor {
                     knflow_model::validate::names::dns1123_label(ns)
                         .map_err(|e| format!("namespace: {e}"))?;
                 }
+                let behaviors = knflow_sim::behavior::parse_text(&behaviors)
+                    .map_err(|e| format!("sink behaviours: {e}"))?;
+                set_behaviors(&mut self.flow, behaviors);
                 self.flow.name = name;
                 self.flow.namespace = namespace;
                 let meta = &mut self.flow.metadata_extra;

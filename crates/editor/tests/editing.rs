@@ -505,6 +505,7 @@ fn flow_settings_name_namespace_and_description() {
         name: "night-orders".into(),
         namespace: Some("shop".into()),
         description: "Orders placed at night.".into(),
+        behaviors: "Service/sink=fail:503x2".into(),
     })
     .unwrap();
     let text = e.save_text();
@@ -514,24 +515,43 @@ fn flow_settings_name_namespace_and_description() {
         text.contains("knflow.dev/description: Orders placed at night."),
         "{text}"
     );
+    assert_eq!(
+        e.flow().simulation.get("Service/sink"),
+        Some(&serde_json::json!({"behavior": "fail:503x2"}))
+    );
     // Bad names are refused and change nothing.
     let err = e
         .apply(Edit::FlowSettings {
             name: "Night Orders".into(),
             namespace: None,
             description: String::new(),
+            behaviors: String::new(),
         })
         .unwrap_err();
     assert!(err.starts_with("name:"), "{err}");
+    assert_eq!(e.save_text(), text);
+    // So are bad behaviours, naming the line.
+    let err = e
+        .apply(Edit::FlowSettings {
+            name: "night-orders".into(),
+            namespace: None,
+            description: String::new(),
+            behaviors: "Service/sink=ack\nService/sink=explode".into(),
+        })
+        .unwrap_err();
+    assert!(err.starts_with("sink behaviours: line 2"), "{err}");
     assert_eq!(e.save_text(), text);
     // An empty description removes the annotation (and the annotations it was alone in).
     e.apply(Edit::FlowSettings {
         name: "night-orders".into(),
         namespace: None,
         description: " ".into(),
+        behaviors: String::new(),
     })
     .unwrap();
     let text = e.save_text();
     assert!(!text.contains("annotations"), "{text}");
     assert!(!text.contains("namespace:"), "{text}");
+    // Behaviours left out are no longer saved.
+    assert!(!text.contains("simulation"), "{text}");
 }

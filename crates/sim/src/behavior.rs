@@ -83,6 +83,55 @@ impl Behavior {
     }
 }
 
+/// The flow's saved sink behaviours as text, one `KIND/NAME=SPEC` per line: how the designer
+/// shows and edits them (Flow settings, the Simulate form).
+pub fn saved_text(flow: &knflow_model::Flow) -> String {
+    flow.simulation
+        .iter()
+        .filter_map(|(label, v)| Some(format!("{label}={}", v.get("behavior")?.as_str()?)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Behaviours written one `KIND/NAME=SPEC` per line (blank lines skipped), each spec checked;
+/// an error names the line.
+pub fn parse_text(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (label, spec) = line
+            .split_once('=')
+            .ok_or_else(|| format!("line {}: `{line}`: write KIND/NAME=SPEC", n + 1))?;
+        let (label, spec) = (label.trim(), spec.trim());
+        if knflow_model::ResourceId::parse(label).is_none() {
+            return Err(format!("line {}: `{label}` is not KIND/NAME", n + 1));
+        }
+        Behavior::parse(spec).map_err(|e| format!("line {}: {label}: {e}", n + 1))?;
+        out.push((label.to_string(), spec.to_string()));
+    }
+    Ok(out)
+}
+
+/// The behaviours a run uses when the user wrote `text` over the saved ones: its lines, and
+/// `ack` for every saved behaviour the text leaves out (what is written is what runs).
+pub fn for_run(
+    flow: &knflow_model::Flow,
+    text: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let mut out: serde_json::Map<String, serde_json::Value> = parse_text(text)?
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    for (label, _) in flow.simulation.iter() {
+        out.entry(label.clone())
+            .or_insert_with(|| serde_json::Value::String("ack".into()));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -236,6 +236,112 @@ pub fn sample_event(flow: &Flow, target: &str) -> Option<Event> {
     emitted.into_iter().next().map(|(_, e)| e)
 }
 
+/// The types an event sent to `target` can sensibly have: what the target itself emits (a
+/// PingSource's `dev.knative.sources.ping`, an ApiServerSource's add/update/delete types for
+/// its mode), then the types the flow's triggers ask for ([`filtered_types`]), each once.
+pub fn offered_types(flow: &Flow, target: &str) -> Vec<String> {
+    let spec = knflow_model::ResourceId::parse(target)
+        .and_then(|id| flow.get(&id))
+        .and_then(|r| r.spec.as_ref());
+    let mut out: Vec<String> = match spec {
+        Some(Spec::PingSource(_)) => vec!["dev.knative.sources.ping".into()],
+        Some(Spec::ApiServerSource(a)) => {
+            let form = if a.mode == Some(knflow_model::kinds::ApiServerSourceMode::Resource) {
+                "resource"
+            } else {
+                "ref"
+            };
+            ["add", "update", "delete"]
+                .iter()
+                .map(|op| format!("dev.knative.apiserver.{form}.{op}"))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    for t in filtered_types(flow) {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// The CloudEvents context attributes (required, then optional), then the extensions the
+/// flow's events carry: sources' `ceOverrides`, the attributes its filters test and its
+/// scenarios' events set. Names a filter editor offers, each once.
+pub fn attribute_names(flow: &Flow) -> Vec<String> {
+    const CONTEXT: [&str; 8] = [
+        "type",
+        "source",
+        "id",
+        "specversion",
+        "subject",
+        "time",
+        "datacontenttype",
+        "dataschema",
+    ];
+    fn filter_keys(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    if matches!(k.as_str(), "exact" | "prefix" | "suffix" | "attributes") {
+                        out.extend(v.as_object().into_iter().flat_map(|m| m.keys().cloned()));
+                    }
+                    filter_keys(v, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| filter_keys(v, out)),
+            _ => {}
+        }
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for r in flow.resources() {
+        let overrides = match &r.spec {
+            Some(Spec::PingSource(p)) => &p.source.ce_overrides,
+            Some(Spec::ApiServerSource(a)) => &a.source.ce_overrides,
+            Some(Spec::ContainerSource(c)) => &c.source.ce_overrides,
+            Some(Spec::SinkBinding(b)) => &b.source.ce_overrides,
+            _ => &None,
+        };
+        seen.extend(
+            overrides
+                .iter()
+                .flat_map(|o| o.extensions.iter().flatten().map(|(k, _)| k.clone())),
+        );
+        if r.id.kind == "Trigger" {
+            filter_keys(&r.manifest["spec"], &mut seen);
+        }
+    }
+    for s in &flow.scenarios {
+        if let Some(e) = s.pointer("/send/event").and_then(|e| e.as_object()) {
+            seen.extend(e.keys().filter(|k| *k != "data").cloned());
+        }
+    }
+    knflow_model::order::sort(&mut seen);
+    let mut out: Vec<String> = CONTEXT.iter().map(|s| s.to_string()).collect();
+    for name in seen {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Why `trigger`'s filter passes `event` (a hop's event as CloudEvents JSON) or not, entry by
+/// entry: what the designer shows for a selected hop through a trigger.
+pub fn explain_trigger(
+    flow: &Flow,
+    trigger: &str,
+    event: &serde_json::Value,
+) -> Option<knflow_dataplane::Explanation> {
+    let r = flow.get(&knflow_model::ResourceId::parse(trigger)?)?;
+    let Some(Spec::Trigger(t)) = &r.spec else {
+        return None;
+    };
+    let event = knflow_dataplane::events::from_json(event.clone()).ok()?;
+    Some(knflow_dataplane::TriggerFilter::compile(t).explain(&event))
+}
+
 /// The event types the flow's triggers ask for by name (`exact` filters and legacy
 /// `filter.attributes` on `type`, at any depth of `all`/`any`/`not`), sorted, each once:
 /// choices for the type of an event to send.

@@ -64,17 +64,21 @@ fn entry(cx: &mut Ctx, path: &str, f: &SubscriptionsApiFilter, depth: usize) {
     if let Some(n) = &f.not {
         entry(cx, &format!("{path}.not"), n, depth + 1);
     }
-    if let Some(expr) = f.cesql.as_deref().filter(|e| !e.is_empty()) {
-        if let Err(e) = knflow_cesql::Expression::parse(expr) {
-            cx.error(
-                "invalid-cesql",
-                format!("{path}.cesql"),
-                format!(
-                    "CESQL does not parse at column {}: {}",
-                    e.span.column(expr),
-                    e.message
-                ),
-            );
-        }
+    if let Some(message) = f.cesql.as_deref().and_then(cesql_problem) {
+        cx.error("invalid-cesql", format!("{path}.cesql"), message);
     }
+}
+
+/// Why a `cesql` filter's expression is refused (code `invalid-cesql`), if it is: the same
+/// words whether it is saved or still being typed in the designer.
+pub fn cesql_problem(expr: &str) -> Option<String> {
+    if expr.is_empty() {
+        return None;
+    }
+    let e = knflow_cesql::Expression::parse(expr).err()?;
+    Some(format!(
+        "CESQL does not parse at column {}: {}",
+        e.span.column(expr),
+        e.message
+    ))
 }

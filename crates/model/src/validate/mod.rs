@@ -8,6 +8,7 @@ mod kinds;
 pub mod names;
 mod update;
 
+pub use filters::cesql_problem;
 pub use kinds::parse_schedule;
 pub use update::check_update;
 
