@@ -35,6 +35,49 @@ for (const theme of ["light", "dark"]) {
     await page.close();
   }
 }
+// The states issue 19 added, on orders.yaml: the filter editor, the dialogs, a simulation
+// mid-animation with a selected hop's explanation.
+for (const theme of ["light", "dark"]) {
+  if (only.length && !only.includes("states")) break;
+  const page = await context.newPage();
+  await page.addInitScript((t) => localStorage.setItem("knflow.theme", t), theme);
+  await page.goto(`${base}#orders.yaml`);
+  await page.waitForSelector("[data-node]");
+  const shot = (n) => page.screenshot({ path: join(out, `state-${n}-${theme}.png`) });
+  await page.getByRole("group", { name: "Trigger notify-fulfilled", exact: true }).click();
+  await page.getByRole("button", { name: "Add filter", exact: true }).click();
+  await page.getByLabel(".spec.filters[2] dialect", { exact: true }).selectOption("cesql");
+  await page.waitForTimeout(200);
+  await page.getByLabel(".spec.filters[2].cesql (CESQL)").pressSequentially("amount >");
+  await page.waitForTimeout(200);
+  await shot("filters");
+  await page.keyboard.press("Escape");
+  await page.getByRole("button", { name: "Undo" }).click();
+  await page.getByRole("button", { name: "Undo" }).click();
+  await page.getByRole("button", { name: "Flow settings" }).click();
+  await page.waitForTimeout(200);
+  await shot("settings");
+  await page.keyboard.press("Escape");
+  await page.getByRole("button", { name: "Save as" }).click();
+  await page.waitForTimeout(200);
+  await shot("save-as");
+  await page.keyboard.press("Escape");
+  await page.getByRole("tablist", { name: "Dock tabs" }).getByRole("tab", { name: /^Simulate/ }).click();
+  await page.getByLabel("Target").selectOption("Broker/orders");
+  await page.getByLabel("type", { exact: true }).fill("order.paid");
+  await page.getByLabel("extensions").fill("amount=250");
+  await page.getByRole("button", { name: "Send event" }).click();
+  await page.waitForTimeout(1500);
+  await shot("sim-mid");
+  await page.getByRole("button", { name: "Pause" }).click().catch(() => {});
+  const hops = page.getByRole("list", { name: "Hops" }).getByRole("listitem");
+  const texts = await hops.allTextContents();
+  const i = texts.findIndex((x) => /Service\/notify via Trigger\/notify-fulfilled/.test(x));
+  if (i >= 0) await hops.nth(i).getByRole("button").click();
+  await page.waitForTimeout(300);
+  await shot("sim-hop");
+  await page.close();
+}
 console.log(`screenshots in ${out}`);
 await context.close();
 server.kill();

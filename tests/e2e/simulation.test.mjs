@@ -107,7 +107,15 @@ test("a filtered hop stops at its trigger, marked filtered; a reply goes back to
 
   await showHop(page, "filtered");
   const hop = page.locator('svg.canvas .hop[data-outcome="filtered"]');
-  assert.equal((await hop.locator(".hop-mark").textContent()).includes("filtered"), true);
+  assert.equal(await hop.locator(".hop-mark").getAttribute("aria-label"), "filtered");
+  assert.match(await hop.locator(".hop-mark").textContent(), /⊘/);
+  // The mark sits outside every node: the trigger's own text stays readable.
+  const overlaps = await page.evaluate(() => {
+    const m = document.querySelector("svg.canvas .hop .hop-mark").getBoundingClientRect();
+    return [...document.querySelectorAll("svg.canvas [data-node] .box")].map((b) => b.getBoundingClientRect())
+      .filter((b) => m.left < b.right && b.left < m.right && m.top < b.bottom && b.top < m.bottom).length;
+  });
+  assert.equal(overlaps, 0, "the filtered mark overlaps a node");
   const end = ends(await hop.locator(".hop-path").getAttribute("d")).last;
   // Ends at a trigger's input: the wire from the broker into that trigger ends there too.
   const intoTriggers = await page.locator('svg.canvas g.wire[data-from="Broker/orders"]').evaluateAll((ws) =>

@@ -88,7 +88,7 @@ struct Tree {
 impl Tree {
     fn commit(&self, root: Value) {
         let empty = root.as_array().is_some_and(Vec::is_empty);
-        self.app.edit_soon(Edit::SetField {
+        self.app.edit(Edit::SetField {
             id: self.id.clone(),
             path: self.path.clone(),
             value: (!empty).then_some(root),
@@ -345,7 +345,7 @@ pub fn attributes_editor(app: App, id: &ResourceId, path: &str, value: Option<&V
         .unwrap_or_default();
     let (rid, field) = (id.clone(), path.to_string());
     let changed = Callback::new(move |m: Map<String, Value>| {
-        app.edit_soon(Edit::SetField {
+        app.edit(Edit::SetField {
             id: rid.clone(),
             path: field.clone(),
             value: (!m.is_empty()).then(|| json!({ "attributes": m })),

@@ -113,7 +113,7 @@ fn enum_values(s: &Value) -> Vec<String> {
 }
 
 fn set(app: App, id: &ResourceId, path: &str, value: Option<Value>) {
-    app.edit_soon(Edit::SetField {
+    app.edit(Edit::SetField {
         id: id.clone(),
         path: path.to_string(),
         value,

@@ -22,6 +22,21 @@ pub fn Inspector(app: App) -> impl IntoView {
             }
         })
     });
+    // What the inspector shows follows `selected` once the event that changed it is over: a
+    // field committed by Tab is rebuilt after the focus has moved on, so that the new form
+    // can put the focus back where the user went (see `refocus`).
+    let current = RwSignal::new(selected.get_untracked());
+    Effect::new(move |_| {
+        let next = selected.get();
+        set_timeout(
+            move || {
+                if current.with_untracked(|s| *s != next) {
+                    current.set(next);
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    });
     let count = move || app.editor.with(|e| e.selection().len());
     // A clicked problem names a field: show the form and put the cursor in that field once
     // the form for the newly selected resource is on the page.
@@ -66,7 +81,7 @@ pub fn Inspector(app: App) -> impl IntoView {
         <aside class="inspector" aria-label="Inspector">
             <button class="inspector-toggle collapse" aria-label="Collapse inspector" title="Collapse inspector"
                 on:click=move |_| app.inspector.set(InspectorMode::Collapsed)>"▸"</button>
-            {move || match selected.get() {
+            {move || match current.get() {
                 None => view! {
                     <p class="hint">{move || match count() {
                         0 => "Select a node to edit it. Drag kinds from the palette onto the canvas; drag from a port to a node to wire them.".to_string(),
@@ -157,7 +172,7 @@ fn form_view(
                 <input type="text" aria-label="name" prop:value=name spellcheck="false"
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        app.edit_soon(Edit::Rename { id: rename_id.clone(), name: v });
+                        app.edit(Edit::Rename { id: rename_id.clone(), name: v });
                     }/>
             </div>
             {form::field(app, &labels_id, ".metadata.namespace".into(), "namespace", &STRING, &Value::Null, meta.get("namespace"), 1, None)}

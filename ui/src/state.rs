@@ -520,17 +520,6 @@ impl App {
     }
 
     /// Applies an edit; a refusal goes to the status bar.
-    /// Applies `edit` from a form once the event that made it is over: a field committed by Tab
-    /// rebuilds the form after the focus has moved, so the inspector can put it back there.
-    pub fn edit_soon(self, edit: knflow_editor::Edit) {
-        set_timeout(
-            move || {
-                self.edit(edit);
-            },
-            std::time::Duration::ZERO,
-        );
-    }
-
     pub fn edit(&self, edit: knflow_editor::Edit) -> bool {
         let mut result = Ok(());
         self.editor.update(|e| result = e.apply(edit));
