@@ -208,6 +208,9 @@ pub struct App {
     pub status: RwSignal<Option<(bool, String)>>,
     pub dock: RwSignal<DockTab>,
     pub sim: RwSignal<Option<SimRun>>,
+    /// Each node's outcome counts up to the timeline position (see `canvas::hops::outcomes`),
+    /// counted once per step for all nodes.
+    pub outcomes: Memo<crate::canvas::hops::Outcomes>,
     /// Playback speed of the simulation (1 = a hop per [`HOP_MS`]).
     pub speed: RwSignal<f64>,
     /// Whether the simulation is playing (the timeline advances by itself).
@@ -407,6 +410,15 @@ impl App {
                 })
                 .collect::<Vec<_>>()
         });
+        let sim = RwSignal::new(None::<SimRun>);
+        let outcomes = Memo::new(move |_| {
+            sim.with(|s| {
+                s.as_ref().map_or_else(Default::default, |s| {
+                    let shown = &s.hops[..s.step.min(s.hops.len())];
+                    wires.with(|ws| crate::canvas::hops::outcomes(ws, shown))
+                })
+            })
+        });
         let drawn = Memo::new(move |_| {
             let t0 = crate::now();
             let d = diagram.get();
@@ -483,7 +495,8 @@ impl App {
             wiring,
             status: RwSignal::new(None),
             dock: RwSignal::new(DockTab::Problems),
-            sim: RwSignal::new(None),
+            sim,
+            outcomes,
             speed: RwSignal::new(1.0),
             playing: RwSignal::new(false),
             help: RwSignal::new(false),

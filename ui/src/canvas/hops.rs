@@ -276,16 +276,32 @@ pub fn is_failure(outcome: &str) -> bool {
     matches!(outcome, "failed" | "dead-lettered" | "dropped")
 }
 
-/// A node's outcomes up to the timeline position, by [`OUTCOMES`] order, with counts. A hop
-/// counts on its target, as the simulator's summary does; a filter stop counts on its trigger
-/// (or subscription), and so does an event it passed to its subscriber.
-pub fn outcomes(ws: &[WireView], hops: &[Value], label: &str) -> Vec<(&'static str, usize)> {
-    let mut n = [0usize; 7];
+/// Outcome counts per node label, by [`OUTCOMES`] order.
+pub type Outcomes = litemap::LiteMap<String, [usize; 7]>;
+
+/// Every node's outcomes in `hops` (those up to the timeline position). A hop counts on its
+/// target, as the simulator's summary does; a filter stop counts on its trigger (or
+/// subscription), and so does an event it passed to its subscriber. One pass over the hops.
+pub fn outcomes(ws: &[WireView], hops: &[Value]) -> Outcomes {
+    // Delivery wires by their ends: a hop via X to Y passed X on when X has a wire to Y.
+    let passes: litemap::LiteMap<(&str, &str), ()> = ws
+        .iter()
+        .filter(|w| w.kind != WireKind::DeadLetter)
+        .map(|w| ((w.from.as_str(), w.to.as_str()), ()))
+        .collect();
+    let mut out = Outcomes::new();
+    let mut count = |label: &str, i: usize| {
+        if let Some(n) = out.get_mut(label) {
+            n[i] += 1;
+        } else {
+            let mut n = [0; 7];
+            n[i] = 1;
+            out.insert(label.to_string(), n);
+        }
+    };
     for h in hops {
         let to = field(h, "to").unwrap_or_default();
-        let via = field(h, "via");
-        let outcome = field(h, "outcome").unwrap_or_default();
-        let i = match outcome {
+        let i = match field(h, "outcome").unwrap_or_default() {
             "delivered" => 0,
             "replied" => 1,
             "filtered" => 2,
@@ -295,27 +311,19 @@ pub fn outcomes(ws: &[WireView], hops: &[Value], label: &str) -> Vec<(&'static s
             "dropped" => 6,
             _ => continue,
         };
-        if via == Some(label) {
+        if let Some(via) = field(h, "via") {
             if i == 2 {
-                n[2] += 1;
-            } else if matches!(i, 0 | 1)
-                && ws
-                    .iter()
-                    .any(|w| w.from == label && w.to == to && w.kind != WireKind::DeadLetter)
-            {
+                count(via, 2);
+            } else if i <= 1 && passes.contains_key(&(via, to)) {
                 // Passed on to the subscriber (not a reply on its way back).
-                n[0] += 1;
+                count(via, 0);
             }
-        } else if to == label && i != 2 {
-            n[i] += 1;
+        }
+        if i != 2 {
+            count(to, i);
         }
     }
-    OUTCOMES
-        .iter()
-        .zip(n)
-        .filter(|(_, c)| *c > 0)
-        .map(|(o, c)| (*o, c))
-        .collect()
+    out
 }
 
 /// Width of a badge for `text` (11 px semibold), with room for its icon.
@@ -326,14 +334,8 @@ fn badge_width(text: &str, icon: bool) -> f64 {
 /// A node's badges: one per outcome it had, in rows above the node that fit its width.
 pub fn badges(app: App, label: String, node_width: f64) -> impl IntoView {
     move || {
-        let list = app.sim.with(|s| {
-            let s = s.as_ref()?;
-            let shown = &s.hops[..s.step.min(s.hops.len())];
-            Some(app.wires.with(|ws| outcomes(ws, shown, &label)))
-        })?;
-        if list.is_empty() {
-            return None;
-        }
+        let counts = app.outcomes.with(|o| o.get(&label).copied())?;
+        let list = OUTCOMES.iter().zip(counts).filter(|(_, c)| *c > 0);
         let mut placed = Vec::new();
         let (mut x, mut row) = (0.0, 0);
         for (outcome, count) in list {

@@ -7,7 +7,7 @@
 //! - [`menu`]: the context menu; [`minimap`]; [`hops`]: the simulation's moving event.
 
 mod gestures;
-mod hops;
+pub(crate) mod hops;
 mod menu;
 mod minimap;
 mod node;
