@@ -182,7 +182,9 @@ enum Command {
     /// generic. Exits 0 if evaluated without error, 1 otherwise, 2 on usage errors or an
     /// unreadable event file.
     Cesql {
-        /// The expression, e.g. "type = 'order.paid' AND amount > 100".
+        /// The expression, e.g. "type = 'order.paid' AND amount > 100". One starting with `-`
+        /// (`-4 + 1`) is an expression too, not an option.
+        #[arg(allow_hyphen_values = true)]
         expression: String,
         /// A CloudEvent in JSON format; without it, a minimal valid event (specversion, id,
         /// source and type only).

@@ -195,6 +195,13 @@ fn cesql_prints_value_then_errors() {
     );
     let o = kn_flow(&["cesql", "LENGTH('abc') * 2"]);
     assert_eq!(stdout(&o), "6\n");
+    // An expression starting with `-` is the expression, with or without `--`.
+    for args in [&["cesql", "-4 + 1"][..], &["cesql", "--", "-4 + 1"]] {
+        let o = kn_flow(args);
+        assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "-3\n"));
+    }
+    let o = kn_flow(&["cesql", "-4 + 1", "--event", &ev]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "-3\n"));
     let o = kn_flow(&["cesql", "10 / 0 + missing"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(

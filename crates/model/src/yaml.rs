@@ -562,7 +562,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
 
 /// [`parse_documents`] of a piece of a file that starts after its first `lines_before` lines:
 /// positions are the file's.
-pub fn parse_documents_after(text: &str, lines_before: u32) -> Result<Vec<Document>, YamlError> {
+pub fn parse_documents_after(source: &str, lines_before: u32) -> Result<Vec<Document>, YamlError> {
+    let text = source;
     let mut b = Builder {
         docs: Vec::new(),
         stack: Vec::new(),
@@ -572,6 +573,10 @@ pub fn parse_documents_after(text: &str, lines_before: u32) -> Result<Vec<Docume
         spans: Spans::default(),
         root: None,
     };
+    // A block scalar that ends the text without a line break has none to keep (YAML 1.2
+    // §8.1.1.2); the parser adds one anyway.
+    let unterminated = !text.ends_with(['\n', '\r']);
+    let chars = std::cell::OnceCell::new();
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| YamlError {
             pos: Pos {
@@ -613,6 +618,14 @@ pub fn parse_documents_after(text: &str, lines_before: u32) -> Result<Vec<Docume
                     .as_ref()
                     .filter(|t| t.is_yaml_core_schema())
                     .map(|t| t.suffix.as_str());
+                let mut text = text;
+                if unterminated
+                    && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && text.ends_with('\n')
+                    && span.end.index() >= *chars.get_or_init(|| source.chars().count())
+                {
+                    text.to_mut().pop();
+                }
                 let value = resolve_scalar(text, style, core_tag);
                 b.finish_node(value, anchor, pos)?;
             }
@@ -733,6 +746,17 @@ mod tests {
         let mut docs = parse_documents(text).unwrap();
         assert_eq!(docs.len(), 1);
         docs.remove(0)
+    }
+
+    #[test]
+    fn a_block_scalar_ending_the_text_without_a_line_break_has_none() {
+        let value = |t: &str| one(t).value["a"].clone();
+        assert_eq!(value("a: |\n  x % 2 !== 0"), json!("x % 2 !== 0"));
+        assert_eq!(value("a: |\n  x\n"), json!("x\n"));
+        assert_eq!(value("a: |+\n  x"), json!("x"));
+        assert_eq!(value("a: |+\n  x\n\n"), json!("x\n\n"));
+        assert_eq!(value("a: >\n  x\n  y"), json!("x y"));
+        assert_eq!(value("a: |\n  x\nb: 1"), json!("x\n"));
     }
 
     #[test]

@@ -119,6 +119,41 @@ proptest! {
         full_check(&format!("{}{}{}", &text[..at], junk, &text[at..]));
     }
 
+    /// Any string written in any scalar style, at the end of the text with or without a final
+    /// line break: load → save → load gives the same value.
+    #[test]
+    fn any_scalar_style_survives_load_save_load(
+        text in "[ -~\n]{0,30}",
+        style in 0usize..8,
+        final_break in any::<bool>(),
+    ) {
+        let block = |indicator: &str| {
+            let body: Vec<String> = text
+                .split('\n')
+                .map(|l| if l.is_empty() { String::new() } else { format!("  {l}") })
+                .collect();
+            format!("a: {indicator}\n{}", body.join("\n"))
+        };
+        let mut yaml = match style {
+            // A line break is a blank line; continuation lines are indented.
+            0 => format!("a: '{}'", text.replace('\'', "''").replace('\n', "\n\n  ")),
+            1 => format!("a: \"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")),
+            2 => block("|2"),
+            3 => block("|2-"),
+            4 => block("|2+"),
+            5 => block(">2"),
+            6 => block(">2-"),
+            _ => block(">2+"),
+        };
+        if final_break {
+            yaml.push('\n');
+        }
+        let first = knflow_model::yaml::parse_documents(&yaml).unwrap();
+        let saved = knflow_model::yaml::to_yaml(&first[0].value);
+        let again = knflow_model::yaml::parse_documents(&saved).unwrap();
+        prop_assert_eq!(&again[0].value, &first[0].value, "read from:\n{}\nwritten as:\n{}", yaml, saved);
+    }
+
     #[test]
     fn written_yaml_reads_back_identically(v in json_value()) {
         let text = knflow_model::yaml::to_yaml(&v);

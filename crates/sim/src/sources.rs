@@ -18,6 +18,17 @@ fn apply_overrides(event: &mut Event, o: &Option<CloudEventOverrides>) {
     }
 }
 
+/// A source's `ceOverrides`; `None` for anything that is not a source.
+fn ce_overrides(r: &Resource) -> Option<&Option<CloudEventOverrides>> {
+    match &r.spec {
+        Some(Spec::PingSource(p)) => Some(&p.source.ce_overrides),
+        Some(Spec::ApiServerSource(a)) => Some(&a.source.ce_overrides),
+        Some(Spec::ContainerSource(c)) => Some(&c.source.ce_overrides),
+        Some(Spec::SinkBinding(b)) => Some(&b.source.ce_overrides),
+        _ => None,
+    }
+}
+
 /// A deterministic "random" number for jitter: SplitMix64 of seed and counter.
 fn mix(seed: u64, n: u64) -> u64 {
     let mut z = seed.wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -110,13 +121,7 @@ pub fn emissions(
     // An event given for a source is what it sends, once, with its ceOverrides, instead of
     // what its schedule or watch would emit (the designer's "Send event" with its form).
     if let Some(mut e) = given {
-        let overrides = match &r.spec {
-            Some(Spec::PingSource(p)) => &p.source.ce_overrides,
-            Some(Spec::ApiServerSource(a)) => &a.source.ce_overrides,
-            Some(Spec::ContainerSource(c)) => &c.source.ce_overrides,
-            Some(Spec::SinkBinding(b)) => &b.source.ce_overrides,
-            _ => return Err(format!("{} is not a source", r.id)),
-        };
+        let overrides = ce_overrides(r).ok_or_else(|| format!("{} is not a source", r.id))?;
         apply_overrides(&mut e, overrides);
         return Ok(vec![(0, e)]);
     }
@@ -185,11 +190,7 @@ pub fn emissions(
             Ok(out)
         }
         Some(Spec::ContainerSource(_) | Spec::SinkBinding(_)) => {
-            let overrides = match &r.spec {
-                Some(Spec::ContainerSource(c)) => &c.source.ce_overrides,
-                Some(Spec::SinkBinding(b)) => &b.source.ce_overrides,
-                _ => unreachable!("matched above"),
-            };
+            let overrides = ce_overrides(r).unwrap_or(&None);
             let id = sim.next_id();
             let mut e = EventBuilderV10::new()
                 .id(id)
@@ -296,16 +297,10 @@ pub fn attribute_names(flow: &Flow) -> Vec<String> {
     }
     let mut seen: Vec<String> = Vec::new();
     for r in flow.resources() {
-        let overrides = match &r.spec {
-            Some(Spec::PingSource(p)) => &p.source.ce_overrides,
-            Some(Spec::ApiServerSource(a)) => &a.source.ce_overrides,
-            Some(Spec::ContainerSource(c)) => &c.source.ce_overrides,
-            Some(Spec::SinkBinding(b)) => &b.source.ce_overrides,
-            _ => &None,
-        };
         seen.extend(
-            overrides
-                .iter()
+            ce_overrides(r)
+                .into_iter()
+                .flatten()
                 .flat_map(|o| o.extensions.iter().flatten().map(|(k, _)| k.clone())),
         );
         if r.id.kind == "Trigger" {
