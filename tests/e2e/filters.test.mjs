@@ -163,3 +163,38 @@ test("a selected hop through a trigger says why its filter passed or not, per en
   await pick(/Service\/fulfil → Broker\/orders via Trigger\/big-paid-orders/);
   assert.equal(await why.count(), 0);
 });
+
+test("typed values survive whatever comes next: a dialect switch, a removal, a click, a duplicate name", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await node(page, "Trigger notify-fulfilled").click();
+  const value1 = page.getByLabel(".spec.filters[0].exact attribute 1 value", { exact: true });
+  // A value still being typed, then the entry's dialect changed: the value goes along.
+  await value1.fill("order.shipped");
+  await page.getByLabel(".spec.filters[0] dialect", { exact: true }).selectOption("prefix");
+  const prefixValue = page.getByLabel(".spec.filters[0].prefix attribute 1 value", { exact: true });
+  await prefixValue.waitFor();
+  assert.equal(await prefixValue.inputValue(), "order.shipped");
+  // A value being typed, then "+ attribute" clicked once: the row is added and the value kept.
+  await prefixValue.fill("order.");
+  await page.getByRole("button", { name: "Add attribute to .spec.filters[0].prefix", exact: true }).click();
+  const name2 = page.getByLabel(".spec.filters[0].prefix attribute 2 name", { exact: true });
+  await name2.waitFor();
+  assert.equal(await prefixValue.inputValue(), "order.");
+  // A duplicate name is refused and says so; both rows stay.
+  await name2.fill("type");
+  await name2.press("Tab");
+  await page.getByText("`type` is already an attribute of this filter").waitFor();
+  assert.equal(await page.getByLabel(".spec.filters[0].prefix attribute 1 name", { exact: true }).inputValue(), "type");
+  assert.equal(await name2.inputValue(), "source");
+  // A value being typed in one row, another row removed: the typed value stays.
+  const value2 = page.getByLabel(".spec.filters[0].prefix attribute 2 value", { exact: true });
+  await value2.fill("/shop");
+  await prefixValue.fill("order.ful");
+  await page.getByRole("button", { name: "Remove .spec.filters[0].prefix attribute 2", exact: true }).click();
+  await page.getByLabel(".spec.filters[0].prefix attribute 2 name", { exact: true }).waitFor({ state: "detached" });
+  assert.equal(await prefixValue.inputValue(), "order.ful");
+  const yaml = await exportedYaml(page);
+  assert.match(yaml, /- prefix:\n\s+type: order\.ful\n/);
+  assert.doesNotMatch(yaml, /source: \/shop/);
+  assert.deepEqual(page.errors, [], "no page errors (a disposed value read after a rebuild panicked)");
+});

@@ -138,6 +138,20 @@ test("Back after opening another flow asks, then shows the flow the address name
   await page.evaluate(() => { location.hash = "channel.yaml"; });
   await assertText(fileLabel(page), /^channel\.yaml/);
   assert.equal(await page.getByRole("alertdialog").count(), 0);
+  // An address without a file (New flow's entry) is a new, untitled flow.
+  await page.evaluate(() => { location.hash = ""; });
+  await assertText(fileLabel(page), /^untitled/);
+  assert.equal(await resources(page), 0);
+  assert.deepEqual(page.errors, []);
+});
+
+test("Save as refuses a name with a folder before anything is sent", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await page.getByRole("button", { name: "Save as" }).click();
+  const dialog = page.getByRole("dialog", { name: "Save as" });
+  await dialog.getByRole("textbox", { name: "File name" }).fill("../evil.yaml");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await dialog.getByRole("alert").filter({ hasText: /without a folder/ }).waitFor();
   assert.deepEqual(page.errors, []);
 });
 

@@ -140,6 +140,14 @@ pub fn SaveAsDialog(app: App) -> impl IntoView {
             error.set(Some("Write a file name.".into()));
             return;
         }
+        if path.contains(['/', '\\']) || path.starts_with('.') {
+            error.set(Some(
+                "Write a file name without a folder: flows are saved in the folder the designer \
+                 was started on."
+                    .into(),
+            ));
+            return;
+        }
         let existing = app
             .save_as
             .with_untracked(|l| l.as_ref().is_some_and(|l| l.contains(&path)));

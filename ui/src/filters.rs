@@ -7,6 +7,7 @@ use knflow_editor::Edit;
 use knflow_model::ResourceId;
 use leptos::prelude::*;
 use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 use crate::form::{cesql_editor, field_problems};
 use crate::state::App;
@@ -73,6 +74,37 @@ fn convert(entry: &Value, to: &str) -> Value {
     json!({ to: v })
 }
 
+/// The value of the simple field `path` (`.spec.filters`) of resource `id` as the editor has
+/// it now: every handler starts from it, so an edit made a moment before (a value committed by
+/// leaving its field) is never undone by a later one.
+fn current(app: App, id: &ResourceId, path: &str) -> Option<Value> {
+    app.editor.with_untracked(|e| {
+        e.flow()
+            .get(id)
+            .and_then(|r| r.manifest.pointer(&path.replace('.', "/")).cloned())
+    })
+}
+
+/// Commits what is being typed in the inspector (its `change` runs now) before a structural
+/// change — another dialect, a row or entry added or removed — reads the field: a browser
+/// that changes a menu without moving the focus would otherwise lose the text.
+fn flush_typing() {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+    else {
+        return;
+    };
+    let typing = matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA")
+        && el.closest(".inspector").ok().flatten().is_some();
+    if let Some(el) = typing
+        .then(|| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok())
+        .flatten()
+    {
+        let _ = el.blur();
+    }
+}
+
 /// One `filters` list being edited: every change rewrites the whole list as one edit.
 #[derive(Clone)]
 struct Tree {
@@ -80,12 +112,17 @@ struct Tree {
     id: ResourceId,
     /// The field the list is (`.spec.filters`): the root of every path shown.
     path: String,
-    root: StoredValue<Value>,
-    names: StoredValue<Vec<String>>,
+    names: Arc<Vec<String>>,
     datalist: &'static str,
 }
 
 impl Tree {
+    fn root(&self) -> Value {
+        current(self.app, &self.id, &self.path)
+            .filter(Value::is_array)
+            .unwrap_or_else(|| json!([]))
+    }
+
     fn commit(&self, root: Value) {
         let empty = root.as_array().is_some_and(Vec::is_empty);
         self.app.edit(Edit::SetField {
@@ -97,7 +134,7 @@ impl Tree {
 
     /// Changes the value at the JSON pointer `ptr` of the list.
     fn update(&self, ptr: &str, f: impl FnOnce(&mut Value)) {
-        let mut root = self.root.get_value();
+        let mut root = self.root();
         if let Some(slot) = root.pointer_mut(ptr) {
             f(slot);
             self.commit(root);
@@ -117,7 +154,7 @@ impl Tree {
                 }
             }
             Value::Object(m) => {
-                m.remove(key);
+                m.shift_remove(key);
             }
             _ => {}
         });
@@ -143,13 +180,12 @@ pub fn filters_editor(app: App, id: &ResourceId, path: &str, value: Option<&Valu
         app,
         id: id.clone(),
         path: path.to_string(),
-        root: StoredValue::new(root),
-        names: StoredValue::new(names),
+        names: Arc::new(names),
         datalist: "ce-names-filters",
     };
     view! {
         <div class="filters">
-            {datalist(t.datalist, &t.names.get_value())}
+            {datalist(t.datalist, &t.names)}
             {list(&t, String::new(), path.to_string(), &items)}
         </div>
     }
@@ -178,7 +214,7 @@ fn list(t: &Tree, ptr: String, dotted: String, items: &[Value]) -> AnyView {
                 entry(t, format!("{ptr}/{i}"), format!("{dotted}[{i}]"), v, true)
             }).collect_view()}
             <button type="button" class="add" aria-label=add_label
-                on:click=move |_| tree.update(&ptr, |l| if let Value::Array(items) = l { items.push(new_entry()) })>
+                on:click=move |_| { flush_typing(); tree.update(&ptr, |l| if let Value::Array(items) = l { items.push(new_entry()) }) }>
                 "+ filter"
             </button>
         </div>
@@ -197,18 +233,26 @@ fn entry(t: &Tree, ptr: String, dotted: String, value: &Value, removable: bool) 
     let inner = format!("{ptr}/{d}");
     let inner_dotted = format!("{dotted}.{d}");
     let body = if is_attrs(d) {
-        let tree = t.clone();
-        let at = inner.clone();
+        let (tree, reader) = (t.clone(), t.clone());
+        let (at, read_at) = (inner.clone(), inner.clone());
         rows(
-            t.app,
-            &t.id,
+            Attrs {
+                app: t.app,
+                id: t.id.clone(),
+                names: t.names.clone(),
+                datalist: t.datalist,
+                read: Arc::new(move || {
+                    reader
+                        .root()
+                        .pointer(&read_at)
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default()
+                }),
+                changed: Arc::new(move |m| tree.update(&at, |slot| *slot = Value::Object(m))),
+            },
             inner_dotted,
             value[d].as_object().cloned().unwrap_or_default(),
-            t.names,
-            t.datalist,
-            Callback::new(move |m: Map<String, Value>| {
-                tree.update(&at, |slot| *slot = Value::Object(m))
-            }),
         )
     } else if is_list(d) {
         list(
@@ -236,15 +280,14 @@ fn entry(t: &Tree, ptr: String, dotted: String, value: &Value, removable: bool) 
     };
     let (switch, drop) = (t.clone(), t.clone());
     let (switch_at, drop_at) = (ptr.clone(), ptr);
-    let current = value.clone();
     view! {
         <div class="filter-entry" role="group" aria-label=dotted.clone()>
             <div class="filter-head">
                 <select aria-label=format!("{dotted} dialect") title=help
                     on:change=move |ev| {
                         let to = event_target_value(&ev);
-                        let next = convert(&current, &to);
-                        switch.update(&switch_at, |slot| *slot = next);
+                        flush_typing();
+                        switch.update(&switch_at, |slot| *slot = convert(slot, &to));
                     }>
                     {DIALECTS.iter().map(|(name, h)| view! {
                         <option value=*name title=*h selected=*name == d>{*name}</option>
@@ -253,7 +296,7 @@ fn entry(t: &Tree, ptr: String, dotted: String, value: &Value, removable: bool) 
                 <span class="help">{help}</span>
                 {removable.then(|| view! {
                     <button type="button" class="remove" aria-label=format!("Remove {dotted}")
-                        on:click=move |_| drop.remove(&drop_at)>"remove"</button>
+                        on:click=move |_| { flush_typing(); drop.remove(&drop_at) }>"remove"</button>
                 })}
             </div>
             {body}
@@ -262,61 +305,82 @@ fn entry(t: &Tree, ptr: String, dotted: String, value: &Value, removable: bool) 
     .into_any()
 }
 
-/// Attributes as name/value rows: names offered from the flow's, each row's problems under it,
-/// a button that adds the next name not yet used.
-fn rows(
+/// Where a set of attribute rows reads its map now and writes it back.
+#[derive(Clone)]
+struct Attrs {
     app: App,
-    id: &ResourceId,
-    dotted: String,
-    map: Map<String, Value>,
-    names: StoredValue<Vec<String>>,
+    id: ResourceId,
+    names: Arc<Vec<String>>,
     datalist: &'static str,
-    changed: Callback<Map<String, Value>>,
-) -> AnyView {
-    let label = id.to_string();
-    let all = StoredValue::new(map.clone());
-    let rename = move |old: String, new: String| {
+    read: Arc<dyn Fn() -> Map<String, Value> + Send + Sync>,
+    changed: Arc<dyn Fn(Map<String, Value>) + Send + Sync>,
+}
+
+/// Attributes as name/value rows: names offered from the flow's, each row's problems under it,
+/// a button that adds the next name not yet used. A name another row has is refused.
+fn rows(a: Attrs, dotted: String, map: Map<String, Value>) -> AnyView {
+    let label = a.id.to_string();
+    let (ren, val, del, add) = (a.clone(), a.clone(), a.clone(), a.clone());
+    let rename = move |old: String, new: String, input: Option<web_sys::HtmlInputElement>| {
         let new = new.trim().to_string();
-        let m = all
-            .get_value()
+        let now = (ren.read)();
+        if new != old && now.contains_key(&new) {
+            ren.app
+                .say_error(format!("`{new}` is already an attribute of this filter"));
+            if let Some(i) = input {
+                i.set_value(&old);
+            }
+            return;
+        }
+        let m = now
             .into_iter()
             .map(|(k, v)| if k == old { (new.clone(), v) } else { (k, v) })
             .collect();
-        changed.run(m);
+        (ren.changed)(m);
     };
     let set_value = move |key: String, v: String| {
-        let mut m = all.get_value();
+        let mut m = (val.read)();
         m.insert(key, Value::String(v));
-        changed.run(m);
+        (val.changed)(m);
     };
     let drop = move |key: String| {
-        let mut m = all.get_value();
+        flush_typing();
+        let mut m = (del.read)();
         m.shift_remove(&key);
-        changed.run(m);
+        (del.changed)(m);
     };
     let add = move |_| {
-        let mut m = all.get_value();
-        let next = names
-            .with_value(|n| n.iter().find(|n| !m.contains_key(*n)).cloned())
+        flush_typing();
+        let mut m = (add.read)();
+        let next = add
+            .names
+            .iter()
+            .find(|n| !m.contains_key(*n))
+            .cloned()
             .unwrap_or_default();
         if !m.contains_key(&next) {
             m.insert(next, Value::String(String::new()));
-            changed.run(m);
+            (add.changed)(m);
         }
     };
+    let datalist = a.datalist;
     view! {
         <div class="attr-rows">
             {map.into_iter().enumerate().map(|(i, (k, v))| {
                 let n = i + 1;
                 let value = match v { Value::String(s) => s, other => other.to_string() };
                 let (k1, k2, k3) = (k.clone(), k.clone(), k.clone());
+                let (rename, set_value, drop) = (rename.clone(), set_value.clone(), drop.clone());
                 let at = knflow_model::yaml::child_key(&dotted, &k);
-                let problems = field_problems(app, label.clone(), at.clone());
+                let problems = field_problems(a.app, label.clone(), at.clone());
                 view! {
                     <div class="attr-row" data-path=at>
                         <input type="text" class="attr-name" list=datalist spellcheck="false" prop:value=k
                             aria-label=format!("{dotted} attribute {n} name")
-                            on:change=move |ev| rename(k1.clone(), event_target_value(&ev))/>
+                            on:change=move |ev| {
+                                let input = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
+                                rename(k1.clone(), event_target_value(&ev), input)
+                            }/>
                         <input type="text" class="attr-value" spellcheck="false" prop:value=value
                             aria-label=format!("{dotted} attribute {n} value")
                             on:change=move |ev| set_value(k2.clone(), event_target_value(&ev))/>
@@ -334,7 +398,7 @@ fn rows(
 
 /// The legacy `filter.attributes` (exact matches, all of them) as rows.
 pub fn attributes_editor(app: App, id: &ResourceId, path: &str, value: Option<&Value>) -> AnyView {
-    let names = StoredValue::new(
+    let names = Arc::new(
         app.editor
             .with_untracked(|e| knflow_sim::sources::attribute_names(e.flow())),
     );
@@ -344,18 +408,30 @@ pub fn attributes_editor(app: App, id: &ResourceId, path: &str, value: Option<&V
         .cloned()
         .unwrap_or_default();
     let (rid, field) = (id.clone(), path.to_string());
-    let changed = Callback::new(move |m: Map<String, Value>| {
-        app.edit(Edit::SetField {
-            id: rid.clone(),
-            path: field.clone(),
-            value: (!m.is_empty()).then(|| json!({ "attributes": m })),
-        });
-    });
+    let (read_id, read_field) = (id.clone(), path.to_string());
+    let attrs = Attrs {
+        app,
+        id: id.clone(),
+        names: names.clone(),
+        datalist: "ce-names-filter",
+        read: Arc::new(move || {
+            current(app, &read_id, &read_field)
+                .and_then(|f| f.get("attributes").and_then(Value::as_object).cloned())
+                .unwrap_or_default()
+        }),
+        changed: Arc::new(move |m| {
+            app.edit(Edit::SetField {
+                id: rid.clone(),
+                path: field.clone(),
+                value: (!m.is_empty()).then(|| json!({ "attributes": m })),
+            });
+        }),
+    };
     view! {
         <div class="filters legacy">
-            {names.with_value(|n| datalist("ce-names-filter", n))}
-            <p class="help">"Every attribute equals its value exactly; Knative uses these only when `filters` is empty."</p>
-            {rows(app, id, format!("{path}.attributes"), map, names, "ce-names-filter", changed)}
+            {datalist("ce-names-filter", &names)}
+            <p class="help">"Every attribute equals its value exactly; Knative uses these only when filters is empty."</p>
+            {rows(attrs, format!("{path}.attributes"), map)}
         </div>
     }
     .into_any()

@@ -25,17 +25,33 @@ pub fn Inspector(app: App) -> impl IntoView {
     // What the inspector shows follows `selected` once the event that changed it is over: a
     // field committed by Tab is rebuilt after the focus has moved on, so that the new form
     // can put the focus back where the user went (see `refocus`).
+    // While a button is held down the form is not replaced either: a click that blurred a
+    // field would otherwise land on a button that is gone.
     let current = RwSignal::new(selected.get_untracked());
-    Effect::new(move |_| {
-        let next = selected.get();
+    track_pointer();
+    type Shown = Option<(ResourceId, Value)>;
+    fn show(current: RwSignal<Shown>, selected: Memo<Shown>) {
+        let held = POINTER_DOWN_AT
+            .with(std::cell::Cell::get)
+            .is_some_and(|at| crate::now() - at < 2000.0);
+        let wait = if held { 30 } else { 0 };
         set_timeout(
             move || {
+                if held {
+                    return show(current, selected);
+                }
+                // The latest, whichever of several scheduled shows runs last.
+                let next = selected.get_untracked();
                 if current.with_untracked(|s| *s != next) {
                     current.set(next);
                 }
             },
-            std::time::Duration::ZERO,
+            std::time::Duration::from_millis(wait),
         );
+    }
+    Effect::new(move |_| {
+        selected.track();
+        show(current, selected);
     });
     let count = move || app.editor.with(|e| e.selection().len());
     // A clicked problem names a field: show the form and put the cursor in that field once
@@ -192,7 +208,33 @@ fn form_view(
     form
 }
 
+/// Notes when a pointer button goes down and up anywhere (capture phase: nothing stops it).
+fn track_pointer() {
+    thread_local!(static ON: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    if ON.with(|on| on.replace(true)) {
+        return;
+    }
+    let Some(w) = web_sys::window() else { return };
+    for (kind, down) in [
+        ("pointerdown", true),
+        ("pointerup", false),
+        ("pointercancel", false),
+    ] {
+        let f = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            POINTER_DOWN_AT.with(|c| c.set(down.then(crate::now)));
+        });
+        let _ = w.add_event_listener_with_callback_and_bool(
+            kind,
+            wasm_bindgen::JsCast::unchecked_ref(f.as_ref()),
+            true,
+        );
+        f.forget();
+    }
+}
+
 thread_local! {
+    /// When a pointer button went down, while it is held.
+    static POINTER_DOWN_AT: std::cell::Cell<Option<f64>> = const { std::cell::Cell::new(None) };
     /// The accessible name of the form control that last had the focus.
     static FOCUSED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }

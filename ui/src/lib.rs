@@ -308,12 +308,17 @@ fn file_name(path: &str) -> &str {
 
 fn new_flow(app: App) {
     unless_keeping_unsaved(app, move || {
-        app.editor.set(Editor::default());
-        app.path.set(None);
-        app.sim.set(None);
+        start_new(app);
         set_hash("");
-        host::forget_file();
     });
+}
+
+/// An empty, untitled flow in place of the open one.
+fn start_new(app: App) {
+    app.editor.set(Editor::default());
+    app.path.set(None);
+    app.sim.set(None);
+    host::forget_file();
 }
 
 fn duplicate_selection(app: App) {
@@ -602,13 +607,19 @@ fn Root() -> impl IntoView {
     // The address names the open flow: a changed address (typed, Back, Forward) opens the
     // flow it names, after asking about unsaved work; Cancel puts the address back.
     let address = window_event_listener(leptos::ev::hashchange, move |_| {
-        let Some(want) = address_path() else { return };
-        let have = app.path.get_untracked().unwrap_or_default();
+        let want = address_path();
+        let have = app.path.get_untracked();
         if want == have {
             return;
         }
-        let back = Callback::new(move |()| restore_address(&have));
-        dialogs::unless_keeping_unsaved(app, move || open_path(app, want), Some(back));
+        let back = Callback::new(move |()| restore_address(have.as_deref().unwrap_or_default()));
+        // An address without a file (Back to a new flow's entry) is a new, untitled flow.
+        match want {
+            Some(want) => {
+                dialogs::unless_keeping_unsaved(app, move || open_path(app, want), Some(back))
+            }
+            None => dialogs::unless_keeping_unsaved(app, move || start_new(app), Some(back)),
+        }
     });
     // They listen for the page's lifetime.
     std::mem::forget((keys, unload, clicks, address));

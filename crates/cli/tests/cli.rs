@@ -244,7 +244,7 @@ fn match_with_a_filter_file_explains() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stdout(&o),
-        "fail\n  filters[0].prefix.type: \"invoice.\" does not prefix \"order.paid\" (fail)\n"
+        "fail\n  filters[0].prefix.type: \"order.paid\" does not start with \"invoice.\" (fail)\n"
     );
     let spec_only = write(
         dir.path(),
@@ -284,7 +284,7 @@ fn match_with_a_flow_lists_every_trigger() {
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(out.contains("Trigger/big-paid-orders (broker orders): pass\n  filters[0].cesql: `type = 'order.paid' AND amount > 100` is true (pass)"), "{out}");
-    assert!(out.contains("Trigger/notify-fulfilled (broker orders): fail\n  filters[0].exact.type: \"order.fulfilled\" does not equal \"order.paid\" (fail)"), "{out}");
+    assert!(out.contains("Trigger/notify-fulfilled (broker orders): fail\n  filters[0].exact.type: \"order.paid\" does not equal \"order.fulfilled\" (fail)"), "{out}");
     let o = kn_flow(&[
         "match",
         "--flow",

@@ -102,7 +102,7 @@ pub struct TriggerFilter {
     root: Root,
 }
 
-/// One decision of an explanation: `filters[1].prefix.type: "order." does not prefix "x"`.
+/// One decision of an explanation: `filters[1].prefix.type: "x" does not start with "order."`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub path: String,
@@ -298,8 +298,8 @@ fn node<A: Attributes + ?Sized, S: Sink>(
         Node::Attrs(kind, list) => {
             let (name, verb, neg) = match kind {
                 Match::Exact => ("exact", "equals", "does not equal"),
-                Match::Prefix => ("prefix", "prefixes", "does not prefix"),
-                Match::Suffix => ("suffix", "ends", "does not end"),
+                Match::Prefix => ("prefix", "starts with", "does not start with"),
+                Match::Suffix => ("suffix", "ends with", "does not end with"),
             };
             for (key, want) in list {
                 let k = key.name();
@@ -323,11 +323,11 @@ fn node<A: Attributes + ?Sized, S: Sink>(
                     }
                 };
                 if !ok {
-                    sink.step(at, FilterResult::Fail, || format!("{want:?} {neg} {got:?}"));
+                    sink.step(at, FilterResult::Fail, || format!("{got:?} {neg} {want:?}"));
                     return FilterResult::Fail;
                 }
                 sink.step(at, FilterResult::Pass, || {
-                    format!("{want:?} {verb} {got:?}")
+                    format!("{got:?} {verb} {want:?}")
                 });
             }
             FilterResult::Pass
@@ -425,8 +425,8 @@ fn legacy<A: Attributes + ?Sized, S: Sink>(
                 format!("`{k}` is empty; \"\" asks for any non-empty value")
             }
             (Some(Legacy::Text(v)), "") => format!("\"\" accepts any value, and `{k}` is {v:?}"),
-            (Some(Legacy::Text(v)), w) if pass => format!("{w:?} equals {v:?}"),
-            (Some(Legacy::Text(v)), w) => format!("{w:?} does not equal {v:?}"),
+            (Some(Legacy::Text(v)), w) if pass => format!("{v:?} equals {w:?}"),
+            (Some(Legacy::Text(v)), w) => format!("{v:?} does not equal {w:?}"),
         });
         if !pass {
             return FilterResult::Fail;
@@ -642,7 +642,7 @@ mod tests {
             lines,
             vec![
                 "filters[0].exact.source: \"/shop\" equals \"/shop\" (pass)",
-                "filters[1].prefix.type: \"order.\" does not prefix \"invoice.created\" (fail)"
+                "filters[1].prefix.type: \"invoice.created\" does not start with \"order.\" (fail)"
             ]
         );
         let c = trigger(json!({"filters": [{"cesql": "amount > 100"}]})).explain(&event(json!({})));
@@ -654,7 +654,7 @@ mod tests {
             trigger(json!({"filter": {"attributes": {"type": "a"}}})).explain(&event(json!({})));
         assert_eq!(
             l.steps[0].to_string(),
-            "filter.attributes.type: \"a\" does not equal \"order.paid\" (fail)"
+            "filter.attributes.type: \"order.paid\" does not equal \"a\" (fail)"
         );
     }
 
