@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setup, env, open, canvas, node, dropKind, wire, tab, exportedYaml, viewOf, repo, examples } from "./harness.mjs";
 
@@ -322,5 +322,34 @@ test("pan, zoom, fit, minimap, box selection, copy/paste/duplicate, help and the
   assert.equal(await theme(), second);
   await page.getByRole("button", { name: "Toggle theme" }).click();
   assert.equal(await theme(), first);
+  assert.deepEqual(page.errors, []);
+});
+
+test("an object in a retired API version is upgraded from its problem, in one undoable step", async (t) => {
+  // As Knative's 2020 docs wrote a PingSource: v1alpha2, the time zone in the schedule, jsonData.
+  writeFileSync(join(env.dir, "legacy.yaml"), `apiVersion: sources.knative.dev/v1alpha2
+kind: PingSource
+metadata:
+  name: ping
+spec:
+  schedule: "CRON_TZ=Europe/Paris */2 * * * *"
+  jsonData: '{"message": "Hello world!"}'
+  sink:
+    uri: http://example.com/
+`);
+  const page = await open(t, "legacy.yaml");
+  await tab(page, "Problems");
+  const fix = page.getByRole("button", { name: "Upgrade PingSource/ping to the served version" });
+  await fix.click();
+  await fix.waitFor({ state: "detached" });
+  await page.getByText("No problems").waitFor();
+  const yaml = await exportedYaml(page);
+  assert.match(yaml, /apiVersion: sources\.knative\.dev\/v1\n/);
+  assert.match(yaml, /timezone: Europe\/Paris/);
+  assert.match(yaml, /contentType: application\/json/);
+  assert.doesNotMatch(yaml, /jsonData/);
+  await page.keyboard.press("Control+z");
+  await tab(page, "Problems");
+  await fix.waitFor();
   assert.deepEqual(page.errors, []);
 });

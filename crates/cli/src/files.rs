@@ -99,7 +99,36 @@ pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
     result
 }
 
-pub fn fmt(paths: &[PathBuf], check: bool, relayout: bool) -> u8 {
+/// Upgrades the flow's objects written for retired API versions and says what changed, one
+/// line per object and one per field (on stderr when stdout carries the flow); an upgraded
+/// object the flow refuses is an error.
+pub fn report_upgrades(origin: &str, flow: &mut knflow_model::Flow, to_stderr: bool) -> u8 {
+    let mut code = exit::OK;
+    let say = |line: String| {
+        if to_stderr {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    for (id, done) in knflow_model::upgrade::upgrade_flow(flow) {
+        match done {
+            Ok(u) => {
+                say(format!("{origin}: {id}: {} → {}", u.from, u.to));
+                for c in &u.changes {
+                    say(format!("  {c}"));
+                }
+            }
+            Err(e) => {
+                eprintln!("kn-flow: {origin}: {id}: not upgraded: {e}");
+                code = exit::PROBLEMS;
+            }
+        }
+    }
+    code
+}
+
+pub fn fmt(paths: &[PathBuf], check: bool, relayout: bool, upgrade: bool) -> u8 {
     let files = match expand(paths) {
         Ok(f) => f,
         Err(e) => {
@@ -130,6 +159,13 @@ pub fn fmt(paths: &[PathBuf], check: bool, relayout: bool) -> u8 {
             continue;
         }
         let mut flow = loaded.flow;
+        if upgrade {
+            code = code.max(report_upgrades(
+                &path.display().to_string(),
+                &mut flow,
+                false,
+            ));
+        }
         if relayout {
             knflow_model::layout::auto_layout(&mut flow);
         }

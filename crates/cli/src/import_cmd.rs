@@ -13,7 +13,13 @@ pub enum From<'a> {
     Cluster(knflow_k8s::cluster::Target, bool),
 }
 
-pub fn run(from: From<'_>, output: &Path, name: Option<String>, with_defaults: bool) -> u8 {
+pub fn run(
+    from: From<'_>,
+    output: &Path,
+    name: Option<String>,
+    with_defaults: bool,
+    upgrade: bool,
+) -> u8 {
     let (parts, sources, bad_files) = match from {
         From::Files(inputs) => match read_files(inputs) {
             Ok(r) => r,
@@ -30,7 +36,15 @@ pub fn run(from: From<'_>, output: &Path, name: Option<String>, with_defaults: b
             }
         },
     };
-    finish(parts, &sources, bad_files, output, name, with_defaults)
+    finish(
+        parts,
+        &sources,
+        bad_files,
+        output,
+        name,
+        with_defaults,
+        upgrade,
+    )
 }
 
 /// Loads every file; broken ones are reported and skipped. Returns the loaded parts, a
@@ -77,6 +91,7 @@ fn finish(
     output: &Path,
     name: Option<String>,
     with_defaults: bool,
+    upgrade: bool,
 ) -> u8 {
     let flow_name = name.unwrap_or_else(|| {
         let stem = output
@@ -90,6 +105,12 @@ fn finish(
         }
     });
     let mut merged = flowfile::merge(&flow_name, parts);
+    // Before the defaults: those of the served version are the ones to fill in.
+    let upgraded = if upgrade {
+        crate::files::report_upgrades(sources, &mut merged.flow, true)
+    } else {
+        exit::OK
+    };
     if with_defaults {
         let ids: Vec<_> = merged
             .flow
@@ -132,6 +153,7 @@ fn finish(
         );
     }
     if bad_files > 0
+        || upgraded != exit::OK
         || merged
             .diagnostics
             .iter()

@@ -136,6 +136,11 @@ enum Command {
         /// channel templates, reference namespaces, …); without it objects stay as written.
         #[arg(long)]
         with_defaults: bool,
+        /// Rewrite objects written for API versions Knative no longer serves (v1beta1 Brokers,
+        /// v1alpha2 PingSources, …) to the served version, converting the fields that changed;
+        /// prints what it changed.
+        #[arg(long)]
+        upgrade: bool,
     },
     /// Apply a flow to a cluster with server-side apply (field manager `kn-flow`).
     ///
@@ -314,6 +319,11 @@ enum Command {
         /// Auto layout makes).
         #[arg(long)]
         relayout: bool,
+        /// Also rewrite objects written for API versions Knative no longer serves to the served
+        /// version, converting the fields that changed (`jsonData` → `data`, …); prints what it
+        /// changed.
+        #[arg(long)]
+        upgrade: bool,
     },
 }
 
@@ -349,7 +359,8 @@ fn main() -> ExitCode {
             files,
             check,
             relayout,
-        } => files::fmt(&files, check, relayout),
+            upgrade,
+        } => files::fmt(&files, check, relayout, upgrade),
         Command::Run {
             flow,
             port,
@@ -389,6 +400,7 @@ fn main() -> ExitCode {
             output,
             name,
             with_defaults,
+            upgrade,
         } => {
             let from = if cluster {
                 import_cmd::From::Cluster(
@@ -398,7 +410,7 @@ fn main() -> ExitCode {
             } else {
                 import_cmd::From::Files(&inputs)
             };
-            import_cmd::run(from, &output, name, with_defaults)
+            import_cmd::run(from, &output, name, with_defaults, upgrade)
         }
         Command::Apply {
             flow,

@@ -578,3 +578,109 @@ fn import_with_defaults_adds_what_the_webhooks_would() {
         "without the flag objects stay as written"
     );
 }
+
+/// A tutorial written for versions Knative no longer serves (as the eventing docs of 2020
+/// wrote it: a v1alpha2 PingSource with `jsonData`, a v1beta1 Broker and Trigger).
+const LEGACY: &str = r#"apiVersion: sources.knative.dev/v1alpha2
+kind: PingSource
+metadata:
+  name: test-ping-source
+spec:
+  schedule: "*/2 * * * *"
+  jsonData: '{"message": "Hello world!"}'
+  sink:
+    ref:
+      apiVersion: eventing.knative.dev/v1beta1
+      kind: Broker
+      name: default
+---
+apiVersion: eventing.knative.dev/v1beta1
+kind: Broker
+metadata:
+  name: default
+---
+apiVersion: eventing.knative.dev/v1beta1
+kind: Trigger
+metadata:
+  name: display
+spec:
+  broker: default
+  filter:
+    attributes:
+      type: dev.knative.sources.ping
+  subscriber:
+    ref:
+      apiVersion: serving.knative.dev/v1
+      kind: Service
+      name: event-display
+---
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: event-display
+spec:
+  template:
+    spec:
+      containers:
+      - image: gcr.io/knative-releases/knative.dev/eventing/cmd/event_display
+"#;
+
+#[test]
+fn import_and_fmt_upgrade_retired_versions_and_say_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let legacy = write(dir.path(), "legacy.yaml", LEGACY);
+    let flow = dir.path().join("flow.yaml").display().to_string();
+    // Imported as written, the old versions are errors naming the served one.
+    let o = kn_flow(&["import", &legacy, "-o", &flow]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = kn_flow(&["validate", &flow]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("unknown-api-version"), "{}", stdout(&o));
+    // fmt --upgrade rewrites them and reports each object and field.
+    let o = kn_flow(&["fmt", "--upgrade", &flow]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains(": PingSource/test-ping-source: sources.knative.dev/v1alpha2 → sources.knative.dev/v1\n"),
+        "{out}"
+    );
+    assert!(out.contains("  spec.jsonData → spec.data"), "{out}");
+    assert!(
+        out.contains(
+            "  .spec.sink.ref.apiVersion eventing.knative.dev/v1beta1 → eventing.knative.dev/v1"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(": Trigger/display: eventing.knative.dev/v1beta1 → eventing.knative.dev/v1"),
+        "{out}"
+    );
+    let o = kn_flow(&["validate", &flow]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let text = std::fs::read_to_string(&flow).unwrap();
+    assert!(
+        text.contains(r#"data: "{\"message\":\"Hello world!\"}""#),
+        "{text}"
+    );
+    assert!(text.contains("contentType: application/json"), "{text}");
+    // Nothing left to upgrade: a second run changes nothing.
+    let o = kn_flow(&["fmt", "--upgrade", &flow]);
+    assert_eq!(stdout(&o), "");
+    // import --upgrade does it in one go (the report on stderr, the flow on stdout).
+    let o = kn_flow(&["import", "--upgrade", &legacy, "-o", "-"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stderr).contains(
+        "PingSource/test-ping-source: sources.knative.dev/v1alpha2 → sources.knative.dev/v1"
+    ));
+    assert!(
+        stdout(&o).contains("apiVersion: sources.knative.dev/v1\n"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stdout(&o).contains("v1beta1"), "{}", stdout(&o));
+}

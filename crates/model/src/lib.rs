@@ -19,6 +19,7 @@ pub mod resource;
 pub mod schema;
 mod split;
 pub mod tz;
+pub mod upgrade;
 pub mod validate;
 pub mod wiring;
 pub mod yaml;
