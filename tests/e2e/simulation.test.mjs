@@ -164,9 +164,13 @@ test("playback: Play moves the event, Pause holds it, Step back and Step forward
   await page.getByRole("button", { name: "Step back" }).click();
   await page.getByRole("button", { name: "Step back" }).click();
   assert.equal(Number(await slider.inputValue()), Number(held) - 1);
-  // Counts follow the timeline: at the start nothing has happened.
+  // Counts follow the timeline: at the start nothing has happened, and there is no step back.
   await slider.fill("0");
   assert.equal(await page.locator("svg.canvas .sim-badge").count(), 0);
+  assert.equal(await page.getByRole("button", { name: "Step back" }).isDisabled(), true);
+  await slider.fill(String(max));
+  assert.equal(await page.getByRole("button", { name: "Step forward" }).isDisabled(), true);
+  await slider.fill("0");
   await page.getByRole("button", { name: "Play" }).click();
   await page.getByRole("button", { name: "Pause" }).waitFor();
   assert.deepEqual(page.errors, []);
@@ -196,7 +200,7 @@ test("the Send form starts from the target's own event; a source sends the form'
   const hops = page.getByRole("list", { name: "Hops" }).getByRole("listitem");
   const once = await hops.allTextContents();
   assert.equal(once.filter((h) => /PingSource\/heartbeat →/.test(h)).length, 1, once.join("\n"));
-  await page.getByRole("button", { name: "Step forward" }).click();
+  await page.getByRole("slider", { name: "Timeline" }).fill("1");
   await page.locator(".hop-detail").getByText(/com\.example\.typed/).waitFor();
 
   await page.getByLabel("what it emits, for").check();
@@ -223,4 +227,15 @@ test("an ApiServerSource offers its own event types, then those the triggers ask
   assert.deepEqual(offered.slice(0, 3), own, "the source's own types come first");
   // The form starts from the source's own event.
   assert.match(await typeBox.inputValue(), /^dev\.knative\.apiserver\.\w+\.add$/);
+});
+
+test("the Send form's targets are the open flow's: none of a flow no longer open", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await tab(page, "Simulate");
+  await page.getByLabel("Target").selectOption("Broker/orders");
+  await page.getByRole("button", { name: "New flow" }).click();
+  await page.locator("[data-node]").first().waitFor({ state: "detached" });
+  await page.waitForFunction(() => !document.querySelector('select[aria-label="Target"] option[value="Broker/orders"]'));
+  assert.equal(await page.getByLabel("Target").inputValue(), "");
+  assert.deepEqual(page.errors, []);
 });

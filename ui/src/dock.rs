@@ -291,6 +291,16 @@ fn targets(app: App) -> Vec<String> {
 #[component]
 fn Simulate(app: App) -> impl IntoView {
     let target = RwSignal::new(targets(app).first().cloned().unwrap_or_default());
+    // A target the open flow does not have (after New, Open, a delete) gives way to its first.
+    Effect::new(move |_| {
+        let first = targets(app).first().cloned().unwrap_or_default();
+        let gone = app.editor.with(|e| {
+            ResourceId::parse(&target.get_untracked()).is_none_or(|id| e.flow().get(&id).is_none())
+        });
+        if gone {
+            target.set(first);
+        }
+    });
     // "Send event here" from the canvas's context menu.
     Effect::new(move |_| {
         if let Some(t) = app.sim_target.get() {
@@ -554,13 +564,13 @@ fn Simulate(app: App) -> impl IntoView {
                 view! {
                     <div class="trace">
                         <div class="timeline">
-                            <button type="button" title="Step back one hop" on:click=move |_| step(-1)><span aria-hidden="true">"◀ "</span>"Step back"</button>
+                            <button type="button" title="Step back one hop" disabled={at == 0} on:click=move |_| step(-1)><span aria-hidden="true">"◀ "</span>"Step back"</button>
                             {move || if app.playing.get() {
                                 view! { <button type="button" class="play" on:click=move |_| app.playing.set(false)>"Pause"</button> }.into_any()
                             } else {
                                 view! { <button type="button" class="play" on:click=move |_| play(app)>"Play"</button> }.into_any()
                             }}
-                            <button type="button" title="Step forward one hop" on:click=move |_| step(1)>"Step forward"<span aria-hidden="true">" ▶"</span></button>
+                            <button type="button" title="Step forward one hop" disabled={at >= n} on:click=move |_| step(1)>"Step forward"<span aria-hidden="true">" ▶"</span></button>
                             <input type="range" aria-label="Timeline" min="0" max=n prop:value=at
                                 aria-valuetext=format!("hop {at} of {n}")
                                 on:input=move |ev| {

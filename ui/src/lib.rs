@@ -654,7 +654,11 @@ fn Root() -> impl IntoView {
                     let (e, w) = app.diagnostics.with(|d| (
                         d.iter().filter(|x| x.severity == knflow_model::Severity::Error).count(),
                         d.iter().filter(|x| x.severity == knflow_model::Severity::Warning).count()));
-                    format!("{} resources · {e} errors · {w} warnings", app.editor.with(|ed| ed.flow().len()))
+                    {
+                        let n = app.editor.with(|ed| ed.flow().len());
+                        let plural = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+                        format!("{} · {} · {}", plural(n, "resource", "resources"), plural(e, "error", "errors"), plural(w, "warning", "warnings"))
+                    }
                 }}</span>
             </footer>
             {move || open_dialog.get().map(|list| view! {

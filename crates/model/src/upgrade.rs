@@ -370,7 +370,11 @@ mod tests {
             "spec": {"channelTemplateSpec": {"apiVersion": "messaging.knative.dev/v1alpha1", "kind": "InMemoryChannel"}}
         }));
         assert_eq!(b["spec"], json!({}));
-        assert!(u.changes[0].starts_with("spec.channelTemplateSpec dropped"), "{:?}", u.changes);
+        assert!(
+            u.changes[0].starts_with("spec.channelTemplateSpec dropped"),
+            "{:?}",
+            u.changes
+        );
         // Served: nothing to do. Unknown (a typo, a future version): left for a person.
         for api in ["eventing.knative.dev/v1", "eventing.knative.dev/v2"] {
             let mut t = json!({"apiVersion": api, "kind": "Broker", "metadata": {"name": "b"}});
