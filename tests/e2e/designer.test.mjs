@@ -325,7 +325,7 @@ test("pan, zoom, fit, minimap, box selection, copy/paste/duplicate, help and the
   assert.deepEqual(page.errors, []);
 });
 
-test("an object in a retired API version is upgraded from its problem, in one undoable step", async (t) => {
+test("problems with a clear remedy have a Fix button: a retired API version upgraded, a missing broker created", async (t) => {
   // As Knative's 2020 docs wrote a PingSource: v1alpha2, the time zone in the schedule, jsonData.
   writeFileSync(join(env.dir, "legacy.yaml"), `apiVersion: sources.knative.dev/v1alpha2
 kind: PingSource
@@ -339,7 +339,7 @@ spec:
 `);
   const page = await open(t, "legacy.yaml");
   await tab(page, "Problems");
-  const fix = page.getByRole("button", { name: "Upgrade PingSource/ping to the served version" });
+  const fix = page.getByRole("button", { name: "Fix PingSource/ping: Upgrade to sources.knative.dev/v1" });
   await fix.click();
   await fix.waitFor({ state: "detached" });
   await page.getByText("No problems").waitFor();
@@ -351,5 +351,20 @@ spec:
   await page.keyboard.press("Control+z");
   await tab(page, "Problems");
   await fix.waitFor();
+  // A trigger on a broker the flow lacks: the fix creates it.
+  writeFileSync(join(env.dir, "no-broker.yaml"), `apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata:
+  name: t
+spec:
+  broker: orders
+  subscriber:
+    uri: http://example.com/
+`);
+  const other = await open(t, "no-broker.yaml");
+  await tab(other, "Problems");
+  await other.getByRole("button", { name: "Fix Trigger/t: Create Broker/orders" }).click();
+  await node(other, "Broker orders").waitFor();
   assert.deepEqual(page.errors, []);
+  assert.deepEqual(other.errors, []);
 });

@@ -148,10 +148,11 @@ fn problems(app: App) -> impl IntoView {
                         let resource = d.resource.clone();
                         let path = d.path.clone();
                         let text = format!("{sev}[{}]: {} ({} {})", d.code, d.message, d.resource.clone().unwrap_or_default(), d.path);
-                        let fix = (d.code == "unknown-api-version").then(|| d.resource.clone()).flatten().map(|label| {
-                            let name = format!("Upgrade {label} to the served version");
+                        let fix = d.fix.as_deref().cloned().map(|f| {
+                            let name = format!("Fix {}: {}", d.resource.clone().unwrap_or_default(), f.title);
+                            let title = f.title.clone();
                             view! {
-                                <button class="fix" aria-label=name.clone() title=name on:click=move |_| upgrade(app, &label)>"Upgrade"</button>
+                                <button class="fix" aria-label=name.clone() title=name on:click=move |_| apply_fix(app, &f)>{title}</button>
                             }
                         });
                         view! {
@@ -175,29 +176,13 @@ fn problems(app: App) -> impl IntoView {
     }
 }
 
-/// Rewrites a resource written for a retired API version to the served one (one undoable
-/// edit), saying what changed.
-fn upgrade(app: App, label: &str) {
-    let Some(id) = ResourceId::parse(label) else {
-        return;
-    };
-    let Some(mut manifest) = app
-        .editor
-        .with_untracked(|e| e.flow().get(&id).map(|r| r.manifest.clone()))
-    else {
-        return;
-    };
-    let Some(u) = knflow_model::upgrade::upgrade(&mut manifest) else {
-        app.say_error(format!("{label}: no served version to upgrade to is known"));
-        return;
-    };
-    if app.edit(knflow_editor::Edit::Replace { id, manifest }) {
-        let changes = if u.changes.is_empty() {
-            String::new()
-        } else {
-            format!("; {}", u.changes.join("; "))
-        };
-        app.say(format!("{label}: {} → {}{changes}", u.from, u.to));
+/// Applies a problem's fix, saying what it did (or why it could not).
+fn apply_fix(app: App, fix: &knflow_model::fixes::Fix) {
+    let mut result = Ok(());
+    app.editor.update(|e| result = e.apply_fix(fix));
+    match result {
+        Ok(()) => app.say(format!("fixed: {}", fix.title)),
+        Err(e) => app.say_error(format!("{}: {e}", fix.title)),
     }
 }
 

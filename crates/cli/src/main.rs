@@ -85,6 +85,11 @@ enum Command {
         /// List every diagnostic code with its meaning, then exit.
         #[arg(long, exclusive = true)]
         codes: bool,
+        /// Apply the fixes whose remedy is clear (the served version for a retired one, a
+        /// reference's missing apiVersion, a trigger's missing broker) to the files, atomically,
+        /// saying each on stderr; then report what is left. `-o json` lists fixes either way.
+        #[arg(long)]
+        fix: bool,
     },
     /// Write a flow's resources as Kubernetes YAML, ready for `kubectl apply -f`.
     ///
@@ -338,6 +343,7 @@ fn main() -> ExitCode {
             previous,
             crds,
             codes,
+            fix,
         } => {
             if codes {
                 for (code, meaning) in knflow_model::diag::CODES {
@@ -348,6 +354,7 @@ fn main() -> ExitCode {
                 validate_cmd::run(
                     &files,
                     output,
+                    fix,
                     deny_warnings,
                     strict,
                     previous.as_deref(),

@@ -44,9 +44,44 @@ fn read_crds(path: &Path) -> Result<knflow_k8s::crds::CrdSet, String> {
     Ok(set)
 }
 
+/// Applies every clear fix to the flow in `path` (rounds until none is left or nothing more
+/// applies) and writes it atomically; returns what was done.
+fn apply_fixes(path: &Path, opts: Options) -> Result<Vec<String>, String> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let Ok(mut editor) = knflow_editor::Editor::open(&text, &name) else {
+        return Ok(Vec::new()); // unreadable: the report says why
+    };
+    let mut done = Vec::new();
+    for _ in 0..3 {
+        let mut ds = validate::validate(editor.flow(), opts);
+        ds.extend(knflow_model::lint::lint(editor.flow()));
+        knflow_model::fixes::attach(editor.flow(), &mut ds);
+        let before = done.len();
+        for d in ds {
+            let Some(fix) = d.fix else { continue };
+            let what = format!("{name}: {}: {}", d.resource.unwrap_or_default(), fix.title);
+            match editor.apply_fix(&fix) {
+                Ok(()) => done.push(what),
+                Err(e) => eprintln!("kn-flow: {what}: not applied: {e}"),
+            }
+        }
+        if done.len() == before {
+            break;
+        }
+    }
+    if !done.is_empty() {
+        files::write_atomic(path, &editor.save_text())
+            .map_err(|e| format!("{name}: cannot write: {e}"))?;
+    }
+    Ok(done)
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     paths: &[PathBuf],
     output: Output,
+    fix: bool,
     deny_warnings: bool,
     strict: bool,
     previous: Option<&Path>,
@@ -85,6 +120,17 @@ pub fn run(
         }
     };
     let opts = Options { strict };
+    if fix {
+        for path in &files {
+            match apply_fixes(path, opts) {
+                Ok(done) => done.iter().for_each(|d| eprintln!("fixed {d}")),
+                Err(e) => {
+                    eprintln!("kn-flow: {e}");
+                    return exit::USAGE;
+                }
+            }
+        }
+    }
     let mut all: Vec<Diagnostic> = Vec::new();
     for path in &files {
         let loaded = match files::load(path) {
@@ -94,7 +140,9 @@ pub fn run(
                 return exit::USAGE;
             }
         };
-        all.extend(knflow_model::check(&loaded, opts));
+        let mut checked = knflow_model::check(&loaded, opts);
+        knflow_model::fixes::attach(&loaded.flow, &mut checked);
+        all.extend(checked);
         if let Some(set) = &crds {
             for r in loaded.flow.resources() {
                 // Validate what will be applied: the exported form of the resource.

@@ -684,3 +684,70 @@ fn import_and_fmt_upgrade_retired_versions_and_say_what_changed() {
     );
     assert!(!stdout(&o).contains("v1beta1"), "{}", stdout(&o));
 }
+
+#[test]
+fn validate_lists_fixes_and_fix_applies_them_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "t.yaml",
+        "apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: t\nspec:\n  broker: default\n  subscriber:\n    ref:\n      kind: Service\n      name: display\n---\napiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: display\nspec:\n  template:\n    spec:\n      containers:\n      - image: example.com/display\n",
+    );
+    let o = kn_flow(&["validate", "-o", "json", &file]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let fixes: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["fix"]["title"].as_str())
+        .collect();
+    assert_eq!(
+        fixes,
+        [
+            "Create Broker/default",
+            "Set apiVersion to serving.knative.dev/v1"
+        ],
+        "{report}"
+    );
+    let set = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "missing-field")
+        .unwrap();
+    assert_eq!(
+        set["fix"]["edits"][0],
+        serde_json::json!({"op": "set", "resource": "Trigger/t", "path": ".spec.subscriber.ref.apiVersion", "value": "serving.knative.dev/v1"})
+    );
+    // --fix applies both, says so on stderr, and what is left is clean.
+    let o = kn_flow(&["validate", "--fix", &file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(said.contains("Trigger/t: Create Broker/default"), "{said}");
+    assert!(
+        said.contains("Trigger/t: Set apiVersion to serving.knative.dev/v1"),
+        "{said}"
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("kind: Broker\nmetadata:\n  name: default"),
+        "{text}"
+    );
+    assert!(
+        text.contains("apiVersion: serving.knative.dev/v1\n"),
+        "{text}"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Nothing left to fix: a second run changes nothing.
+    let o = kn_flow(&["validate", "--fix", &file]);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).is_empty()
+            || !String::from_utf8_lossy(&o.stderr).contains("fixed")
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}

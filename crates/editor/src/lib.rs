@@ -213,6 +213,36 @@ impl Editor {
         &self.flow
     }
 
+    /// Applies a diagnostic's fix ([`knflow_model::fixes`]), one undoable edit per change.
+    pub fn apply_fix(&mut self, fix: &knflow_model::fixes::Fix) -> Result<(), String> {
+        use knflow_model::fixes::FixEdit;
+        let id = |label: &str| {
+            ResourceId::parse(label).ok_or_else(|| format!("`{label}` is not Kind/name"))
+        };
+        for e in &fix.edits {
+            let edit = match e {
+                FixEdit::Set {
+                    resource,
+                    path,
+                    value,
+                } => Edit::SetField {
+                    id: id(resource)?,
+                    path: path.clone(),
+                    value: Some(value.clone()),
+                },
+                FixEdit::Replace { resource, manifest } => Edit::Replace {
+                    id: id(resource)?,
+                    manifest: manifest.clone(),
+                },
+                FixEdit::Add { manifest } => Edit::Paste {
+                    yaml: knflow_model::yaml::to_yaml(manifest),
+                },
+            };
+            self.apply(edit)?;
+        }
+        Ok(())
+    }
+
     pub fn revision(&self) -> u64 {
         self.revision
     }

@@ -42,6 +42,9 @@ pub struct Diagnostic {
     pub line: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
+    /// A machine-applicable remedy, where one is clear ([`crate::fixes`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Box<crate::fixes::Fix>>,
 }
 
 impl Diagnostic {
@@ -55,6 +58,7 @@ impl Diagnostic {
             file: None,
             line: None,
             column: None,
+            fix: None,
         }
     }
 

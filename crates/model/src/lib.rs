@@ -6,6 +6,7 @@
 
 pub mod diag;
 pub mod diagram;
+pub mod fixes;
 pub mod flow;
 pub mod flowfile;
 pub mod kinds;
