@@ -266,7 +266,7 @@ fn targets(app: App) -> Vec<String> {
                 matches!(
                     r.id.kind.as_str(),
                     "Broker" | "Channel" | "InMemoryChannel" | "Sequence" | "Parallel"
-                ) || r.info.is_some_and(|i| i.is_source())
+                ) || r.is_source()
             })
             .map(|r| r.id.to_string())
             .collect()
@@ -305,8 +305,8 @@ fn Simulate(app: App) -> impl IntoView {
         let t = target.get();
         app.editor.with(|e| {
             ResourceId::parse(&t)
-                .and_then(|id| e.flow().get(&id).and_then(|r| r.info))
-                .is_some_and(|i| i.is_source())
+                .and_then(|id| e.flow().get(&id))
+                .is_some_and(knflow_model::Resource::is_source)
         })
     };
     // The target's own types (a source's) and those the flow's triggers ask for, offered for
@@ -449,8 +449,8 @@ fn Simulate(app: App) -> impl IntoView {
         let t = target.get_untracked();
         let is_source = app.editor.with_untracked(|e| {
             ResourceId::parse(&t)
-                .and_then(|id| e.flow().get(&id).and_then(|r| r.info))
-                .is_some_and(|i| i.is_source())
+                .and_then(|id| e.flow().get(&id))
+                .is_some_and(knflow_model::Resource::is_source)
         });
         let schedule = is_source && !once.get_untracked();
         let mut send = json!({ "to": t });

@@ -506,14 +506,9 @@ impl Routes {
 
     /// The resources a source sends to, as endpoints (for simulated sources).
     pub fn sink_of(&mut self, flow: &Flow, source: &Resource) -> Option<Endpoint> {
-        let sink = match &source.spec {
-            Some(Spec::PingSource(s)) => s.source.sink.as_ref(),
-            Some(Spec::ApiServerSource(s)) => s.source.sink.as_ref(),
-            Some(Spec::ContainerSource(s)) => s.source.sink.as_ref(),
-            Some(Spec::SinkBinding(s)) => s.source.sink.as_ref(),
-            _ => None,
-        }?;
-        self.destination(flow, source, sink).map(|(e, _)| e)
+        let spec = source.source_spec()?;
+        self.destination(flow, source, spec.sink.as_ref()?)
+            .map(|(e, _)| e)
     }
 }
 

@@ -170,7 +170,19 @@ fn kref(out: &mut Vec<Reference>, role: Role, path: &str, r: &Option<KReference>
 /// Every reference `r` makes, in field order.
 pub fn references(r: &Resource) -> Vec<Reference> {
     let mut out = Vec::new();
-    let Some(spec) = &r.spec else { return out };
+    let Some(spec) = &r.spec else {
+        // A kind knflow does not model, but a source by its spec: its sink is a wire.
+        if let Some(source) = r.source_spec().filter(|_| r.is_duck_source()) {
+            opt_destination(
+                &mut out,
+                Role::Sink,
+                None,
+                ".spec.sink".into(),
+                &source.sink,
+            );
+        }
+        return out;
+    };
     match spec {
         Spec::Broker(s) => {
             kref(&mut out, Role::Config, ".spec.config", &s.config);

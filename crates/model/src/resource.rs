@@ -137,6 +137,38 @@ impl Resource {
         });
     }
 
+    /// The sink and ceOverrides of a source: a modelled source's own, or — duck typing, as
+    /// Knative does — those of any object of a kind knflow does not model whose spec has a
+    /// `sink` destination (KafkaSource, GitHubSource, IntegrationSource, …).
+    pub fn source_spec(&self) -> Option<std::borrow::Cow<'_, kinds::SourceSpec>> {
+        use std::borrow::Cow;
+        match &self.spec {
+            Some(Spec::PingSource(s)) => Some(Cow::Borrowed(&s.source)),
+            Some(Spec::ApiServerSource(s)) => Some(Cow::Borrowed(&s.source)),
+            Some(Spec::ContainerSource(s)) => Some(Cow::Borrowed(&s.source)),
+            Some(Spec::SinkBinding(s)) => Some(Cow::Borrowed(&s.source)),
+            Some(_) => None,
+            None if self.info.is_none() => {
+                let spec = self.manifest.get("spec")?;
+                spec.get("sink").filter(|s| s.is_object())?;
+                <kinds::SourceSpec as serde::Deserialize>::deserialize(spec)
+                    .ok()
+                    .map(Cow::Owned)
+            }
+            None => None,
+        }
+    }
+
+    /// Whether this is a source knflow knows only by its `spec.sink` (see [`Self::source_spec`]).
+    pub fn is_duck_source(&self) -> bool {
+        self.info.is_none() && self.source_spec().is_some()
+    }
+
+    /// A modelled source or a duck-typed one.
+    pub fn is_source(&self) -> bool {
+        self.info.is_some_and(|i| i.is_source()) || self.is_duck_source()
+    }
+
     pub fn api_version(&self) -> &str {
         self.manifest
             .get("apiVersion")

@@ -241,7 +241,7 @@ impl Simulation {
     /// current virtual time, or runs a source (`PingSource/x` emits on its schedule).
     pub fn send(&mut self, flow: &Flow, target: &str, event: Option<Event>) -> Result<(), String> {
         if let Some(r) = knflow_model::ResourceId::parse(target).and_then(|id| flow.get(&id)) {
-            if r.info.is_some_and(|i| i.is_source()) {
+            if r.is_source() {
                 let emits = sources::emissions(flow, r, event, self)?;
                 let mut routes = self.routes_snapshot.clone();
                 let to = routes

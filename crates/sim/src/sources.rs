@@ -18,15 +18,10 @@ fn apply_overrides(event: &mut Event, o: &Option<CloudEventOverrides>) {
     }
 }
 
-/// A source's `ceOverrides`; `None` for anything that is not a source.
-fn ce_overrides(r: &Resource) -> Option<&Option<CloudEventOverrides>> {
-    match &r.spec {
-        Some(Spec::PingSource(p)) => Some(&p.source.ce_overrides),
-        Some(Spec::ApiServerSource(a)) => Some(&a.source.ce_overrides),
-        Some(Spec::ContainerSource(c)) => Some(&c.source.ce_overrides),
-        Some(Spec::SinkBinding(b)) => Some(&b.source.ce_overrides),
-        _ => None,
-    }
+/// A source's `ceOverrides` (a duck-typed source's too); `None` for anything that is not a
+/// source.
+fn ce_overrides(r: &Resource) -> Option<Option<CloudEventOverrides>> {
+    r.source_spec().map(|s| s.ce_overrides.clone())
 }
 
 /// A deterministic "random" number for jitter: SplitMix64 of seed and counter.
@@ -122,7 +117,7 @@ pub fn emissions(
     // what its schedule or watch would emit (the designer's "Send event" with its form).
     if let Some(mut e) = given {
         let overrides = ce_overrides(r).ok_or_else(|| format!("{} is not a source", r.id))?;
-        apply_overrides(&mut e, overrides);
+        apply_overrides(&mut e, &overrides);
         return Ok(vec![(0, e)]);
     }
     match &r.spec {
@@ -190,7 +185,7 @@ pub fn emissions(
             Ok(out)
         }
         Some(Spec::ContainerSource(_) | Spec::SinkBinding(_)) => {
-            let overrides = ce_overrides(r).unwrap_or(&None);
+            let overrides = ce_overrides(r).flatten();
             let id = sim.next_id();
             let mut e = EventBuilderV10::new()
                 .id(id)
@@ -203,9 +198,13 @@ pub fn emissions(
                 .build()
                 .map_err(|e| e.to_string())?;
             // What K_CE_OVERRIDES tells the process to add (§8).
-            apply_overrides(&mut e, overrides);
+            apply_overrides(&mut e, &overrides);
             Ok(vec![(0, e)])
         }
+        _ if r.is_duck_source() => Err(format!(
+            "{}: knflow does not know what a {} emits on its own; send it an event (--event FILE)",
+            r.id, r.id.kind
+        )),
         _ => Err(format!("{} is not a source", r.id)),
     }
 }
@@ -299,9 +298,9 @@ pub fn attribute_names(flow: &Flow) -> Vec<String> {
     for r in flow.resources() {
         seen.extend(
             ce_overrides(r)
-                .into_iter()
                 .flatten()
-                .flat_map(|o| o.extensions.iter().flatten().map(|(k, _)| k.clone())),
+                .into_iter()
+                .flat_map(|o| o.extensions.into_iter().flatten().map(|(k, _)| k)),
         );
         if r.id.kind == "Trigger" {
             filter_keys(&r.manifest["spec"], &mut seen);

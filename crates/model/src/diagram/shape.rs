@@ -295,6 +295,11 @@ pub fn resource_shape(r: &Resource) -> Shape {
             }
         }
     }
+    // A kind knflow does not model that is a source by its spec (duck typing): its sink.
+    if r.is_duck_source() {
+        let name = Role::Sink.port_name();
+        rows.row(name.into(), name.into(), Role::Sink, None);
+    }
     let h = HEADER_H + ROW_H * rows.rows as f64 + if rows.bottoms > 0 { BOTTOM_H } else { PAD_H };
     // Bottom ports left to right in list order, the last one nearest the right edge.
     let last = rows.bottoms.saturating_sub(1) as f64;

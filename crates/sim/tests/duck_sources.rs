@@ -1,0 +1,98 @@
+//! Duck typing (issue 20): an object of a kind knflow does not model whose spec has a `sink`
+//! is a source, as Knative treats it — its sink is a wire, and an event sent to it goes to its
+//! sink with its ceOverrides. The KafkaSource is written as Knative's Kafka docs write it.
+
+use knflow_sim::{Options, Simulation};
+
+const FLOW: &str = r#"
+apiVersion: sources.knative.dev/v1beta1
+kind: KafkaSource
+metadata:
+  name: kafka-source
+spec:
+  consumerGroup: knative-group
+  bootstrapServers:
+  - my-cluster-kafka-bootstrap.kafka:9092
+  topics:
+  - knative-demo-topic
+  ceOverrides:
+    extensions:
+      team: payments
+  sink:
+    ref:
+      apiVersion: serving.knative.dev/v1
+      kind: Service
+      name: event-display
+---
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: event-display
+spec:
+  template:
+    spec:
+      containers:
+      - image: gcr.io/knative-releases/knative.dev/eventing/cmd/event_display
+"#;
+
+fn flow() -> knflow_model::Flow {
+    let l = knflow_model::load_str(FLOW, "kafka.yaml");
+    assert!(!l.has_errors(), "{:?}", l.diagnostics);
+    l.flow
+}
+
+#[test]
+fn a_kind_with_a_sink_is_a_source_whose_sink_is_a_wire() {
+    let f = flow();
+    let id = knflow_model::ResourceId::parse("KafkaSource/kafka-source").unwrap();
+    let r = f.get(&id).unwrap();
+    assert!(r.info.is_none(), "KafkaSource is not modelled (yet)");
+    assert!(r.is_duck_source() && r.is_source());
+    let refs = knflow_model::refs::references(r);
+    assert_eq!(refs.len(), 1);
+    assert_eq!(refs[0].path, ".spec.sink");
+    // Drawn with a sink port, and nothing warns that the display is unreachable.
+    let shape = knflow_model::diagram::shape::resource_shape(r);
+    assert!(shape.port("sink").is_some());
+    let lint = knflow_model::lint::lint(&f);
+    assert!(
+        lint.iter().all(|d| d.code != "unreachable-sink"),
+        "{lint:?}"
+    );
+    // A modelled kind is not duck-typed, and neither is an unknown kind without a sink.
+    let svc = f
+        .get(&knflow_model::ResourceId::parse("Service/event-display").unwrap())
+        .unwrap();
+    assert!(!svc.is_duck_source());
+}
+
+#[test]
+fn an_event_sent_to_it_reaches_its_sink_with_its_overrides() {
+    let f = flow();
+    let event: cloudevents::Event = serde_json::from_value(serde_json::json!({
+        "specversion": "1.0", "id": "1", "type": "dev.knative.kafka.event",
+        "source": "/apis/v1/namespaces/default/kafkasources/kafka-source#knative-demo-topic",
+        "data": {"msg": "hi"}
+    }))
+    .unwrap();
+    let mut sim = Simulation::new(
+        &f,
+        Options {
+            keep_trace: true,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    sim.send(&f, "KafkaSource/kafka-source", Some(event))
+        .unwrap();
+    sim.run();
+    let hops = sim.trace();
+    assert_eq!(hops.len(), 1, "{hops:?}");
+    assert_eq!(&*hops[0].hop.to, "Service/event-display");
+    let team = hops[0].hop.event.extension("team").map(|v| v.to_string());
+    assert_eq!(team.as_deref(), Some("payments"));
+    // Without an event there is nothing knflow can say it emits.
+    let mut sim = Simulation::new(&f, Options::default()).unwrap();
+    let err = sim.send(&f, "KafkaSource/kafka-source", None).unwrap_err();
+    assert!(err.contains("send it an event"), "{err}");
+}
