@@ -96,3 +96,110 @@ fn an_event_sent_to_it_reaches_its_sink_with_its_overrides() {
     let err = sim.send(&f, "KafkaSource/kafka-source", None).unwrap_err();
     assert!(err.contains("send it an event"), "{err}");
 }
+
+/// A KafkaSink as Knative's Kafka docs write it, as a trigger's subscriber and dead-letter sink.
+const SINKS: &str = r#"
+apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata:
+  name: default
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata:
+  name: to-kafka
+spec:
+  broker: default
+  subscriber:
+    ref:
+      apiVersion: eventing.knative.dev/v1alpha1
+      kind: KafkaSink
+      name: my-kafka-sink
+  delivery:
+    deadLetterSink:
+      ref:
+        apiVersion: eventing.knative.dev/v1alpha1
+        kind: KafkaSink
+        name: dlq
+---
+apiVersion: eventing.knative.dev/v1alpha1
+kind: KafkaSink
+metadata:
+  name: my-kafka-sink
+spec:
+  topic: mytopic
+  bootstrapServers:
+  - my-cluster-kafka-bootstrap.kafka:9092
+---
+apiVersion: eventing.knative.dev/v1alpha1
+kind: KafkaSink
+metadata:
+  name: dlq
+spec:
+  topic: dlq
+  bootstrapServers:
+  - my-cluster-kafka-bootstrap.kafka:9092
+"#;
+
+#[test]
+fn an_addressable_extension_kind_is_a_sink_subscriber_dead_letter_sink_and_target() {
+    let l = knflow_model::load_str(SINKS, "sinks.yaml");
+    assert!(!l.has_errors(), "{:?}", l.diagnostics);
+    let f = l.flow;
+    let mut ds = knflow_model::validate::validate(&f, Default::default());
+    ds.extend(knflow_model::lint::lint(&f));
+    assert!(
+        ds.iter()
+            .all(|d| d.severity != knflow_model::Severity::Error),
+        "{ds:?}"
+    );
+    let sink = f
+        .get(&knflow_model::ResourceId::parse("KafkaSink/my-kafka-sink").unwrap())
+        .unwrap();
+    assert!(knflow_model::diagram::shape::resource_shape(sink)
+        .input
+        .is_some());
+    // A target of its own, at the address Knative gives a KafkaSink.
+    let event: cloudevents::Event = serde_json::from_value(serde_json::json!({
+        "specversion": "1.0", "id": "1", "type": "order.paid", "source": "/shop"
+    }))
+    .unwrap();
+    let mut sim = Simulation::new(
+        &f,
+        Options {
+            keep_trace: true,
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    sim.send(&f, "KafkaSink/my-kafka-sink", Some(event.clone()))
+        .unwrap();
+    sim.run();
+    assert_eq!(&*sim.trace()[0].hop.to, "KafkaSink/my-kafka-sink");
+    let routes = knflow_dataplane::Routes::compile(&f);
+    let ep = routes.entry("KafkaSink/my-kafka-sink").unwrap();
+    assert_eq!(
+        &*routes.url(ep),
+        "http://kafka-sink-ingress.knative-eventing.svc.cluster.local/default/my-kafka-sink"
+    );
+    // Through the broker: delivered to it; failing, dead-lettered to the other one.
+    let mut sim = Simulation::new(
+        &f,
+        Options {
+            keep_trace: true,
+            behaviors: [(
+                "KafkaSink/my-kafka-sink".to_string(),
+                "fail:500".to_string(),
+            )]
+            .into_iter()
+            .collect(),
+            ..Options::default()
+        },
+    )
+    .unwrap();
+    sim.send(&f, "Broker/default", Some(event)).unwrap();
+    sim.run();
+    let last = sim.trace().last().unwrap();
+    assert_eq!(&*last.hop.to, "KafkaSink/dlq");
+    assert_eq!(last.hop.outcome, knflow_dataplane::HopOutcome::DeadLettered);
+}

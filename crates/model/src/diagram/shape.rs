@@ -201,10 +201,7 @@ pub fn resource_shape(r: &Resource) -> Shape {
         rows: 0,
         bottoms: 0,
     };
-    let mut input = r
-        .info
-        .is_some_and(|i| is_addressable(i.group, i.kind))
-        .then_some("in");
+    let mut input = is_addressable(r.group(), &r.id.kind).then_some("in");
     match &r.spec {
         Some(Spec::Broker(_)) => {
             rows.row("triggers".into(), "triggers".into(), Role::Broker, None)

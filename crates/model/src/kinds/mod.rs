@@ -414,5 +414,9 @@ pub fn is_addressable(group: &str, kind: &str) -> bool {
             | ("serving.knative.dev", "Service")
             | ("", "Service")
             | ("sinks.knative.dev", "JobSink")
+            // Extension sinks knflow does not model yet (../knative-extension-crds): their
+            // status has an address, so they are valid sinks, subscribers and dead-letter sinks.
+            | ("eventing.knative.dev", "KafkaSink")
+            | ("sinks.knative.dev", "RedisStreamSink" | "IntegrationSink")
     )
 }
