@@ -162,6 +162,11 @@ impl Routes {
                     Endpoint::Sink(label.clone().into()),
                     format!("http://{}.{n}.{DOMAIN}", r.name()),
                 ),
+                // A channel of an extension (KafkaChannel, …): a channel like an InMemoryChannel.
+                None if knflow_model::kinds::is_extension_channel(r.group(), &r.id.kind) => (
+                    Endpoint::Channel(label.clone().into()),
+                    format!("http://{}-kn-channel.{n}.{DOMAIN}", r.name()),
+                ),
                 // An addressable kind knflow does not model (KafkaSink, …): a sink, at the
                 // address its controller gives it.
                 None if knflow_model::kinds::is_addressable(r.group(), &r.id.kind) => (
@@ -317,10 +322,14 @@ impl Routes {
                     return;
                 };
                 let ch_id = flow.target_id(r, kind, name, ch.namespace.as_deref());
-                let channel_delivery = match flow.get(&ch_id).and_then(|c| c.spec.as_ref()) {
+                let channel = flow.get(&ch_id);
+                let channel_delivery = match channel.and_then(|c| c.spec.as_ref()) {
                     Some(Spec::Channel(c)) => c.delivery.clone(),
                     Some(Spec::InMemoryChannel(c)) => c.delivery.clone(),
-                    _ => None,
+                    // An extension's channel (KafkaChannel): its `spec.delivery` as written.
+                    _ => channel
+                        .and_then(|c| c.manifest.pointer("/spec/delivery"))
+                        .and_then(|d| <DeliverySpec as serde::Deserialize>::deserialize(d).ok()),
                 };
                 let Some((subscriber, subscriber_url)) = s
                     .subscriber

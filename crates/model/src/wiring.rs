@@ -77,7 +77,8 @@ pub fn accepts(role: Role, target_group: &str, target_kind: &str) -> bool {
         Role::Broker => target_group == "eventing.knative.dev" && target_kind == "Broker",
         Role::Channel => {
             target_group == "messaging.knative.dev"
-                && matches!(target_kind, "Channel" | "InMemoryChannel")
+                && (matches!(target_kind, "Channel" | "InMemoryChannel")
+                    || crate::kinds::is_extension_channel(target_group, target_kind))
         }
         // A SinkBinding injects into workloads: anything with a pod template, never Knative's own kinds.
         Role::Subject => {

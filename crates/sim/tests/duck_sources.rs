@@ -203,3 +203,95 @@ fn an_addressable_extension_kind_is_a_sink_subscriber_dead_letter_sink_and_targe
     assert_eq!(&*last.hop.to, "KafkaSink/dlq");
     assert_eq!(last.hop.outcome, knflow_dataplane::HopOutcome::DeadLettered);
 }
+
+/// A KafkaChannel and a Subscription as Knative's Kafka channel docs write them.
+const CHANNEL: &str = r#"
+apiVersion: messaging.knative.dev/v1beta1
+kind: KafkaChannel
+metadata:
+  name: my-kafka-channel
+spec:
+  numPartitions: 3
+  replicationFactor: 1
+  delivery:
+    retry: 2
+    backoffPolicy: linear
+    backoffDelay: PT1S
+---
+apiVersion: messaging.knative.dev/v1
+kind: Subscription
+metadata:
+  name: display
+spec:
+  channel:
+    apiVersion: messaging.knative.dev/v1beta1
+    kind: KafkaChannel
+    name: my-kafka-channel
+  subscriber:
+    ref:
+      apiVersion: serving.knative.dev/v1
+      kind: Service
+      name: event-display
+---
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: event-display
+spec:
+  template:
+    spec:
+      containers:
+      - image: gcr.io/knative-releases/knative.dev/eventing/cmd/event_display
+"#;
+
+#[test]
+fn a_kafka_channel_delivers_to_its_subscriptions_with_its_delivery_spec() {
+    let l = knflow_model::load_str(CHANNEL, "channel.yaml");
+    assert!(!l.has_errors(), "{:?}", l.diagnostics);
+    let f = l.flow;
+    let ds = knflow_model::validate::validate(&f, Default::default());
+    assert!(
+        ds.iter()
+            .all(|d| d.severity != knflow_model::Severity::Error),
+        "{ds:?}"
+    );
+    let ch = f
+        .get(&knflow_model::ResourceId::parse("KafkaChannel/my-kafka-channel").unwrap())
+        .unwrap();
+    let shape = knflow_model::diagram::shape::resource_shape(ch);
+    assert!(shape.input.is_some() && shape.port("subscriptions").is_some());
+    let event: cloudevents::Event = serde_json::from_value(serde_json::json!({
+        "specversion": "1.0", "id": "1", "type": "order.paid", "source": "/shop"
+    }))
+    .unwrap();
+    let run = |behavior: Option<&str>| {
+        let mut sim = Simulation::new(
+            &f,
+            Options {
+                keep_trace: true,
+                behaviors: behavior
+                    .map(|b| ("Service/event-display".to_string(), b.to_string()))
+                    .into_iter()
+                    .collect(),
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        sim.send(&f, "KafkaChannel/my-kafka-channel", Some(event.clone()))
+            .unwrap();
+        sim.run();
+        sim
+    };
+    let ok = run(None);
+    let last = ok.trace().last().unwrap();
+    assert_eq!(&*last.hop.to, "Service/event-display");
+    assert_eq!(last.hop.via.as_deref(), Some("Subscription/display"));
+    // Failing: the channel's delivery spec retries twice, then gives up (no dead-letter sink).
+    let failing = run(Some("fail:500"));
+    let attempts = failing
+        .trace()
+        .iter()
+        .filter(|h| &*h.hop.to == "Service/event-display")
+        .count();
+    assert_eq!(attempts, 3, "{:?}", failing.trace());
+}

@@ -207,7 +207,9 @@ pub fn resource_shape(r: &Resource) -> Shape {
             rows.row("triggers".into(), "triggers".into(), Role::Broker, None)
                 .derived = true;
         }
-        Some(Spec::Channel(_) | Spec::InMemoryChannel(_)) => {
+        Some(Spec::Channel(_) | Spec::InMemoryChannel(_)) | None
+            if r.spec.is_some() || crate::kinds::is_extension_channel(r.group(), &r.id.kind) =>
+        {
             rows.row(
                 "subscriptions".into(),
                 "subscriptions".into(),

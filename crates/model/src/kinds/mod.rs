@@ -418,5 +418,11 @@ pub fn is_addressable(group: &str, kind: &str) -> bool {
             // status has an address, so they are valid sinks, subscribers and dead-letter sinks.
             | ("eventing.knative.dev", "KafkaSink")
             | ("sinks.knative.dev", "RedisStreamSink" | "IntegrationSink")
-    )
+    ) || is_extension_channel(group, kind)
+}
+
+/// Channel kinds of the extensions (KafkaChannel, NatsJetStreamChannel): subscribable and
+/// addressable, delivering to their Subscriptions as an InMemoryChannel does.
+pub fn is_extension_channel(group: &str, kind: &str) -> bool {
+    group == "messaging.knative.dev" && matches!(kind, "KafkaChannel" | "NatsJetStreamChannel")
 }
