@@ -14,4 +14,4 @@ pub mod routes;
 
 pub use filter::{Explanation, FilterResult, Step, TriggerFilter};
 pub use plane::{Action, Body, Delivery, Hop, HopOutcome, Outcome, Plane};
-pub use routes::{Endpoint, Label, Policy, Routes};
+pub use routes::{Endpoint, Label, Policy, Routes, TopicLink};

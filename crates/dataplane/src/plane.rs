@@ -581,6 +581,15 @@ impl Plane {
             note,
         };
         if status.is_some_and(|s| (200..300).contains(&s)) {
+            // A KafkaSink stored the event on its topic: the KafkaSources reading it forward
+            // it, a CloudEvent record as it is (with their ceOverrides), after this hop.
+            let stored = self
+                .routes
+                .topics
+                .get(f.to.label())
+                .filter(|_| !matches!(body, Body::Event(_)))
+                .cloned()
+                .map(|links| (links, f.event.clone()));
             match (f.stage, body) {
                 (Stage::DeadLetter, _) => out.push(Action::Hop(last_hop(
                     f,
@@ -631,6 +640,16 @@ impl Plane {
                     }
                 }
                 _ => out.push(Action::Hop(last_hop(f, via, HopOutcome::Delivered, None))),
+            }
+            for (link, event) in stored
+                .into_iter()
+                .flat_map(|(links, e)| links.into_iter().map(move |l| (l, e.clone())))
+            {
+                let mut event = (*event).clone();
+                for (k, v) in &link.extensions {
+                    event.set_extension(k, v.clone());
+                }
+                self.route(&link.to, event, &link.source, None, now, out);
             }
             return;
         }

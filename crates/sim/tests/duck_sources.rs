@@ -295,3 +295,116 @@ fn a_kafka_channel_delivers_to_its_subscriptions_with_its_delivery_spec() {
         .count();
     assert_eq!(attempts, 3, "{:?}", failing.trace());
 }
+
+/// A KafkaSink writing topic `orders` and a KafkaSource reading it from the same cluster.
+fn topic_flow(source_servers: &str) -> knflow_model::Flow {
+    let yaml = format!(
+        r#"
+apiVersion: eventing.knative.dev/v1
+kind: Broker
+metadata:
+  name: default
+---
+apiVersion: eventing.knative.dev/v1
+kind: Trigger
+metadata:
+  name: to-kafka
+spec:
+  broker: default
+  subscriber:
+    ref:
+      apiVersion: eventing.knative.dev/v1alpha1
+      kind: KafkaSink
+      name: orders-sink
+---
+apiVersion: eventing.knative.dev/v1alpha1
+kind: KafkaSink
+metadata:
+  name: orders-sink
+spec:
+  topic: orders
+  bootstrapServers:
+  - my-cluster-kafka-bootstrap.kafka:9092
+---
+apiVersion: sources.knative.dev/v1beta1
+kind: KafkaSource
+metadata:
+  name: orders-source
+spec:
+  consumerGroup: g
+  bootstrapServers:
+  - {source_servers}
+  topics:
+  - orders
+  ceOverrides:
+    extensions:
+      via: kafka
+  sink:
+    ref:
+      apiVersion: serving.knative.dev/v1
+      kind: Service
+      name: display
+---
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: display
+spec:
+  template:
+    spec:
+      containers:
+      - image: example.com/display
+"#
+    );
+    let l = knflow_model::load_str(&yaml, "topic.yaml");
+    assert!(!l.has_errors(), "{:?}", l.diagnostics);
+    l.flow
+}
+
+#[test]
+fn what_a_kafka_sink_stores_a_kafka_source_on_its_topic_forwards() {
+    let event: cloudevents::Event = serde_json::from_value(serde_json::json!({
+        "specversion": "1.0", "id": "1", "type": "order.paid", "source": "/shop"
+    }))
+    .unwrap();
+    let run = |f: &knflow_model::Flow| {
+        let mut sim = Simulation::new(
+            f,
+            Options {
+                keep_trace: true,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        sim.send(f, "Broker/default", Some(event.clone())).unwrap();
+        sim.run();
+        sim.trace()
+            .iter()
+            .map(|h| {
+                (
+                    h.hop.from.to_string(),
+                    h.hop.to.to_string(),
+                    h.hop.event.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let hops = run(&topic_flow("my-cluster-kafka-bootstrap.kafka:9092"));
+    let last = hops.last().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str()),
+        ("KafkaSource/orders-source", "Service/display"),
+        "{hops:?}"
+    );
+    // The CloudEvent as it was stored (same id and type), with the source's overrides.
+    use cloudevents::AttributesReader;
+    assert_eq!(last.2.id(), "1");
+    assert_eq!(last.2.ty(), "order.paid");
+    assert_eq!(
+        last.2.extension("via").map(|v| v.to_string()).as_deref(),
+        Some("kafka")
+    );
+    // Another cluster's topic of the same name is not this one.
+    let hops = run(&topic_flow("other-cluster:9092"));
+    assert!(hops.iter().all(|h| h.1 != "Service/display"), "{hops:?}");
+}
