@@ -129,6 +129,22 @@ struct Flight {
     from: Label,
     to: Endpoint,
     url: Label,
+    /// For a trigger with ordered delivery: its partition's queue, which this delivery holds
+    /// until it is delivered or dead-lettered.
+    slot: Option<Slot>,
+}
+
+/// A subscription and a partition (the event's `partitionkey`, none for events without one).
+type Slot = (usize, Option<String>);
+
+/// Events waiting behind the one in flight on their partition: event, TTL, sender.
+type Waiting = std::collections::VecDeque<(Arc<Event>, Option<i64>, Label)>;
+
+/// The partition Kafka's broker puts an event on: its record key is the CloudEvents
+/// `partitionkey` extension (cloudevents-sdk-java's PartitionKeyExtensionInterceptor); events
+/// without one are keyless, which knflow keeps on one partition per trigger.
+fn partition(event: &Event) -> Option<String> {
+    event.extension("partitionkey").map(|v| v.to_string())
 }
 
 /// Status codes Knative retries (§5): 5xx, 404, 408, 409, 429.
@@ -202,6 +218,8 @@ pub struct Plane {
     /// The last `knativearrivaltime` formatted: in a simulation, many events arrive at the
     /// same virtual instant.
     arrival: Option<(DateTime<Utc>, String)>,
+    /// Ordered triggers' partitions with a delivery in flight, and what waits behind it.
+    ordered: std::collections::HashMap<Slot, Waiting>,
 }
 
 impl Plane {
@@ -214,6 +232,7 @@ impl Plane {
             filtered_hops: true,
             filtered: vec![0; n],
             arrival: None,
+            ordered: Default::default(),
         }
     }
 
@@ -335,6 +354,7 @@ impl Plane {
                         from: from.clone(),
                         to: to.clone(),
                         url,
+                        slot: None,
                     },
                     0,
                     out,
@@ -462,19 +482,56 @@ impl Plane {
                 let (to, via) = (to.clone(), s.via.clone());
                 self.route(&to, Arc::unwrap_or_clone(event), from, Some(&via), now, out);
             }
-            to @ Endpoint::Sink(_) => {
-                let f = Flight {
-                    sub: Some(sub),
-                    stage: Stage::Subscriber,
-                    original: event.clone(),
-                    event,
-                    attempt: 1,
-                    ttl,
-                    from: from.clone(),
-                    to: to.clone(),
-                    url: s.subscriber_url.clone(),
-                };
-                self.launch(f, 0, out);
+            Endpoint::Sink(_) => {
+                let ordered = matches!(s.kind, SubKind::Trigger { ordered: true, .. });
+                let slot = ordered.then(|| (sub, partition(&event)));
+                if let Some(k) = &slot {
+                    // Ordered delivery (Kafka broker): one event per partition at a time.
+                    if let Some(waiting) = self.ordered.get_mut(k) {
+                        waiting.push_back((event, ttl, from.clone()));
+                        return;
+                    }
+                    self.ordered.insert(k.clone(), Waiting::new());
+                }
+                self.deliver(sub, event, ttl, from.clone(), slot, out);
+            }
+        }
+    }
+
+    /// The first attempt of a subscription's delivery to its sink.
+    fn deliver(
+        &mut self,
+        sub: usize,
+        event: Arc<Event>,
+        ttl: Option<i64>,
+        from: Label,
+        slot: Option<Slot>,
+        out: &mut Vec<Action>,
+    ) {
+        let s = &self.routes.subscriptions[sub];
+        let f = Flight {
+            sub: Some(sub),
+            stage: Stage::Subscriber,
+            original: event.clone(),
+            event,
+            attempt: 1,
+            ttl,
+            from,
+            to: s.subscriber.clone(),
+            url: s.subscriber_url.clone(),
+            slot,
+        };
+        self.launch(f, 0, out);
+    }
+
+    /// An ordered delivery ended (delivered, dead-lettered or lost): the next event waiting on
+    /// its partition goes.
+    fn release(&mut self, slot: Option<Slot>, out: &mut Vec<Action>) {
+        let Some(k) = slot else { return };
+        match self.ordered.get_mut(&k).and_then(Waiting::pop_front) {
+            Some((event, ttl, from)) => self.deliver(k.0, event, ttl, from, Some(k), out),
+            None => {
+                self.ordered.remove(&k);
             }
         }
     }
@@ -590,6 +647,9 @@ impl Plane {
                 .filter(|_| !matches!(body, Body::Event(_)))
                 .cloned()
                 .map(|links| (links, f.event.clone()));
+            let done = matches!(f.stage, Stage::Subscriber | Stage::DeadLetter)
+                .then(|| f.slot.clone())
+                .flatten();
             match (f.stage, body) {
                 (Stage::DeadLetter, _) => out.push(Action::Hop(last_hop(
                     f,
@@ -621,6 +681,7 @@ impl Plane {
                                     from: replier,
                                     to: ep,
                                     url,
+                                    slot: None,
                                 },
                                 0,
                                 out,
@@ -651,6 +712,7 @@ impl Plane {
                 }
                 self.route(&link.to, event, &link.source, None, now, out);
             }
+            self.release(done, out);
             return;
         }
         let retryable = status.is_none_or(is_retryable);
@@ -707,15 +769,21 @@ impl Plane {
                         from: f.to.label().clone(),
                         to: dls,
                         url: dls_url,
+                        slot: f.slot.clone(),
                     },
                     0,
                     out,
                 );
             }
-            _ => out.push(Action::Hop(hop(
-                HopOutcome::Failed,
-                Some(format!("{why}; no dead-letter sink: the event is lost")),
-            ))),
+            _ => {
+                out.push(Action::Hop(hop(
+                    HopOutcome::Failed,
+                    Some(format!("{why}; no dead-letter sink: the event is lost")),
+                )));
+                if matches!(f.stage, Stage::Subscriber | Stage::DeadLetter) {
+                    self.release(f.slot, out);
+                }
+            }
         }
     }
 }

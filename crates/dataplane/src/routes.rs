@@ -78,7 +78,12 @@ impl Policy {
 #[derive(Debug, Clone)]
 pub enum SubKind {
     /// A trigger: filtered, replies go back into the broker, a non-event 2xx body is a 502.
-    Trigger { filter: Box<TriggerFilter> },
+    Trigger {
+        filter: Box<TriggerFilter>,
+        /// Kafka broker, `kafka.eventing.knative.dev/delivery.order: ordered`: one event per
+        /// partition at a time.
+        ordered: bool,
+    },
     /// A channel subscription (Subscription, Sequence step, Parallel filter or subscriber).
     Channel,
 }
@@ -361,6 +366,19 @@ impl Routes {
                     return;
                 };
                 let policy = self.policy(flow, r, t.delivery.as_ref(), broker_delivery.as_ref());
+                // Ordered delivery is the Kafka broker's, asked for on the trigger.
+                let annotation = |r: &Resource, key: &str| {
+                    r.manifest
+                        .pointer(&format!("/metadata/annotations/{}", key.replace('/', "~1")))
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_string)
+                };
+                let kafka = broker
+                    .and_then(|b| annotation(b, "eventing.knative.dev/broker.class"))
+                    .is_some_and(|c| c == "Kafka" || c == "KafkaNamespaced");
+                let ordered = kafka
+                    && annotation(r, "kafka.eventing.knative.dev/delivery.order")
+                        .is_some_and(|o| o.eq_ignore_ascii_case("ordered"));
                 let broker = Endpoint::Broker(broker_id.to_string().into());
                 self.push(
                     broker.clone(),
@@ -368,6 +386,7 @@ impl Routes {
                         via: r.id.to_string().into(),
                         kind: SubKind::Trigger {
                             filter: Box::new(TriggerFilter::compile(t)),
+                            ordered,
                         },
                         subscriber,
                         subscriber_url,
