@@ -166,7 +166,12 @@ fn form_view(
 ) -> AnyView {
     // The form is rebuilt after every applied change: the field the user was in, or moved to
     // (Tab after typing), keeps the focus in the new form.
-    request_animation_frame(refocus);
+    // Text typed in the field that has the focus and not yet applied stays too.
+    let typed = typed_text();
+    request_animation_frame(move || {
+        refocus();
+        restore_typed(typed);
+    });
     app.form_paths.update_untracked(Vec::clear);
     let schema = info.spec_schema();
     let defs: &'static Value = schema.get("$defs").unwrap_or(&Value::Null);
@@ -240,6 +245,41 @@ thread_local! {
 }
 
 /// Puts the focus back on the control it was on when the form was replaced under it.
+/// The focused inspector text field's name and text, before the form is replaced.
+fn typed_text() -> Option<(String, String)> {
+    let el = web_sys::window()?.document()?.active_element()?;
+    el.closest(".inspector").ok()??;
+    let label = el.get_attribute("aria-label")?;
+    let text = if let Some(i) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlInputElement>(&el) {
+        i.value()
+    } else {
+        wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlTextAreaElement>(&el)?.value()
+    };
+    Some((label, text))
+}
+
+/// Puts text being typed back into the new form's field of the same name, if it has the
+/// focus: the user's change fires when they leave it, as it would have.
+fn restore_typed(typed: Option<(String, String)>) {
+    let Some((label, text)) = typed else { return };
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .filter(|e| e.get_attribute("aria-label").as_deref() == Some(label.as_str()))
+    else {
+        return;
+    };
+    if let Some(i) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlInputElement>(&el) {
+        if i.value() != text {
+            i.set_value(&text);
+        }
+    } else if let Some(t) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlTextAreaElement>(&el) {
+        if t.value() != text {
+            t.set_value(&text);
+        }
+    }
+}
+
 fn refocus() {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
