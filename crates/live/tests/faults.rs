@@ -251,19 +251,26 @@ async fn serve_connection(
             s.bodies.entry(id.clone()).or_default().push(exact);
             s.prefer.push(req.header("prefer").map(str::to_string));
         }
-        let answered = |seen: &Mutex<Seen>| {
-            *seen.lock().unwrap().answered.entry(id.clone()).or_default() += 1;
+        // Counted before the answer is written (and taken back if it cannot be): the runtime
+        // may read the answer and end its delivery before this task runs again, and the check
+        // starts as soon as nothing is in flight.
+        let answered = |seen: &Mutex<Seen>, n: isize| {
+            let mut s = seen.lock().unwrap();
+            let count = s.answered.entry(id.clone()).or_default();
+            *count = count.saturating_add_signed(n);
         };
         match behaviour(n, &req) {
             Script::Respond(bytes) => {
+                answered(&seen, 1);
                 if tcp.write_all(&bytes).await.is_err() {
+                    answered(&seen, -1);
                     return;
                 }
-                answered(&seen);
             }
             Script::RespondAndClose(bytes) => {
-                if tcp.write_all(&bytes).await.is_ok() {
-                    answered(&seen);
+                answered(&seen, 1);
+                if tcp.write_all(&bytes).await.is_err() {
+                    answered(&seen, -1);
                 }
                 let _ = tcp.shutdown().await;
                 return;
