@@ -575,12 +575,27 @@ async fn run_with(url: &str, seen: impl FnOnce() -> Seen, case: Case) {
         assert!(replies.bodies.is_empty(), "no replies expected");
     }
     if let Some(tap) = tap {
+        settle(&tap).await;
         check_tap(&tap, &sink, case.reliable && case.exact_attempts);
     }
     assert!(
         sink.prefer.iter().all(|p| p.as_deref() == Some("reply")),
         "every delivery to a subscriber says `Prefer: reply`"
     );
+}
+
+/// Waits until the tap file stops growing (200 ms without a change, at most 10 s): the tap is
+/// written by its own task, which may still hold the last hops when nothing is in flight.
+async fn settle(tap: &std::path::Path) {
+    let mut last = None;
+    for _ in 0..50 {
+        let len = std::fs::metadata(tap).map(|m| m.len()).ok();
+        if len.is_some() && len == last {
+            return;
+        }
+        last = len;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// The tap shows every attempt's end: per event, as many ends of deliveries to the sink as
