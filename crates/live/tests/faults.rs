@@ -527,6 +527,9 @@ async fn run_with(url: &str, seen: impl FnOnce() -> Seen, case: Case) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(rt.in_flight(), 0, "deliveries left in flight");
+    if let Some(tap) = &tap {
+        settle(tap).await;
+    }
 
     let (sink, dls, replies) = (
         seen(),
@@ -575,7 +578,6 @@ async fn run_with(url: &str, seen: impl FnOnce() -> Seen, case: Case) {
         assert!(replies.bodies.is_empty(), "no replies expected");
     }
     if let Some(tap) = tap {
-        settle(&tap).await;
         check_tap(&tap, &sink, case.reliable && case.exact_attempts);
     }
     assert!(
