@@ -167,8 +167,9 @@ fn form_view(
     // The form is rebuilt after every applied change: the field the user was in, or moved to
     // (Tab after typing), keeps the focus in the new form.
     // Text typed in the field that has the focus and not yet applied stays too.
+    // Right after the new form is in the page (a microtask), before any further input.
     let typed = typed_text();
-    request_animation_frame(move || {
+    leptos::task::spawn_local(async move {
         refocus();
         restore_typed(typed);
     });
