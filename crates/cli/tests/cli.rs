@@ -14,6 +14,16 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Atomic writes leave no temporary file behind.
+fn no_temporary_files(dir: &Path) {
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -165,12 +175,7 @@ fn fmt_rewrites_canonically_and_refuses_broken_files() {
     let b = write(dir.path(), "broken.yaml", broken);
     assert_eq!(kn_flow(&["fmt", &b]).status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&b).unwrap(), broken);
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .filter(|n| n.to_string_lossy().contains(".tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    no_temporary_files(dir.path());
 }
 
 const EVENT: &str = r#"{"specversion": "1.0", "id": "42", "source": "/shop/checkout", "type": "order.paid",
@@ -737,12 +742,7 @@ fn validate_lists_fixes_and_fix_applies_them_atomically() {
         text.contains("apiVersion: serving.knative.dev/v1\n"),
         "{text}"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .filter(|n| n.to_string_lossy().contains(".tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    no_temporary_files(dir.path());
     // Nothing left to fix: a second run changes nothing.
     let o = kn_flow(&["validate", "--fix", &file]);
     assert!(
