@@ -35,6 +35,31 @@ spec:
       - image: gcr.io/knative-releases/knative.dev/eventing/cmd/event_display
 "#;
 
+fn event_of(v: serde_json::Value) -> cloudevents::Event {
+    serde_json::from_value(v).unwrap()
+}
+
+/// A traced simulation of `event` sent to `to`, with sink behaviours, run to its end.
+fn sent(
+    f: &knflow_model::Flow,
+    behaviors: &[(&str, &str)],
+    to: &str,
+    event: cloudevents::Event,
+) -> Simulation {
+    let opts = Options {
+        keep_trace: true,
+        behaviors: behaviors
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..Options::default()
+    };
+    let mut sim = Simulation::new(f, opts).unwrap();
+    sim.send(f, to, Some(event)).unwrap();
+    sim.run();
+    sim
+}
+
 fn flow() -> knflow_model::Flow {
     let l = knflow_model::load_str(FLOW, "kafka.yaml");
     assert!(!l.has_errors(), "{:?}", l.diagnostics);
@@ -69,23 +94,12 @@ fn a_kind_with_a_sink_is_a_source_whose_sink_is_a_wire() {
 #[test]
 fn an_event_sent_to_it_reaches_its_sink_with_its_overrides() {
     let f = flow();
-    let event: cloudevents::Event = serde_json::from_value(serde_json::json!({
+    let event = event_of(serde_json::json!({
         "specversion": "1.0", "id": "1", "type": "dev.knative.kafka.event",
         "source": "/apis/v1/namespaces/default/kafkasources/kafka-source#knative-demo-topic",
         "data": {"msg": "hi"}
-    }))
-    .unwrap();
-    let mut sim = Simulation::new(
-        &f,
-        Options {
-            keep_trace: true,
-            ..Options::default()
-        },
-    )
-    .unwrap();
-    sim.send(&f, "KafkaSource/kafka-source", Some(event))
-        .unwrap();
-    sim.run();
+    }));
+    let sim = sent(&f, &[], "KafkaSource/kafka-source", event);
     let hops = sim.trace();
     assert_eq!(hops.len(), 1, "{hops:?}");
     assert_eq!(&*hops[0].hop.to, "Service/event-display");
@@ -160,21 +174,10 @@ fn an_addressable_extension_kind_is_a_sink_subscriber_dead_letter_sink_and_targe
         .input
         .is_some());
     // A target of its own, at the address Knative gives a KafkaSink.
-    let event: cloudevents::Event = serde_json::from_value(serde_json::json!({
+    let event = event_of(serde_json::json!({
         "specversion": "1.0", "id": "1", "type": "order.paid", "source": "/shop"
-    }))
-    .unwrap();
-    let mut sim = Simulation::new(
-        &f,
-        Options {
-            keep_trace: true,
-            ..Options::default()
-        },
-    )
-    .unwrap();
-    sim.send(&f, "KafkaSink/my-kafka-sink", Some(event.clone()))
-        .unwrap();
-    sim.run();
+    }));
+    let sim = sent(&f, &[], "KafkaSink/my-kafka-sink", event.clone());
     assert_eq!(&*sim.trace()[0].hop.to, "KafkaSink/my-kafka-sink");
     let routes = knflow_dataplane::Routes::compile(&f);
     let ep = routes.entry("KafkaSink/my-kafka-sink").unwrap();
@@ -183,22 +186,12 @@ fn an_addressable_extension_kind_is_a_sink_subscriber_dead_letter_sink_and_targe
         "http://kafka-sink-ingress.knative-eventing.svc.cluster.local/default/my-kafka-sink"
     );
     // Through the broker: delivered to it; failing, dead-lettered to the other one.
-    let mut sim = Simulation::new(
+    let sim = sent(
         &f,
-        Options {
-            keep_trace: true,
-            behaviors: [(
-                "KafkaSink/my-kafka-sink".to_string(),
-                "fail:500".to_string(),
-            )]
-            .into_iter()
-            .collect(),
-            ..Options::default()
-        },
-    )
-    .unwrap();
-    sim.send(&f, "Broker/default", Some(event)).unwrap();
-    sim.run();
+        &[("KafkaSink/my-kafka-sink", "fail:500")],
+        "Broker/default",
+        event,
+    );
     let last = sim.trace().last().unwrap();
     assert_eq!(&*last.hop.to, "KafkaSink/dlq");
     assert_eq!(last.hop.outcome, knflow_dataplane::HopOutcome::DeadLettered);
@@ -260,27 +253,20 @@ fn a_kafka_channel_delivers_to_its_subscriptions_with_its_delivery_spec() {
         .unwrap();
     let shape = knflow_model::diagram::shape::resource_shape(ch);
     assert!(shape.input.is_some() && shape.port("subscriptions").is_some());
-    let event: cloudevents::Event = serde_json::from_value(serde_json::json!({
+    let event = event_of(serde_json::json!({
         "specversion": "1.0", "id": "1", "type": "order.paid", "source": "/shop"
-    }))
-    .unwrap();
+    }));
     let run = |behavior: Option<&str>| {
-        let mut sim = Simulation::new(
+        let behaviors: Vec<(&str, &str)> = behavior
+            .map(|b| ("Service/event-display", b))
+            .into_iter()
+            .collect();
+        sent(
             &f,
-            Options {
-                keep_trace: true,
-                behaviors: behavior
-                    .map(|b| ("Service/event-display".to_string(), b.to_string()))
-                    .into_iter()
-                    .collect(),
-                ..Options::default()
-            },
+            &behaviors,
+            "KafkaChannel/my-kafka-channel",
+            event.clone(),
         )
-        .unwrap();
-        sim.send(&f, "KafkaChannel/my-kafka-channel", Some(event.clone()))
-            .unwrap();
-        sim.run();
-        sim
     };
     let ok = run(None);
     let last = ok.trace().last().unwrap();
@@ -363,21 +349,11 @@ spec:
 
 #[test]
 fn what_a_kafka_sink_stores_a_kafka_source_on_its_topic_forwards() {
-    let event: cloudevents::Event = serde_json::from_value(serde_json::json!({
+    let event = event_of(serde_json::json!({
         "specversion": "1.0", "id": "1", "type": "order.paid", "source": "/shop"
-    }))
-    .unwrap();
+    }));
     let run = |f: &knflow_model::Flow| {
-        let mut sim = Simulation::new(
-            f,
-            Options {
-                keep_trace: true,
-                ..Options::default()
-            },
-        )
-        .unwrap();
-        sim.send(f, "Broker/default", Some(event.clone())).unwrap();
-        sim.run();
+        let sim = sent(f, &[], "Broker/default", event.clone());
         sim.trace()
             .iter()
             .map(|h| {
