@@ -200,6 +200,7 @@ fn form_view(
             {form::field(app, &labels_id, ".metadata.namespace".into(), "namespace", &STRING, &Value::Null, meta.get("namespace"), 1, None)}
             {form::field(app, &labels_id, ".metadata.labels".into(), "labels", &MAP, &Value::Null, meta.get("labels"), 1, None)}
             {form::field(app, &labels_id, ".metadata.annotations".into(), "annotations", &MAP, &Value::Null, meta.get("annotations"), 1, None)}
+            {(id.kind == "Broker").then(|| broker_class(app, id.clone(), &meta))}
             <h3>"spec"</h3>
             {if schema.get("properties").is_some() {
                 form::object_fields(app, &id, ".spec", schema, defs, &spec, 1, false)
@@ -340,4 +341,41 @@ fn raw_yaml(app: App, id: ResourceId, manifest: &Value) -> AnyView {
         </div>
     }
     .into_any()
+}
+
+/// The Broker's class, chosen from the known ones; choosing one also points `spec.config` at the
+/// kind that class reads (one undoable change).
+fn broker_class(app: App, id: ResourceId, meta: &Value) -> impl IntoView {
+    use knflow_model::kinds::extensions::broker::{with_class, BROKER_CLASSES, CLASS_ANNOTATION};
+    let current = meta["annotations"][CLASS_ANNOTATION]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let known = BROKER_CLASSES.iter().any(|c| c.class == current);
+    let change = move |ev: web_sys::Event| {
+        let v = event_target_value(&ev);
+        let manifest = app.editor.with_untracked(|e| {
+            let flow = e.flow();
+            flow.get(&id)
+                .map(|r| with_class(flow, r, (!v.is_empty()).then_some(v.as_str())))
+        });
+        if let Some(manifest) = manifest {
+            app.edit(Edit::Replace {
+                id: id.clone(),
+                manifest,
+            });
+        }
+    };
+    view! {
+        <div class="field">
+            <label>"class"</label>
+            <select aria-label="broker class" on:change=change>
+                <option value="" selected=current.is_empty()>"(cluster default)"</option>
+                {(!known && !current.is_empty()).then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> })}
+                {BROKER_CLASSES.iter().map(|c| view! {
+                    <option value=c.class selected=c.class == current title=c.summary>{c.class}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
 }

@@ -13,9 +13,11 @@ use web_sys::DragEvent;
 use crate::canvas::{drop_kind, view_center};
 use crate::state::App;
 
+/// Knative's own kinds by category, then each extension project's kinds as a group of its own.
 const GROUPS: &[&str] = &["Sources", "Routing", "Flows", "Sinks", "Registry"];
 
-/// Palette kinds: one entry per kind name (the Kubernetes and the Knative Service share one).
+/// Palette kinds: one entry per kind name (the Kubernetes and the Knative Service share one),
+/// as (group, kind, summary).
 fn kinds() -> Vec<(&'static str, &'static str, &'static str)> {
     let mut seen = Vec::new();
     let mut out = Vec::new();
@@ -24,9 +26,32 @@ fn kinds() -> Vec<(&'static str, &'static str, &'static str)> {
             continue;
         }
         seen.push(k.kind);
-        out.push((category_name(k.category), k.kind, k.summary));
+        out.push((
+            k.project.unwrap_or(category_name(k.category)),
+            k.kind,
+            k.summary,
+        ));
     }
     out
+}
+
+/// The groups in palette order: [`GROUPS`], then the projects as `KINDS` lists them.
+fn groups(all: &[(&'static str, &'static str, &'static str)]) -> Vec<&'static str> {
+    let mut out = GROUPS.to_vec();
+    for (g, _, _) in all {
+        if !out.contains(g) {
+            out.push(g);
+        }
+    }
+    out
+}
+
+/// Whether a palette entry answers a search: by kind, summary or group ("kafka", "rabbit").
+fn matches(q: &str, group: &str, kind: &str, summary: &str) -> bool {
+    q.is_empty()
+        || [group, kind, summary]
+            .iter()
+            .any(|s| s.to_lowercase().contains(q))
 }
 
 /// A press on a palette entry not yet released: its kind, where it started, whether it moved.
@@ -83,26 +108,22 @@ pub fn Palette(app: App) -> impl IntoView {
                 let all = all.clone();
                 move || {
                     let q = query.get().to_lowercase();
-                    let none = !q.is_empty()
-                        && !all.iter().any(|(_, k, s)| k.to_lowercase().contains(&q) || s.to_lowercase().contains(&q));
+                    let none = !all.iter().any(|(g, k, s)| matches(&q, g, k, s));
                     none.then(|| view! { <p class="no-match" role="status">{format!("No kinds match “{}”", query.get())}</p> })
                 }
             }
-            {GROUPS.iter().map(|group| {
-                let entries: Vec<_> = all.iter().filter(|(g, _, _)| g == group).cloned().collect();
+            {groups(&all).into_iter().map(|group| {
+                let entries: Vec<_> = all.iter().filter(|(g, _, _)| *g == group).cloned().collect();
                 let entries2 = entries.clone();
                 let visible = move || {
                     let q = query.get().to_lowercase();
-                    entries2.iter().any(|(_, k, s)| q.is_empty() || k.to_lowercase().contains(&q) || s.to_lowercase().contains(&q))
+                    entries2.iter().any(|(g, k, s)| matches(&q, g, k, s))
                 };
                 view! {
                     <section class="group" class:hidden=move || !visible()>
-                        <h3>{*group}</h3>
-                        {entries.into_iter().map(|(_, kind, summary)| {
-                            let hidden = move || {
-                                let q = query.get().to_lowercase();
-                                !(q.is_empty() || kind.to_lowercase().contains(&q) || summary.to_lowercase().contains(&q))
-                            };
+                        <h3>{group}</h3>
+                        {entries.into_iter().map(|(group, kind, summary)| {
+                            let hidden = move || !matches(&query.get().to_lowercase(), group, kind, summary);
                             let add = move || {
                                 app.edit(Edit::Add { kind: kind.to_string(), at: view_center(&app) });
                             };

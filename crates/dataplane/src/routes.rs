@@ -193,22 +193,30 @@ impl Routes {
                     format!("http://{}.{n}.{DOMAIN}", r.name()),
                 ),
                 // A channel of an extension (KafkaChannel, …): a channel like an InMemoryChannel.
-                None if knflow_model::kinds::is_extension_channel(r.group(), &r.id.kind) => (
-                    Endpoint::Channel(label.clone().into()),
-                    format!("http://{}-kn-channel.{n}.{DOMAIN}", r.name()),
-                ),
+                Some(Spec::Extension(_)) | None
+                    if knflow_model::kinds::is_extension_channel(r.group(), &r.id.kind) =>
+                {
+                    (
+                        Endpoint::Channel(label.clone().into()),
+                        format!("http://{}-kn-channel.{n}.{DOMAIN}", r.name()),
+                    )
+                }
                 // An addressable kind knflow does not model (KafkaSink, …): a sink, at the
                 // address its controller gives it.
-                None if knflow_model::kinds::is_addressable(r.group(), &r.id.kind) => (
-                    Endpoint::Sink(label.clone().into()),
-                    match r.id.kind.as_str() {
-                        "KafkaSink" => format!(
-                            "http://kafka-sink-ingress.knative-eventing.{DOMAIN}/{n}/{}",
-                            r.name()
-                        ),
-                        _ => format!("http://{}.{n}.{DOMAIN}", r.name()),
-                    },
-                ),
+                Some(Spec::Extension(_)) | None
+                    if knflow_model::kinds::is_addressable(r.group(), &r.id.kind) =>
+                {
+                    (
+                        Endpoint::Sink(label.clone().into()),
+                        match r.id.kind.as_str() {
+                            "KafkaSink" => format!(
+                                "http://kafka-sink-ingress.knative-eventing.{DOMAIN}/{n}/{}",
+                                r.name()
+                            ),
+                            _ => format!("http://{}.{n}.{DOMAIN}", r.name()),
+                        },
+                    )
+                }
                 _ => continue,
             };
             rt.urls.insert(ep.clone(), url.into());

@@ -22,6 +22,21 @@ pub fn icon_of(kind: &str) -> &'static str {
         "JobSink" => "⚙",
         "EventType" => "#",
         "Service" => "λ",
+        "KafkaSource" => "⧉",
+        "KafkaSink" => "⤓",
+        "KafkaChannel" => "≣",
+        "RabbitmqSource" => "🐇",
+        "RabbitmqBrokerConfig" => "⚙",
+        "NatsJetStreamChannel" => "≊",
+        "GitHubSource" | "GitLabSource" => "⑂",
+        "GitLabBinding" => "⚿",
+        "RedisStreamSource" | "RedisStreamSink" => "◈",
+        "AwsSqsSource" => "☁",
+        "CephSource" => "⬡",
+        "CouchDbSource" => "⛁",
+        "VSphereSource" => "▦",
+        "IntegrationSource" => "⇥",
+        "IntegrationSink" => "⇤",
         _ => "□",
     }
 }
@@ -34,6 +49,7 @@ pub fn category_name(c: Category) -> &'static str {
         Category::Flows => "Flows",
         Category::Sinks => "Sinks",
         Category::Registry => "Registry",
+        Category::Config => "Configuration",
     }
 }
 

@@ -198,6 +198,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("unreachable-sink", "a sink that nothing sends events to"),
     ("source-without-sink", "a source with no sink"),
     (
+        "broker-config-kind",
+        "a broker's spec.config is not the kind its class reads",
+    ),
+    (
         "broker-without-triggers",
         "a broker that delivers to nobody",
     ),

@@ -708,6 +708,46 @@ fn starter_spec(kind: &str) -> Option<Value> {
         "Sequence" | "Parallel" => {
             json!({ "channelTemplate": { "apiVersion": "messaging.knative.dev/v1", "kind": "InMemoryChannel" } })
         }
+        // The extension kinds' required fields, with the values their projects' docs use.
+        "KafkaSource" => {
+            json!({ "bootstrapServers": ["my-cluster-kafka-bootstrap.kafka:9092"], "topics": ["knative-demo-topic"], "consumerGroup": "knative-group" })
+        }
+        "KafkaSink" => {
+            json!({ "topic": "knative-demo-topic", "bootstrapServers": ["my-cluster-kafka-bootstrap.kafka:9092"] })
+        }
+        "KafkaChannel" => json!({ "numPartitions": 3, "replicationFactor": 1 }),
+        "RabbitmqSource" => {
+            json!({ "rabbitmqClusterReference": { "name": "rabbitmq" }, "rabbitmqResourcesConfig": { "queueName": "eventing-rabbitmq-source" } })
+        }
+        "RabbitmqBrokerConfig" => {
+            json!({ "rabbitmqClusterReference": { "name": "rabbitmq", "namespace": "default" }, "queueType": "quorum" })
+        }
+        "GitHubSource" => {
+            json!({ "eventTypes": ["pull_request"], "ownerAndRepository": "knative/docs", "accessToken": { "secretKeyRef": { "name": "githubsecret", "key": "accessToken" } }, "secretToken": { "secretKeyRef": { "name": "githubsecret", "key": "secretToken" } } })
+        }
+        "GitLabSource" => {
+            json!({ "eventTypes": ["push_events"], "projectUrl": "https://gitlab.com/group/project", "accessToken": { "secretKeyRef": { "name": "gitlabsecret", "key": "accessToken" } }, "secretToken": { "secretKeyRef": { "name": "gitlabsecret", "key": "secretToken" } } })
+        }
+        "RedisStreamSource" => {
+            json!({ "address": "rediss://redis.redis.svc.cluster.local:6379", "stream": "mystream", "group": "mygroup" })
+        }
+        "RedisStreamSink" => {
+            json!({ "address": "rediss://redis.redis.svc.cluster.local:6379", "stream": "mystream" })
+        }
+        "AwsSqsSource" => {
+            json!({ "queueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/my-queue", "awsCredsSecret": { "name": "aws-credentials", "key": "credentials" } })
+        }
+        "CouchDbSource" => {
+            json!({ "credentials": { "name": "couchdb-binding" }, "database": "photographers", "feed": "continuous" })
+        }
+        "VSphereSource" => {
+            json!({ "address": "https://vcenter.example.com", "secretRef": { "name": "vsphere-credentials" }, "checkpointConfig": { "maxAgeSeconds": 300, "periodSeconds": 10 }, "payloadEncoding": "application/json" })
+        }
+        "CephSource" => json!({ "port": "8888" }),
+        "IntegrationSource" => {
+            json!({ "timer": { "period": 2000, "message": "Hello, Eventing Core" } })
+        }
+        "IntegrationSink" => json!({ "log": { "level": "INFO", "showHeaders": true } }),
         _ => return None,
     })
 }

@@ -57,14 +57,14 @@ fn dangling(flow: &Flow, out: &mut Vec<Diagnostic>) {
 
 fn sources_without_sink(flow: &Flow, out: &mut Vec<Diagnostic>) {
     for r in flow.resources() {
-        let sink = match &r.spec {
-            Some(Spec::PingSource(s)) => &s.source.sink,
-            Some(Spec::ApiServerSource(s)) => &s.source.sink,
-            Some(Spec::ContainerSource(s)) => &s.source.sink,
-            Some(Spec::SinkBinding(s)) => &s.source.sink,
-            _ => continue,
+        // Modelled sources only: a duck-typed one is a source because it has a sink.
+        if !r.info.is_some_and(|i| i.is_source()) {
+            continue;
+        }
+        let Some(source) = r.source_spec() else {
+            continue;
         };
-        if sink.is_none() {
+        if source.sink.is_none() {
             out.push(
                 Diagnostic::error(
                     "source-without-sink",
@@ -166,6 +166,7 @@ fn retries_without_dls(flow: &Flow, out: &mut Vec<Diagnostic>) {
             Some(Spec::Subscription(s)) => check(out, r, ".spec.delivery", &s.delivery, None),
             Some(Spec::Channel(c)) => check(out, r, ".spec.delivery", &c.delivery, None),
             Some(Spec::InMemoryChannel(c)) => check(out, r, ".spec.delivery", &c.delivery, None),
+            Some(Spec::Extension(e)) => check(out, r, ".spec.delivery", &e.delivery, None),
             Some(Spec::Sequence(s)) => {
                 for (i, step) in s.steps.iter().flatten().enumerate() {
                     check(

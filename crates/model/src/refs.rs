@@ -227,6 +227,25 @@ pub fn references(r: &Resource) -> Vec<Reference> {
             );
             delivery(&mut out, None, ".spec.delivery", &s.delivery);
         }
+        Spec::Extension(s) => {
+            let bare = r
+                .manifest
+                .pointer("/spec/sink")
+                .is_some_and(crate::kinds::extensions::is_object_reference);
+            if bare {
+                let sink = s.source.sink.as_ref().and_then(|d| d.reference.clone());
+                kref(&mut out, Role::Sink, ".spec.sink", &sink);
+            } else if r.info.is_some_and(|i| i.is_source()) {
+                opt_destination(
+                    &mut out,
+                    Role::Sink,
+                    None,
+                    ".spec.sink".into(),
+                    &s.source.sink,
+                );
+            }
+            delivery(&mut out, None, ".spec.delivery", &s.delivery);
+        }
         Spec::Channel(s) => delivery(&mut out, None, ".spec.delivery", &s.delivery),
         Spec::InMemoryChannel(s) => delivery(&mut out, None, ".spec.delivery", &s.delivery),
         Spec::Subscription(s) => {

@@ -147,6 +147,9 @@ impl Resource {
             Some(Spec::ApiServerSource(s)) => Some(Cow::Borrowed(&s.source)),
             Some(Spec::ContainerSource(s)) => Some(Cow::Borrowed(&s.source)),
             Some(Spec::SinkBinding(s)) => Some(Cow::Borrowed(&s.source)),
+            Some(Spec::Extension(s)) if self.info.is_some_and(|i| i.is_source()) => {
+                Some(Cow::Borrowed(&s.source))
+            }
             Some(_) => None,
             None if self.info.is_none() => {
                 let spec = self.manifest.get("spec")?;

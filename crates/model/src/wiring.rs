@@ -54,6 +54,7 @@ const PARALLEL: &[Port] = &[
 ];
 const SINK_BINDING: &[Port] = &[port(Role::Subject), port(Role::Sink)];
 const SOURCE: &[Port] = &[port(Role::Sink)];
+const SOURCE_WITH_DELIVERY: &[Port] = &[port(Role::Sink), port(Role::DeadLetterSink)];
 
 /// The ports of a kind, in the order the editor shows them.
 pub fn ports(info: &KindInfo) -> &'static [Port] {
@@ -66,7 +67,12 @@ pub fn ports(info: &KindInfo) -> &'static [Port] {
         ("flows.knative.dev", "Sequence") => SEQUENCE,
         ("flows.knative.dev", "Parallel") => PARALLEL,
         ("sources.knative.dev", "SinkBinding") => SINK_BINDING,
+        ("sources.knative.dev", "KafkaSource" | "RabbitmqSource") => SOURCE_WITH_DELIVERY,
+        ("messaging.knative.dev", k) if crate::kinds::is_extension_channel(info.group, k) => {
+            DLS_ONLY
+        }
         ("sources.knative.dev", _) => SOURCE,
+        _ if info.is_source() => SOURCE,
         _ => &[],
     }
 }
@@ -86,7 +92,11 @@ pub fn accepts(role: Role, target_group: &str, target_kind: &str) -> bool {
                 || (target_group.is_empty() && target_kind == "Service"))
         }
         Role::Reference => is_addressable(target_group, target_kind),
-        Role::Config => target_group.is_empty() && target_kind == "ConfigMap",
+        // Most broker classes read a ConfigMap; the RabbitMQ broker its own config kind.
+        Role::Config => {
+            (target_group.is_empty() && target_kind == "ConfigMap")
+                || (target_group == "eventing.knative.dev" && target_kind == "RabbitmqBrokerConfig")
+        }
         Role::Subscriber
         | Role::Reply
         | Role::Sink

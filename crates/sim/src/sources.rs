@@ -5,9 +5,13 @@ use chrono::{DateTime, Utc};
 use cloudevents::{Event, EventBuilder, EventBuilderV10};
 use knflow_model::kinds::{CloudEventOverrides, Spec};
 use knflow_model::{Flow, Resource};
+use serde::Deserialize;
 use serde_json::json;
 
 use crate::sim::Simulation;
+
+mod extensions;
+use extensions::{extension_emissions, extension_types, Extension};
 
 /// How long a source runs when no `until` is given.
 pub const DEFAULT_RUN_MS: u64 = 3_600_000;
@@ -18,10 +22,20 @@ fn apply_overrides(event: &mut Event, o: &Option<CloudEventOverrides>) {
     }
 }
 
-/// A source's `ceOverrides` (a duck-typed source's too); `None` for anything that is not a
-/// source.
+/// A source's `ceOverrides` (a duck-typed source's too, and an extension source's however it
+/// is modelled); `None` for anything that is not a source.
 fn ce_overrides(r: &Resource) -> Option<Option<CloudEventOverrides>> {
-    r.source_spec().map(|s| s.ce_overrides.clone())
+    r.source_spec()
+        .map(|s| s.ce_overrides.clone())
+        .or_else(|| Extension::of(r).map(|_| manifest_overrides(r)))
+}
+
+/// `spec.ceOverrides` read from the manifest itself (every extension source embeds duck/v1
+/// `SourceSpec`); `None` when absent or unreadable.
+fn manifest_overrides(r: &Resource) -> Option<CloudEventOverrides> {
+    r.manifest
+        .pointer("/spec/ceOverrides")
+        .and_then(|o| CloudEventOverrides::deserialize(o).ok())
 }
 
 /// A deterministic "random" number for jitter: SplitMix64 of seed and counter.
@@ -111,6 +125,18 @@ pub fn emissions(
     given: Option<Event>,
     sim: &mut Simulation,
 ) -> Result<Vec<(u64, Event)>, String> {
+    emissions_upto(flow, r, given, sim, usize::MAX)
+}
+
+/// [`emissions`], stopping a schedule (a PingSource's ticks, a timer's) after `max` events:
+/// [`sample_event`] only needs the first.
+fn emissions_upto(
+    flow: &Flow,
+    r: &Resource,
+    given: Option<Event>,
+    sim: &mut Simulation,
+    max: usize,
+) -> Result<Vec<(u64, Event)>, String> {
     let ns = flow.namespace_of(r).unwrap_or("default").to_string();
     let name = r.name().to_string();
     // An event given for a source is what it sends, once, with its ceOverrides, instead of
@@ -120,6 +146,10 @@ pub fn emissions(
         apply_overrides(&mut e, &overrides);
         return Ok(vec![(0, e)]);
     }
+    // Extension sources by API group and kind, however knflow models them (duck-typed or not).
+    if let Some(x) = Extension::of(r) {
+        return extension_emissions(flow, r, x, sim, max);
+    }
     match &r.spec {
         Some(Spec::PingSource(_)) => {
             let ping = Ping::new(flow, r)?;
@@ -127,7 +157,7 @@ pub fn emissions(
             let until = sim_until(sim);
             let mut out = Vec::new();
             let mut after = start;
-            for n in 0.. {
+            for n in 0..max {
                 let Some(tick) = ping.next_after(after) else {
                     break;
                 };
@@ -201,7 +231,8 @@ pub fn emissions(
             apply_overrides(&mut e, &overrides);
             Ok(vec![(0, e)])
         }
-        _ if r.is_duck_source() => Err(format!(
+        // KogitoSource, CamelSource and any other source: the user's own code decides.
+        _ if r.is_source() => Err(format!(
             "{}: knflow does not know what a {} emits on its own; send it an event (--event FILE)",
             r.id, r.id.kind
         )),
@@ -218,8 +249,10 @@ fn sim_seed(sim: &Simulation) -> u64 {
 }
 
 /// The first event `target` emits on its own (a PingSource's first tick, an ApiServerSource's
-/// first watched object, a ContainerSource's heartbeat, each with its ceOverrides): what the
-/// designer's Send form starts from for a source. `None` for anything that is not a source.
+/// first watched object, a ContainerSource's heartbeat, an extension source's first event as
+/// its upstream adapter builds it, each with its ceOverrides): what the designer's Send form
+/// starts from for a source. `None` for anything that is not a source, or a source whose events
+/// only its user's code decides (KogitoSource, CamelSource).
 pub fn sample_event(flow: &Flow, target: &str) -> Option<Event> {
     let r = flow.get(&knflow_model::ResourceId::parse(target)?)?;
     let mut sim = Simulation::new(
@@ -231,19 +264,21 @@ pub fn sample_event(flow: &Flow, target: &str) -> Option<Event> {
         },
     )
     .ok()?;
-    let mut emitted = emissions(flow, r, None, &mut sim).ok()?;
+    let mut emitted = emissions_upto(flow, r, None, &mut sim, 1).ok()?;
     knflow_model::order::sort_by(&mut emitted, |a, b| a.0.cmp(&b.0));
     emitted.into_iter().next().map(|(_, e)| e)
 }
 
 /// The types an event sent to `target` can sensibly have: what the target itself emits (a
 /// PingSource's `dev.knative.sources.ping`, an ApiServerSource's add/update/delete types for
-/// its mode), then the types the flow's triggers ask for ([`filtered_types`]), each once.
+/// its mode, every type an extension source emits, e.g. one per GitHubSource `eventTypes`
+/// entry), then the types the flow's triggers ask for ([`filtered_types`]), each once.
 pub fn offered_types(flow: &Flow, target: &str) -> Vec<String> {
-    let spec = knflow_model::ResourceId::parse(target)
-        .and_then(|id| flow.get(&id))
-        .and_then(|r| r.spec.as_ref());
+    let r = knflow_model::ResourceId::parse(target).and_then(|id| flow.get(&id));
+    let spec = r.and_then(|r| r.spec.as_ref());
+    let own = r.and_then(|r| Some(extension_types(r, Extension::of(r)?)));
     let mut out: Vec<String> = match spec {
+        _ if own.is_some() => own.into_iter().flatten().collect(),
         Some(Spec::PingSource(_)) => vec!["dev.knative.sources.ping".into()],
         Some(Spec::ApiServerSource(a)) => {
             let form = if a.mode == Some(knflow_model::kinds::ApiServerSourceMode::Resource) {

@@ -1,6 +1,7 @@
 //! Duck typing (issue 20): an object of a kind knflow does not model whose spec has a `sink`
 //! is a source, as Knative treats it — its sink is a wire, and an event sent to it goes to its
-//! sink with its ceOverrides. The KafkaSource is written as Knative's Kafka docs write it.
+//! sink with its ceOverrides. The modelled extension sources (KafkaSource, written as Knative's
+//! Kafka docs write it) behave the same way.
 
 use knflow_sim::{Options, Simulation};
 
@@ -33,6 +34,23 @@ spec:
     spec:
       containers:
       - image: gcr.io/knative-releases/knative.dev/eventing/cmd/event_display
+---
+apiVersion: kogito.knative.dev/v1alpha1
+kind: KogitoSource
+metadata:
+  name: kogito-order-processing
+spec:
+  subject:
+    apiVersion: apps/v1
+    kind: Deployment
+    selector:
+      matchLabels:
+        app: order-processing
+  sink:
+    ref:
+      apiVersion: serving.knative.dev/v1
+      kind: Service
+      name: event-display
 "#;
 
 fn event_of(v: serde_json::Value) -> cloudevents::Event {
@@ -69,16 +87,22 @@ fn flow() -> knflow_model::Flow {
 #[test]
 fn a_kind_with_a_sink_is_a_source_whose_sink_is_a_wire() {
     let f = flow();
-    let id = knflow_model::ResourceId::parse("KafkaSource/kafka-source").unwrap();
-    let r = f.get(&id).unwrap();
-    assert!(r.info.is_none(), "KafkaSource is not modelled (yet)");
-    assert!(r.is_duck_source() && r.is_source());
-    let refs = knflow_model::refs::references(r);
-    assert_eq!(refs.len(), 1);
-    assert_eq!(refs[0].path, ".spec.sink");
-    // Drawn with a sink port, and nothing warns that the display is unreachable.
-    let shape = knflow_model::diagram::shape::resource_shape(r);
-    assert!(shape.port("sink").is_some());
+    for (label, modelled) in [
+        ("KogitoSource/kogito-order-processing", false),
+        ("KafkaSource/kafka-source", true),
+    ] {
+        let r = f
+            .get(&knflow_model::ResourceId::parse(label).unwrap())
+            .unwrap();
+        assert_eq!(r.info.is_some(), modelled, "{label}");
+        assert!(r.is_source() && r.is_duck_source() != modelled, "{label}");
+        let refs = knflow_model::refs::references(r);
+        assert_eq!(refs.len(), 1, "{label}");
+        assert_eq!(refs[0].path, ".spec.sink");
+        // Drawn with a sink port, and nothing warns that the display is unreachable.
+        let shape = knflow_model::diagram::shape::resource_shape(r);
+        assert!(shape.port("sink").is_some(), "{label}");
+    }
     let lint = knflow_model::lint::lint(&f);
     assert!(
         lint.iter().all(|d| d.code != "unreachable-sink"),
@@ -105,10 +129,18 @@ fn an_event_sent_to_it_reaches_its_sink_with_its_overrides() {
     assert_eq!(&*hops[0].hop.to, "Service/event-display");
     let team = hops[0].hop.event.extension("team").map(|v| v.to_string());
     assert_eq!(team.as_deref(), Some("payments"));
-    // Without an event there is nothing knflow can say it emits.
+    // Without an event, a KogitoSource's events are its service's to say; a KafkaSource sends
+    // a record that is not a CloudEvent as its own `dev.knative.kafka.event`.
     let mut sim = Simulation::new(&f, Options::default()).unwrap();
-    let err = sim.send(&f, "KafkaSource/kafka-source", None).unwrap_err();
+    let err = sim
+        .send(&f, "KogitoSource/kogito-order-processing", None)
+        .unwrap_err();
     assert!(err.contains("send it an event"), "{err}");
+    let own = knflow_sim::sources::sample_event(&f, "KafkaSource/kafka-source").unwrap();
+    assert_eq!(
+        cloudevents::AttributesReader::ty(&own),
+        "dev.knative.kafka.event"
+    );
 }
 
 /// A KafkaSink as Knative's Kafka docs write it, as a trigger's subscriber and dead-letter sink.

@@ -207,8 +207,8 @@ pub fn resource_shape(r: &Resource) -> Shape {
             rows.row("triggers".into(), "triggers".into(), Role::Broker, None)
                 .derived = true;
         }
-        Some(Spec::Channel(_) | Spec::InMemoryChannel(_)) | None
-            if r.spec.is_some() || crate::kinds::is_extension_channel(r.group(), &r.id.kind) =>
+        _ if matches!(r.spec, Some(Spec::Channel(_) | Spec::InMemoryChannel(_)))
+            || crate::kinds::is_extension_channel(r.group(), &r.id.kind) =>
         {
             rows.row(
                 "subscriptions".into(),

@@ -140,6 +140,14 @@ embedded!(
     ObjectMeta = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 );
 embedded!(
+    /// `core/v1` Affinity: node, pod and anti-pod affinity rules.
+    Affinity = "io.k8s.api.core.v1.Affinity"
+);
+embedded!(
+    /// `core/v1` ResourceRequirements: requests, limits and claims.
+    ResourceRequirements = "io.k8s.api.core.v1.ResourceRequirements"
+);
+embedded!(
     /// `meta/v1` LabelSelector: `matchLabels` and `matchExpressions`, ANDed.
     LabelSelector = "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"
 );

@@ -9,6 +9,7 @@ pub mod docs;
 pub mod duck;
 pub mod embedded;
 pub mod eventing;
+pub mod extensions;
 pub mod flows;
 pub mod messaging;
 pub mod shipped;
@@ -22,6 +23,7 @@ use serde_json::Value;
 pub use duck::*;
 pub use embedded::{JobSpec, LabelSelector, ObjectMeta, PodSpec, PodTemplateSpec, ServiceSpec};
 pub use eventing::*;
+pub use extensions::ExtensionSpec;
 pub use flows::*;
 pub use messaging::*;
 pub use sinks::*;
@@ -35,6 +37,8 @@ pub enum Category {
     Flows,
     Sinks,
     Registry,
+    /// Objects that configure others and carry no events (RabbitmqBrokerConfig, GitLabBinding).
+    Config,
 }
 
 /// The typed spec of a resource.
@@ -59,6 +63,9 @@ pub enum Spec {
     JobSink(JobSinkSpec),
     KService(KServiceSpec),
     Service(ServiceSpec),
+    /// A kind of an extension project (Kafka, RabbitMQ, …) or an Integration kind: what routing
+    /// reads of it (see [`extensions`]).
+    Extension(ExtensionSpec),
 }
 
 impl Spec {
@@ -81,6 +88,7 @@ impl Spec {
             Spec::JobSink(s) => serde_json::to_value(s),
             Spec::KService(s) => serde_json::to_value(s),
             Spec::Service(s) => serde_json::to_value(s),
+            Spec::Extension(s) => serde_json::to_value(s),
         };
         v.expect("typed specs always serialize")
     }
@@ -94,11 +102,16 @@ pub struct KindInfo {
     pub category: Category,
     /// One line for the palette and `--help`.
     pub summary: &'static str,
+    /// The extension project the kind comes from (`Kafka`, `RabbitMQ`, …); `None` for core
+    /// Knative and Kubernetes kinds. The palette groups extension kinds by it.
+    pub project: Option<&'static str>,
     parse: fn(&Value) -> Result<Spec, serde_json::Error>,
     schema: fn() -> &'static Value,
     checker: fn() -> &'static crate::schema::Compiled,
     #[cfg(not(target_arch = "wasm32"))]
     derive: fn() -> Value,
+    #[cfg(not(target_arch = "wasm32"))]
+    full: fn(&Value) -> Result<Value, serde_json::Error>,
 }
 
 impl KindInfo {
@@ -131,6 +144,13 @@ impl KindInfo {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn derived_schema(&self) -> Value {
         (self.derive)()
+    }
+
+    /// The spec read into the kind's full typed struct and written back: what the types hold of
+    /// it (for an extension kind, more than [`Spec`] keeps; see [`extensions`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn typed_round_trip(&self, spec: &Value) -> Result<Value, serde_json::Error> {
+        (self.full)(spec)
     }
 
     /// [`Self::spec_schema`] compiled for checking specs, once per kind.
@@ -171,7 +191,16 @@ macro_rules! kind {
     ($group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $variant:ident, $ty:ty) => {
         kind!($group, [$v0 $(, $v)*], $kind, $cat, $summary, $variant, $ty, no_patch)
     };
-    ($group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $variant:ident, $ty:ty, $patch:expr) => {{
+    ($group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $variant:ident, $ty:ty, $patch:expr) => {
+        kind!(@ None, $group, [$v0 $(, $v)*], $kind, $cat, $summary, $ty, $patch,
+            |v| <$ty as serde::Deserialize>::deserialize(v).map(Spec::$variant))
+    };
+    // An extension kind: typed in full for its schema, read through `ExtensionSpec`.
+    (ext $project:literal, $group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $ty:ty) => {
+        kind!(@ Some($project), $group, [$v0 $(, $v)*], $kind, $cat, $summary, $ty, no_patch,
+            |v| ExtensionSpec::read(v).map(Spec::Extension))
+    };
+    (@ $project:expr, $group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $ty:ty, $patch:expr, $parse:expr) => {{
         #[cfg(not(target_arch = "wasm32"))]
         fn derive() -> Value {
             schemars::schema_for!($ty).to_value()
@@ -197,11 +226,16 @@ macro_rules! kind {
             kind: $kind,
             category: Category::$cat,
             summary: $summary,
-            parse: |v| <$ty as serde::Deserialize>::deserialize(v).map(Spec::$variant),
+            project: $project,
+            parse: $parse,
             schema,
             checker,
             #[cfg(not(target_arch = "wasm32"))]
             derive,
+            #[cfg(not(target_arch = "wasm32"))]
+            full: |v| {
+                <$ty as serde::Deserialize>::deserialize(v).and_then(|t| serde_json::to_value(t))
+            },
         }
     }};
 }
@@ -354,6 +388,40 @@ pub static KINDS: &[KindInfo] = &[
         EventTypeV1Beta2,
         EventTypeSpecV1Beta2
     ),
+    kind!(ext "Kafka", "sources.knative.dev", ["v1", "v1beta1"], "KafkaSource", Sources,
+        "Reads Kafka topics and sends each record as an event", extensions::kafka::KafkaSourceSpec),
+    kind!(ext "Kafka", "eventing.knative.dev", ["v1alpha1"], "KafkaSink", Sinks,
+        "Writes every event it receives to a Kafka topic", extensions::kafka::KafkaSinkSpec),
+    kind!(ext "Kafka", "messaging.knative.dev", ["v1", "v1beta1"], "KafkaChannel", Routing,
+        "A channel backed by a Kafka topic", extensions::kafka::KafkaChannelSpec),
+    kind!(ext "RabbitMQ", "sources.knative.dev", ["v1alpha1"], "RabbitmqSource", Sources,
+        "Consumes a RabbitMQ queue and sends each message as an event", extensions::rabbitmq::RabbitmqSourceSpec),
+    kind!(ext "RabbitMQ", "eventing.knative.dev", ["v1alpha1"], "RabbitmqBrokerConfig", Config,
+        "The RabbitMQ cluster and queue type behind a RabbitMQBroker-class Broker", extensions::rabbitmq::RabbitmqBrokerConfigSpec),
+    kind!(ext "NATS", "messaging.knative.dev", ["v1alpha1"], "NatsJetStreamChannel", Routing,
+        "A channel backed by a NATS JetStream stream", extensions::natss::NatsJetStreamChannelSpec),
+    kind!(ext "GitHub", "sources.knative.dev", ["v1alpha1"], "GitHubSource", Sources,
+        "Sends a repository's or organisation's GitHub webhooks as events", extensions::github::GitHubSourceSpec),
+    kind!(ext "GitLab", "sources.knative.dev", ["v1alpha1"], "GitLabSource", Sources,
+        "Sends a GitLab project's webhooks as events", extensions::gitlab::GitLabSourceSpec),
+    kind!(ext "GitLab", "bindings.knative.dev", ["v1alpha1"], "GitLabBinding", Config,
+        "Gives workloads a GitLab access token", extensions::gitlab::GitLabBindingSpec),
+    kind!(ext "Redis", "sources.knative.dev", ["v1alpha1"], "RedisStreamSource", Sources,
+        "Reads a Redis stream and sends each entry as an event", extensions::redis::RedisStreamSourceSpec),
+    kind!(ext "Redis", "sinks.knative.dev", ["v1alpha1"], "RedisStreamSink", Sinks,
+        "Appends every event it receives to a Redis stream", extensions::redis::RedisStreamSinkSpec),
+    kind!(ext "AWS SQS", "sources.knative.dev", ["v1alpha1"], "AwsSqsSource", Sources,
+        "Sends the messages of an Amazon SQS queue as events (deprecated upstream)", extensions::awssqs::AwsSqsSourceSpec),
+    kind!(ext "Ceph", "sources.knative.dev", ["v1alpha1"], "CephSource", Sources,
+        "Sends Ceph bucket notifications as events", extensions::ceph::CephSourceSpec),
+    kind!(ext "CouchDB", "sources.knative.dev", ["v1alpha1"], "CouchDbSource", Sources,
+        "Sends the changes of a CouchDB database as events", extensions::couchdb::CouchDbSourceSpec),
+    kind!(ext "vSphere", "sources.tanzu.vmware.com", ["v1alpha1"], "VSphereSource", Sources,
+        "Sends the events of a VMware vCenter as events", extensions::vsphere::VSphereSourceSpec),
+    kind!(ext "Integration", "sources.knative.dev", ["v1alpha1"], "IntegrationSource", Sources,
+        "A timer or an AWS service (S3, SQS, DynamoDB Streams) as an event source, run by Apache Camel", extensions::integration::IntegrationSourceSpec),
+    kind!(ext "Integration", "sinks.knative.dev", ["v1alpha1"], "IntegrationSink", Sinks,
+        "Logs events or writes them to AWS (S3, SQS, SNS), run by Apache Camel", extensions::integration::IntegrationSinkSpec),
 ];
 
 impl std::fmt::Debug for KindInfo {

@@ -24,6 +24,7 @@ pub fn check(cx: &mut Ctx, spec: &Spec) {
             managed_subscribers(cx, &s.subscribers);
         }
         Spec::Subscription(s) => subscription(cx, s),
+        Spec::Extension(s) => super::extensions::check(cx, s),
         Spec::Sequence(s) => sequence(cx, s),
         Spec::Parallel(s) => parallel(cx, s),
         Spec::PingSource(s) => ping_source(cx, s),
@@ -123,6 +124,7 @@ pub fn check(cx: &mut Ctx, spec: &Spec) {
 }
 
 fn broker(cx: &mut Ctx, s: &BrokerSpec) {
+    super::extensions::broker_class(cx, s.config.as_ref().and_then(|c| c.kind.as_deref()));
     if let Some(c) = &s.config {
         if c.kind.as_deref().unwrap_or("").is_empty() {
             cx.missing(".spec.config.kind");
@@ -138,6 +140,7 @@ fn broker(cx: &mut Ctx, s: &BrokerSpec) {
 }
 
 fn trigger(cx: &mut Ctx, s: &TriggerSpec) {
+    super::extensions::trigger_annotations(cx);
     match (&s.broker, &s.broker_ref) {
         (Some(b), _) if !b.is_empty() => {
             if let Err(e) = dns1123_subdomain(b) {

@@ -3,6 +3,7 @@
 //! the first one.
 
 mod duck;
+pub mod extensions;
 mod filters;
 mod kinds;
 pub mod names;
