@@ -487,6 +487,9 @@ fn browser_tests() -> Result<(), String> {
     // Nothing replaces or overwrites work without asking; errors where the user acted.
     node_tests("tests/e2e/worksafety.test.mjs", &envs, "work safety tests")?;
     node_tests("tests/e2e/filters.test.mjs", &envs, "filter editor tests")?;
+    // Knative's Kafka extension from the palette to a simulated delivery; the palette's project
+    // groups measured.
+    node_tests("tests/e2e/kafka.test.mjs", &envs, "Kafka extension tests")?;
     // Live mode against the official JavaScript CloudEvents SDK (npm `cloudevents`).
     node_tests(
         "tests/e2e/live.test.mjs",

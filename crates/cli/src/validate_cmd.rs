@@ -49,10 +49,25 @@ fn read_crds(path: &Path) -> Result<knflow_k8s::crds::CrdSet, String> {
 fn apply_fixes(path: &Path, opts: Options) -> Result<Vec<String>, String> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let Ok(mut editor) = knflow_editor::Editor::open(&text, &name) else {
-        return Ok(Vec::new()); // unreadable: the report says why
-    };
+    // What loading could not take is fixed first (a duplicate kept under a new name), if that
+    // is all that stands in the way; otherwise the report says why the file is unreadable.
+    let loaded = knflow_model::load_str(&text, &name);
+    let errors: Vec<_> = loaded
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity == knflow_model::Severity::Error)
+        .collect();
+    if errors.iter().any(|d| d.fix.is_none()) {
+        return Ok(Vec::new());
+    }
+    let mut editor = knflow_editor::Editor::new(loaded.flow);
     let mut done = Vec::new();
+    for d in errors {
+        let fix = d.fix.expect("checked above");
+        let what = format!("{name}: {}: {}", d.resource.unwrap_or_default(), fix.title);
+        editor.apply_fix(&fix).map_err(|e| format!("{what}: {e}"))?;
+        done.push(what);
+    }
     for _ in 0..3 {
         let mut ds = validate::validate(editor.flow(), opts);
         ds.extend(knflow_model::lint::lint(editor.flow()));

@@ -751,3 +751,64 @@ fn validate_lists_fixes_and_fix_applies_them_atomically() {
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
 }
+
+/// A duplicate is kept under a new name and retries without a dead-letter sink get the flow's
+/// own (or a new `dead-letters` Service): nothing the file held is lost by `--fix`.
+#[test]
+fn fix_keeps_a_duplicate_under_a_new_name_and_gives_retries_a_dead_letter_sink() {
+    let dir = tempfile::tempdir().unwrap();
+    let display = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata:\n  name: display\nspec:\n  template:\n    spec:\n      containers:\n      - image: example.com/display\n";
+    let trigger = |name: &str, delivery: &str| {
+        format!("apiVersion: eventing.knative.dev/v1\nkind: Trigger\nmetadata:\n  name: {name}\nspec:\n  broker: default\n  subscriber:\n    ref:\n      apiVersion: serving.knative.dev/v1\n      kind: Service\n      name: display\n{delivery}")
+    };
+    let text = [
+        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: default\n"
+            .to_string(),
+        display.to_string(),
+        trigger("audit", "  delivery:\n    retry: 3\n"),
+        // The same name again, with another filter: a copy-paste slip.
+        trigger("audit", "  filter:\n    attributes:\n      type: b\n"),
+    ]
+    .join("---\n");
+    let file = write(dir.path(), "t.yaml", &text);
+    let o = kn_flow(&["validate", "--fix", &file]);
+    let said = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(
+        said.contains("Trigger/audit: Keep it as Trigger/audit-2"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Trigger/audit: Dead-letter to Service/dead-letters"),
+        "{said}"
+    );
+    let fixed = knflow_model::load_str(&std::fs::read_to_string(&file).unwrap(), "t.yaml");
+    assert!(!fixed.has_errors(), "{:?}", fixed.diagnostics);
+    let f = &fixed.flow;
+    let copy = f
+        .get(&knflow_model::ResourceId::parse("Trigger/audit-2").unwrap())
+        .expect("the duplicate is kept");
+    assert_eq!(copy.manifest["spec"]["filter"]["attributes"]["type"], "b");
+    let first = f
+        .get(&knflow_model::ResourceId::parse("Trigger/audit").unwrap())
+        .unwrap();
+    assert_eq!(
+        first.manifest["spec"]["delivery"]["deadLetterSink"]["ref"]["name"],
+        "dead-letters"
+    );
+    assert!(f
+        .get(&knflow_model::ResourceId::parse("Service/dead-letters").unwrap())
+        .is_some());
+    // A flow that already dead-letters somewhere uses that sink.
+    let with_dls = [
+        "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: default\n".to_string(),
+        display.to_string(),
+        trigger("audit", "  delivery:\n    retry: 3\n"),
+        trigger("other", "  delivery:\n    deadLetterSink:\n      ref:\n        apiVersion: serving.knative.dev/v1\n        kind: Service\n        name: display\n"),
+    ]
+    .join("---\n");
+    let file = write(dir.path(), "u.yaml", &with_dls);
+    let o = kn_flow(&["validate", "--fix", &file]);
+    let said = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(said.contains("Dead-letter to Service/display"), "{said}");
+    no_temporary_files(dir.path());
+}

@@ -126,20 +126,6 @@ pub struct TopicLink {
     pub extensions: Vec<(String, String)>,
 }
 
-/// The topics a Kafka object writes (`spec.topic`) or reads (`spec.topics`), and its bootstrap
-/// servers.
-fn kafka_topics<'a>(r: &'a Resource, field: &str) -> (Vec<&'a str>, Vec<&'a str>) {
-    let spec = &r.manifest["spec"];
-    let strings = |v: &'a serde_json::Value| -> Vec<&'a str> {
-        match v {
-            serde_json::Value::String(s) => vec![s.as_str()],
-            serde_json::Value::Array(a) => a.iter().filter_map(|x| x.as_str()).collect(),
-            _ => Vec::new(),
-        }
-    };
-    (strings(&spec[field]), strings(&spec["bootstrapServers"]))
-}
-
 const DOMAIN: &str = "svc.cluster.local";
 
 fn ns(flow: &Flow, r: &Resource) -> String {
@@ -231,12 +217,7 @@ impl Routes {
 
     /// KafkaSink → KafkaSource links by topic and bootstrap server (a server in common).
     fn link_topics(&mut self, flow: &Flow) {
-        let sinks: Vec<&Resource> = flow
-            .resources()
-            .filter(|r| r.id.kind == "KafkaSink")
-            .collect();
-        for source in flow.resources().filter(|r| r.id.kind == "KafkaSource") {
-            let (reads, servers) = kafka_topics(source, "topics");
+        for (sink, source) in knflow_model::kinds::extensions::topics::topic_links(flow) {
             let Some(to) = self.sink_of(flow, source) else {
                 continue;
             };
@@ -246,21 +227,14 @@ impl Routes {
                 .and_then(|o| o.extensions)
                 .map(|e| e.into_iter().collect())
                 .unwrap_or_default();
-            for sink in &sinks {
-                let (writes, sink_servers) = kafka_topics(sink, "topic");
-                let same_topic = writes.iter().any(|t| reads.contains(t));
-                let same_cluster = sink_servers.iter().any(|s| servers.contains(s));
-                if same_topic && same_cluster {
-                    self.topics
-                        .entry(sink.id.to_string().into())
-                        .or_default()
-                        .push(TopicLink {
-                            source: source.id.to_string().into(),
-                            to: to.clone(),
-                            extensions: extensions.clone(),
-                        });
-                }
-            }
+            self.topics
+                .entry(sink.id.to_string().into())
+                .or_default()
+                .push(TopicLink {
+                    source: source.id.to_string().into(),
+                    to,
+                    extensions,
+                });
         }
     }
 

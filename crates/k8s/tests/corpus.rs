@@ -212,3 +212,47 @@ fn extension_corpus_round_trips_byte_for_byte_through_fmt() {
         assert_eq!(manifests(&again.flow), written, "{file}");
     }
 }
+
+/// Every reference of the extension corpus is drawn as a wire to an object of the same file
+/// (none is a "missing" box), every source's sink leaves its `sink` port, and a Broker's
+/// `spec.config` is a wire to the configuration its class reads.
+#[test]
+fn extension_corpus_draws_its_wires() {
+    use knflow_model::diagram::{Diagram, What};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut sinks = 0;
+    for (file, _) in EXTENSIONS {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let flow = knflow_model::load_str(&text, file).flow;
+        let d = Diagram::of(&flow);
+        let missing: Vec<_> = d
+            .nodes
+            .iter()
+            .filter(|n| n.what == What::Missing)
+            .map(|n| &n.label)
+            .collect();
+        assert!(missing.is_empty(), "{file}: drawn as missing: {missing:?}");
+        for w in &d.wires {
+            assert!(d.from_port(w).is_some(), "{file}: {} has no port", w.name);
+        }
+        for r in flow.resources().filter(|r| r.is_source()) {
+            let Some(sink) = r.source_spec().and_then(|s| s.sink.clone()) else {
+                continue;
+            };
+            let from_sink_port = d.wires.iter().any(|w| {
+                d.nodes[w.from].label == r.id.to_string() && w.from_port == "sink"
+            });
+            assert!(from_sink_port, "{file}: {}'s sink {sink:?} is not drawn", r.id);
+            sinks += 1;
+        }
+        for r in flow.resources().filter(|r| r.id.kind == "Broker") {
+            if r.manifest.pointer("/spec/config").is_some() {
+                let config = d.wires.iter().any(|w| {
+                    d.nodes[w.owner].label == r.id.to_string() && w.field == "config"
+                });
+                assert!(config, "{file}: {}'s config is not drawn", r.id);
+            }
+        }
+    }
+    assert!(sinks >= 15, "only {sinks} extension sources' sinks were drawn");
+}

@@ -1,6 +1,7 @@
 //! Machine-applicable fixes for the problems whose remedy is clear: the served version for a
 //! retired one, the `apiVersion` of a reference to a kind the flow has, the broker a trigger
-//! names and the flow lacks. Attached to diagnostics after validation and lint; applied by
+//! names and the flow lacks, a new name for a duplicate, a dead-letter sink for retries that
+//! have none. Attached to diagnostics after validation and lint; applied by
 //! `kn-flow validate --fix` and the designer's Fix buttons.
 
 use serde::Serialize;
@@ -31,6 +32,70 @@ pub enum FixEdit {
     Add { manifest: Value },
 }
 
+/// The remedy for a resource whose `Kind/name` the flow already holds (loading keeps the first):
+/// keep this one too, under the first free name after its own.
+pub fn rename_duplicate(flow: &Flow, r: &crate::Resource) -> Fix {
+    let name = flow.free_name(&r.id.kind, r.name());
+    let mut manifest = r.manifest.clone();
+    manifest["metadata"]["name"] = json!(name);
+    Fix {
+        title: format!("Keep it as {}/{name}", r.id.kind),
+        edits: vec![FixEdit::Add { manifest }],
+    }
+}
+
+/// Retries that end in nothing: send what still fails to the flow's dead-letter sink (the one
+/// most of its dead-letter references name), or to a new event-display Service
+/// `dead-letters` where it has none.
+fn dead_letter_sink(flow: &Flow, label: &str, delivery: &str) -> Fix {
+    let mut counts: Vec<(ResourceId, usize)> = Vec::new();
+    for r in flow.resources() {
+        for (e, n) in flow.outgoing(&r.id) {
+            if let (Role::DeadLetterSink, Node::Resource(t)) = (e.role, n) {
+                match counts.iter_mut().find(|(id, _)| *id == t.id) {
+                    Some((_, c)) => *c += 1,
+                    None => counts.push((t.id.clone(), 1)),
+                }
+            }
+        }
+    }
+    let most = counts
+        .iter()
+        .fold(None::<&(ResourceId, usize)>, |best, c| match best {
+            Some(b) if b.1 >= c.1 => Some(b),
+            _ => Some(c),
+        });
+    let mut edits = Vec::new();
+    let target = match most.and_then(|(id, _)| flow.get(id)) {
+        Some(t) => json!({"apiVersion": t.api_version(), "kind": t.id.kind, "name": t.name()}),
+        None => {
+            let name = flow.free_name("Service", "dead-letters");
+            edits.push(FixEdit::Add {
+                manifest: json!({
+                    "apiVersion": "serving.knative.dev/v1",
+                    "kind": "Service",
+                    "metadata": {"name": name},
+                    "spec": {"template": {"spec": {"containers": [
+                        {"image": "gcr.io/knative-releases/knative.dev/eventing/cmd/event_display"}
+                    ]}}},
+                }),
+            });
+            json!({"apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": name})
+        }
+    };
+    let title = format!(
+        "Dead-letter to {}/{}",
+        target["kind"].as_str().unwrap_or(""),
+        target["name"].as_str().unwrap_or("")
+    );
+    edits.push(FixEdit::Set {
+        resource: label.to_string(),
+        path: format!("{delivery}.deadLetterSink"),
+        value: json!({ "ref": target }),
+    });
+    Fix { title, edits }
+}
+
 /// Attaches a fix to each diagnostic in `ds` whose remedy is clear.
 pub fn attach(flow: &Flow, ds: &mut [Diagnostic]) {
     for d in ds.iter_mut() {
@@ -56,6 +121,7 @@ fn fix_for(flow: &Flow, d: &Diagnostic) -> Option<Fix> {
                 }],
             })
         }
+        "retries-without-dls" => Some(dead_letter_sink(flow, label, &d.path)),
         "trigger-broker-missing" => {
             let target = flow.outgoing(&id).into_iter().find_map(|(e, n)| match n {
                 Node::Missing(t) if e.role == Role::Broker => Some(t),

@@ -315,21 +315,17 @@ fn insert_all(
         };
         let pos = r.origin.as_ref().map(|o| o.start);
         let id = r.id.clone();
-        if let Err(e) = flow.insert_boxed(r) {
-            let first = flow
-                .get(&id)
-                .and_then(|r| r.origin.as_ref())
-                .map(|o| o.start);
-            let msg = match first {
-                Some(p) => format!("{e} (first at line {})", p.line),
-                None => e.to_string(),
+        if let Some(first) = flow.get(&id) {
+            let msg = match first.origin.as_ref().map(|o| o.start) {
+                Some(p) => format!("{id} already exists in the flow (first at line {})", p.line),
+                None => format!("{id} already exists in the flow"),
             };
-            diags.push(located(
-                Diagnostic::error("duplicate-resource", msg).on(&id),
-                file,
-                pos,
-            ));
+            let mut d = Diagnostic::error("duplicate-resource", msg).on(&id);
+            d.fix = Some(Box::new(crate::fixes::rename_duplicate(flow, &r)));
+            diags.push(located(d, file, pos));
+            continue;
         }
+        flow.insert_boxed(r).expect("checked to be new");
     }
 }
 
@@ -559,13 +555,18 @@ pub fn merge(name: &str, parts: Vec<Loaded>) -> Loaded {
                 fresh
             };
             let pos = r.origin.as_ref().map(|o| (o.file.to_string(), o.start));
-            if let Err(e) = flow.insert(r) {
-                let mut d =
-                    Diagnostic::error("duplicate-resource", format!("{e}; the first one is kept"));
+            if flow.get(&r.id).is_some() {
+                let mut d = Diagnostic::error(
+                    "duplicate-resource",
+                    format!("{} already exists in the flow; the first one is kept", r.id),
+                );
+                d.fix = Some(Box::new(crate::fixes::rename_duplicate(&flow, &r)));
                 if let Some((file, start)) = pos {
                     d = located(d, &file, Some(start));
                 }
                 diagnostics.push(d);
+            } else {
+                flow.insert(r).expect("checked to be new");
             }
         }
     }

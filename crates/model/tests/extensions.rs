@@ -289,3 +289,61 @@ fn every_palette_kind_is_valid_as_added_and_extension_kinds_have_a_project() {
         Category::Config
     );
 }
+
+#[test]
+fn a_kafka_topic_is_drawn_from_the_sink_that_writes_it_to_the_sources_that_read_it() {
+    let text = format!(
+        r#"
+apiVersion: eventing.knative.dev/v1alpha1
+kind: KafkaSink
+metadata:
+  name: orders-sink
+spec:
+  topic: orders
+  bootstrapServers: [my-cluster-kafka-bootstrap.kafka:9092]
+---
+apiVersion: sources.knative.dev/v1
+kind: KafkaSource
+metadata:
+  name: orders-reader
+spec:
+  topics: [orders]
+  bootstrapServers: [my-cluster-kafka-bootstrap.kafka:9092, other:9092]
+  sink:
+    ref: {{apiVersion: serving.knative.dev/v1, kind: Service, name: event-display}}
+---
+apiVersion: sources.knative.dev/v1
+kind: KafkaSource
+metadata:
+  name: other-cluster
+spec:
+  topics: [orders]
+  bootstrapServers: [elsewhere:9092]
+  sink:
+    ref: {{apiVersion: serving.knative.dev/v1, kind: Service, name: event-display}}
+{DISPLAY}"#
+    );
+    let flow = load(&text).flow;
+    let d = knflow_model::diagram::Diagram::of(&flow);
+    let topics: Vec<_> = d
+        .wires
+        .iter()
+        .filter(|w| w.kind == knflow_model::diagram::WireKind::Topic)
+        .collect();
+    // Only the source on the same cluster reads what the sink writes.
+    assert_eq!(topics.len(), 1, "{topics:?}");
+    let w = topics[0];
+    assert_eq!(d.nodes[w.from].label, "KafkaSink/orders-sink");
+    assert_eq!(d.nodes[w.to].label, "KafkaSource/orders-reader");
+    assert_eq!(
+        w.name,
+        "KafkaSink orders-sink topic → KafkaSource orders-reader"
+    );
+    // It leaves the sink's `topic` port and enters the source's input on its left.
+    let port = d.from_port(w).expect("a topic port");
+    assert_eq!(port.x, knflow_model::diagram::NODE_W);
+    assert_eq!(d.nodes[w.to].shape.input, Some("topic"));
+    // Nothing holds it: the graph has no edge between the two.
+    let sink = ResourceId::parse("KafkaSink/orders-sink").unwrap();
+    assert!(flow.outgoing(&sink).is_empty());
+}

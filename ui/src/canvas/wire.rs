@@ -11,6 +11,13 @@ use crate::state::{App, MenuOn, WireView};
 
 /// Removes the reference a wire stands for (one undo step).
 pub fn delete(app: &App, w: &WireView) -> bool {
+    if w.kind == knflow_model::diagram::WireKind::Topic {
+        app.say(format!(
+            "{} is no reference: it follows from the sink's topic and the source's topics and servers; change those to remove it",
+            w.name
+        ));
+        return false;
+    }
     let Some(owner) = id_of(&w.owner) else {
         return false;
     };

@@ -137,6 +137,29 @@ impl Diagram {
                 });
             }
         }
+        // Kafka topics join a KafkaSink to the KafkaSources reading it: drawn, never held.
+        let at = |label: String| nodes.iter().position(|n: &DiagramNode| n.label == label);
+        for (sink, source) in crate::kinds::extensions::topics::topic_links(flow) {
+            let (Some(from), Some(to)) = (at(sink.id.to_string()), at(source.id.to_string()))
+            else {
+                continue;
+            };
+            wires.push(Wire {
+                key: format!("{}#topic→{}", sink.id, source.id),
+                from,
+                from_port: "topic".into(),
+                to,
+                owner: from,
+                field: "topic".into(),
+                role: Role::Reference,
+                index: None,
+                kind: WireKind::Topic,
+                name: format!(
+                    "KafkaSink {} topic → KafkaSource {}",
+                    sink.id.name, source.id.name
+                ),
+            });
+        }
         Diagram { nodes, wires }
     }
 

@@ -51,6 +51,9 @@ pub enum WireKind {
     /// A reference that carries no events (SinkBinding subject, Broker config, EventType
     /// reference): thin and grey.
     Reference,
+    /// A Kafka topic a KafkaSink writes and a KafkaSource reads: dash-dot. No object holds it,
+    /// so there is nothing to delete: it follows from the two objects' topics and servers.
+    Topic,
 }
 
 impl WireKind {
@@ -70,6 +73,7 @@ impl WireKind {
             WireKind::Reply => "reply",
             WireKind::DeadLetter => "dead-letter",
             WireKind::Reference => "reference",
+            WireKind::Topic => "topic",
         }
     }
 }
@@ -207,6 +211,13 @@ pub fn resource_shape(r: &Resource) -> Shape {
             rows.row("triggers".into(), "triggers".into(), Role::Broker, None)
                 .derived = true;
         }
+        // What a KafkaSink writes to its topic flows on to the KafkaSources reading it.
+        _ if r.id.kind == "KafkaSink" => {
+            let port = rows.row("topic".into(), "topic".into(), Role::Reference, None);
+            port.derived = true;
+            port.wire = WireKind::Topic;
+        }
+        _ if r.id.kind == "KafkaSource" => input = Some("topic"),
         _ if matches!(r.spec, Some(Spec::Channel(_) | Spec::InMemoryChannel(_)))
             || crate::kinds::is_extension_channel(r.group(), &r.id.kind) =>
         {

@@ -19,6 +19,7 @@ pub mod kafka;
 pub mod natss;
 pub mod rabbitmq;
 pub mod redis;
+pub mod topics;
 pub mod vsphere;
 
 #[cfg(not(target_arch = "wasm32"))]
