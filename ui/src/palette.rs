@@ -35,6 +35,21 @@ fn kinds() -> Vec<(&'static str, &'static str, &'static str)> {
     out
 }
 
+/// A kind's name cut before each capital (`Rabbitmq`, `Broker`, `Config`): where a long name may
+/// break in the palette's narrow column.
+fn words(kind: &'static str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in kind.char_indices().skip(1) {
+        if c.is_ascii_uppercase() {
+            out.push(&kind[start..i]);
+            start = i;
+        }
+    }
+    out.push(&kind[start..]);
+    out
+}
+
 /// The groups in palette order: [`GROUPS`], then the projects as `KINDS` lists them.
 fn groups(all: &[(&'static str, &'static str, &'static str)]) -> Vec<&'static str> {
     let mut out = GROUPS.to_vec();
@@ -159,7 +174,7 @@ pub fn Palette(app: App) -> impl IntoView {
                                     }
                                 >
                                     <span class="icon" aria-hidden="true">{icon_of(kind)}</span>
-                                    <span class="label">{kind}</span>
+                                    <span class="label">{words(kind).into_iter().map(|w| view! { <wbr/>{w} }).collect_view()}</span>
                                 </div>
                             }
                         }).collect_view()}

@@ -22,14 +22,14 @@ pub fn icon_of(kind: &str) -> &'static str {
         "JobSink" => "⚙",
         "EventType" => "#",
         "Service" => "λ",
-        "KafkaSource" => "⧉",
+        "KafkaSource" => "▧",
         "KafkaSink" => "⤓",
         "KafkaChannel" => "≣",
-        "RabbitmqSource" => "🐇",
+        "RabbitmqSource" => "◫",
         "RabbitmqBrokerConfig" => "⚙",
         "NatsJetStreamChannel" => "≊",
-        "GitHubSource" | "GitLabSource" => "⑂",
-        "GitLabBinding" => "⚿",
+        "GitHubSource" | "GitLabSource" => "⎇",
+        "GitLabBinding" => "▤",
         "RedisStreamSource" | "RedisStreamSink" => "◈",
         "AwsSqsSource" => "☁",
         "CephSource" => "⬡",
@@ -92,6 +92,19 @@ fn filter_summary(v: &Value) -> String {
     parts.join(" ")
 }
 
+/// A string or a list of strings, comma-separated.
+fn strings(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => "?".into(),
+    }
+}
+
 /// One line of the node's most telling setting, shortened for the canvas.
 pub fn facts(r: &Resource) -> String {
     let m = &r.manifest;
@@ -143,6 +156,35 @@ pub fn facts(r: &Resource) -> String {
             })
             .unwrap_or_default()
             .to_string(),
+        // The extension kinds: where their events come from or go to.
+        "KafkaSink" => format!("topic {}", spec["topic"].as_str().unwrap_or("?")),
+        "KafkaSource" => format!("topics {}", strings(&spec["topics"])),
+        "KafkaChannel" => match spec["numPartitions"].as_i64() {
+            Some(n) => format!("{n} partitions"),
+            None => r.api_version().to_string(),
+        },
+        "RabbitmqSource" => format!(
+            "queue {}",
+            spec["rabbitmqResourcesConfig"]["queueName"]
+                .as_str()
+                .unwrap_or("?")
+        ),
+        "GitHubSource" => spec["ownerAndRepository"].as_str().unwrap_or("?").into(),
+        "GitLabSource" => spec["projectUrl"].as_str().unwrap_or("?").into(),
+        "RedisStreamSource" | "RedisStreamSink" => {
+            format!("stream {}", spec["stream"].as_str().unwrap_or("?"))
+        }
+        "AwsSqsSource" => spec["queueUrl"].as_str().unwrap_or("?").into(),
+        "CouchDbSource" => format!("database {}", spec["database"].as_str().unwrap_or("?")),
+        "VSphereSource" => spec["address"].as_str().unwrap_or("?").into(),
+        "IntegrationSource" | "IntegrationSink" => spec
+            .as_object()
+            .and_then(|o| {
+                ["timer", "log", "aws"]
+                    .into_iter()
+                    .find(|k| o.contains_key(*k))
+            })
+            .map_or_else(|| r.api_version().to_string(), str::to_string),
         _ => r.api_version().to_string(),
     };
     text

@@ -555,3 +555,25 @@ fn flow_settings_name_namespace_and_description() {
     // Behaviours left out are no longer saved.
     assert!(!text.contains("simulation"), "{text}");
 }
+
+/// An extension kind's node says where its events come from or go to, as added from the
+/// palette: a topic, a queue, a repository — not its apiVersion.
+#[test]
+fn extension_nodes_show_their_topic_queue_or_repository() {
+    let mut flow = knflow_model::Flow::new("facts", None);
+    let want = [
+        ("KafkaSink", "topic knative-demo-topic"),
+        ("KafkaSource", "topics knative-demo-topic"),
+        ("KafkaChannel", "3 partitions"),
+        ("RabbitmqSource", "queue eventing-rabbitmq-source"),
+        ("GitHubSource", "knative/docs"),
+        ("RedisStreamSink", "stream mystream"),
+        ("CouchDbSource", "database photographers"),
+        ("IntegrationSource", "timer"),
+        ("IntegrationSink", "log"),
+    ];
+    for (kind, fact) in want {
+        let added = flow.add_new(kind, "x").unwrap();
+        assert_eq!(facts(flow.get(&added).unwrap()), fact, "{kind}");
+    }
+}

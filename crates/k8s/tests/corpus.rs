@@ -239,20 +239,29 @@ fn extension_corpus_draws_its_wires() {
             let Some(sink) = r.source_spec().and_then(|s| s.sink.clone()) else {
                 continue;
             };
-            let from_sink_port = d.wires.iter().any(|w| {
-                d.nodes[w.from].label == r.id.to_string() && w.from_port == "sink"
-            });
-            assert!(from_sink_port, "{file}: {}'s sink {sink:?} is not drawn", r.id);
+            let from_sink_port = d
+                .wires
+                .iter()
+                .any(|w| d.nodes[w.from].label == r.id.to_string() && w.from_port == "sink");
+            assert!(
+                from_sink_port,
+                "{file}: {}'s sink {sink:?} is not drawn",
+                r.id
+            );
             sinks += 1;
         }
         for r in flow.resources().filter(|r| r.id.kind == "Broker") {
             if r.manifest.pointer("/spec/config").is_some() {
-                let config = d.wires.iter().any(|w| {
-                    d.nodes[w.owner].label == r.id.to_string() && w.field == "config"
-                });
+                let config = d
+                    .wires
+                    .iter()
+                    .any(|w| d.nodes[w.owner].label == r.id.to_string() && w.field == "config");
                 assert!(config, "{file}: {}'s config is not drawn", r.id);
             }
         }
     }
-    assert!(sinks >= 15, "only {sinks} extension sources' sinks were drawn");
+    assert!(
+        sinks >= 15,
+        "only {sinks} extension sources' sinks were drawn"
+    );
 }

@@ -938,3 +938,87 @@ async fn a_stopped_session_answers_nowhere_not_even_on_kept_alive_connections() 
         "a new connection is still accepted after Stop"
     );
 }
+
+/// A Kafka topic in live mode (issue 20): what a trigger delivers to a KafkaSink (unmapped, so
+/// the built-in display stands in for the Kafka cluster and accepts it) a KafkaSource reading
+/// the same topic on the same cluster sends on to its sink — a real HTTP server — as the
+/// CloudEvent it was, plus the source's ceOverrides; a source on another cluster gets nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kafka_topic_carries_events_from_a_kafka_sink_to_the_sources_reading_it() {
+    let consumer = sink(ack()).await;
+    let elsewhere = sink(ack()).await;
+    let yaml = "apiVersion: knflow.dev/v1alpha1
+kind: Flow
+metadata:
+  name: live
+  namespace: shop
+resources:
+- apiVersion: eventing.knative.dev/v1
+  kind: Broker
+  metadata:
+    name: orders
+    annotations:
+      eventing.knative.dev/broker.class: Kafka
+  spec:
+    config: {apiVersion: v1, kind: ConfigMap, name: kafka-broker-config, namespace: knative-eventing}
+- apiVersion: eventing.knative.dev/v1
+  kind: Trigger
+  metadata:
+    name: to-topic
+  spec:
+    broker: orders
+    subscriber:
+      ref: {apiVersion: eventing.knative.dev/v1alpha1, kind: KafkaSink, name: orders-topic}
+- apiVersion: eventing.knative.dev/v1alpha1
+  kind: KafkaSink
+  metadata:
+    name: orders-topic
+  spec:
+    topic: orders
+    bootstrapServers: [my-cluster-kafka-bootstrap.kafka:9092]
+- apiVersion: sources.knative.dev/v1
+  kind: KafkaSource
+  metadata:
+    name: orders-reader
+  spec:
+    topics: [orders]
+    bootstrapServers: [my-cluster-kafka-bootstrap.kafka:9092]
+    ceOverrides:
+      extensions: {team: payments}
+    sink:
+      ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: consumer}
+- apiVersion: sources.knative.dev/v1
+  kind: KafkaSource
+  metadata:
+    name: other-cluster
+  spec:
+    topics: [orders]
+    bootstrapServers: [elsewhere:9092]
+    sink:
+      ref: {apiVersion: serving.knative.dev/v1, kind: Service, name: elsewhere}
+";
+    let (_rt, base) = start(
+        yaml,
+        &[
+            ("Service/consumer", &consumer.url),
+            ("Service/elsewhere", &elsewhere.url),
+        ],
+    )
+    .await;
+    let url = format!("{base}/shop/orders");
+    assert_eq!(post(&url, BINARY, r#"{"amount": 1}"#).await.0, 202);
+    eventually("the event at the consumer", || {
+        consumer.got.lock().unwrap().len() == 1
+    })
+    .await;
+    let got = consumer.got.lock().unwrap()[0].clone();
+    assert_eq!(got.id(), "b-1");
+    assert_eq!(got.ty(), "order.paid");
+    assert_eq!(
+        got.extension("team").map(|v| v.to_string()).as_deref(),
+        Some("payments")
+    );
+    // Give a wrong delivery time to show up before saying there was none.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(elsewhere.got.lock().unwrap().is_empty());
+}

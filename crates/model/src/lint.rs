@@ -41,6 +41,11 @@ fn dangling(flow: &Flow, out: &mut Vec<Diagnostic>) {
     for r in flow.resources() {
         for (edge, node) in flow.outgoing(&r.id) {
             if let Node::Missing(target) = node {
+                // A broker class's configuration in Knative's own namespace comes with its
+                // install (config-br-default-channel, kafka-broker-config): not the flow's.
+                if edge.role == Role::Config && target.namespace.as_deref() == Some(INSTALL_NS) {
+                    continue;
+                }
                 let d = if edge.role == Role::Broker {
                     Diagnostic::warning("trigger-broker-missing", format!("broker `{}` is not in this flow; the trigger only works if it exists in the cluster", target.name))
                 } else {
@@ -54,6 +59,9 @@ fn dangling(flow: &Flow, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// Where Knative Eventing and its extensions are installed.
+const INSTALL_NS: &str = "knative-eventing";
 
 fn sources_without_sink(flow: &Flow, out: &mut Vec<Diagnostic>) {
     for r in flow.resources() {

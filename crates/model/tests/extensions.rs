@@ -347,3 +347,20 @@ spec:
     let sink = ResourceId::parse("KafkaSink/orders-sink").unwrap();
     assert!(flow.outgoing(&sink).is_empty());
 }
+
+#[test]
+fn a_broker_class_config_that_comes_with_the_install_is_not_dangling() {
+    let broker = |ns: &str| {
+        format!(
+            "apiVersion: eventing.knative.dev/v1\nkind: Broker\nmetadata:\n  name: default\n  annotations:\n    eventing.knative.dev/broker.class: Kafka\nspec:\n  config:\n    apiVersion: v1\n    kind: ConfigMap\n    name: kafka-broker-config\n    namespace: {ns}\n"
+        )
+    };
+    let dangling = |text: &str| {
+        knflow_model::lint::lint(&load(text).flow)
+            .iter()
+            .any(|d| d.code == "dangling-reference")
+    };
+    assert!(!dangling(&broker("knative-eventing")));
+    // One in the user's own namespace is theirs to provide.
+    assert!(dangling(&broker("shop")));
+}

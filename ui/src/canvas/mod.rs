@@ -169,7 +169,7 @@ pub fn Canvas(app: App) -> impl IntoView {
                         <circle cx="1" cy="1" r="1" class="grid-dot"></circle>
                     </pattern>
                     {["delivery", "reply", "dead-letter", "reference", "selected"].map(|k| view! {
-                        <marker id=format!("arrow-{k}") viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                        <marker id=format!("arrow-{k}") viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
                             <path d="M 0 0 L 10 5 L 0 10 z" class=format!("arrow arrow-{k}")></path>
                         </marker>
                     })}

@@ -284,7 +284,7 @@ pub static KINDS: &[KindInfo] = &[
         ["v1"],
         "Broker",
         Routing,
-        "Event mesh: receives events and fans them out to triggers",
+        "Event mesh: receives events and fans them out to triggers (classes: channel-based, Kafka, RabbitMQ)",
         Broker,
         BrokerSpec
     ),
