@@ -278,6 +278,7 @@ impl App {
             editor.with_untracked(|e| {
                 let mut d = knflow_model::validate::validate(e.flow(), Default::default());
                 d.extend(knflow_model::lint::lint(e.flow()));
+                d.extend(knflow_sim::event_type_lints(e.flow()));
                 knflow_model::fixes::attach(e.flow(), &mut d);
                 knflow_model::order::sort_by(&mut d, |a, b| {
                     (a.severity, &a.resource).cmp(&(b.severity, &b.resource))

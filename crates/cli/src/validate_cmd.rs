@@ -71,6 +71,7 @@ fn apply_fixes(path: &Path, opts: Options) -> Result<Vec<String>, String> {
     for _ in 0..3 {
         let mut ds = validate::validate(editor.flow(), opts);
         ds.extend(knflow_model::lint::lint(editor.flow()));
+        ds.extend(knflow_sim::event_type_lints(editor.flow()));
         knflow_model::fixes::attach(editor.flow(), &mut ds);
         let before = done.len();
         for d in ds {
@@ -156,6 +157,7 @@ pub fn run(
             }
         };
         let mut checked = knflow_model::check(&loaded, opts);
+        checked.extend(knflow_sim::event_type_lints(&loaded.flow));
         knflow_model::fixes::attach(&loaded.flow, &mut checked);
         all.extend(checked);
         if let Some(set) = &crds {

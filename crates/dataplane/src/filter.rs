@@ -667,3 +667,214 @@ mod tests {
         assert_eq!(f.evaluate(&ev), FilterResult::Pass);
     }
 }
+
+/// A type or a source as the event-type analysis knows it: exactly, by a prefix, or not at all.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Text {
+    Exact(String),
+    Prefix(String),
+    Any,
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Text::Exact(s) => f.write_str(s),
+            Text::Prefix(p) => write!(f, "{p}*"),
+            Text::Any => f.write_str("*"),
+        }
+    }
+}
+
+/// Whether a filter passes the events of a (type, source) pattern: all of them, some, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Decision {
+    Yes,
+    Maybe,
+    No,
+}
+
+/// The results a filter node can give for the events of a pattern (bits of [`Outcomes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Outcomes {
+    pass: bool,
+    fail: bool,
+    none: bool,
+}
+
+impl Outcomes {
+    const PASS: Outcomes = Outcomes {
+        pass: true,
+        fail: false,
+        none: false,
+    };
+    const FAIL: Outcomes = Outcomes {
+        pass: false,
+        fail: true,
+        none: false,
+    };
+    const NONE: Outcomes = Outcomes {
+        pass: false,
+        fail: false,
+        none: true,
+    };
+    const EITHER: Outcomes = Outcomes {
+        pass: true,
+        fail: true,
+        none: false,
+    };
+
+    fn or(self, o: Outcomes) -> Outcomes {
+        Outcomes {
+            pass: self.pass || o.pass,
+            fail: self.fail || o.fail,
+            none: self.none || o.none,
+        }
+    }
+
+    fn is_empty(self) -> bool {
+        !(self.pass || self.fail || self.none)
+    }
+
+    fn decision(self) -> Decision {
+        match (self.fail, self.pass || self.none) {
+            (false, _) => Decision::Yes,
+            (true, false) => Decision::No,
+            (true, true) => Decision::Maybe,
+        }
+    }
+}
+
+/// Does `text` match `want` the way `kind` compares (for the events of the pattern)?
+fn text_outcomes(kind: Match, text: &Text, want: &str) -> Outcomes {
+    let (w, yes) = (want.as_bytes(), |b: bool| {
+        if b {
+            Outcomes::PASS
+        } else {
+            Outcomes::FAIL
+        }
+    });
+    let starts = |s: &[u8], p: &[u8]| s.len() >= p.len() && bytes_eq(&s[..p.len()], p);
+    match (kind, text) {
+        (_, Text::Any) => Outcomes::EITHER,
+        (Match::Exact, Text::Exact(s)) => yes(text_eq(s, want)),
+        (Match::Prefix, Text::Exact(s)) => yes(starts(s.as_bytes(), w)),
+        (Match::Suffix, Text::Exact(s)) => {
+            let s = s.as_bytes();
+            yes(s.len() >= w.len() && bytes_eq(&s[s.len() - w.len()..], w))
+        }
+        // Every event of `p*` starts with `p`: it matches a value only when that starts with `p`.
+        (Match::Exact, Text::Prefix(p)) if !starts(w, p.as_bytes()) => Outcomes::FAIL,
+        (Match::Prefix, Text::Prefix(p)) if starts(p.as_bytes(), w) => Outcomes::PASS,
+        (Match::Prefix, Text::Prefix(p)) if !starts(w, p.as_bytes()) => Outcomes::FAIL,
+        (_, Text::Prefix(_)) => Outcomes::EITHER,
+    }
+}
+
+fn attr_of<'t>(key: &AttrKey, ty: &'t Text, source: &'t Text) -> Option<&'t Text> {
+    match key {
+        AttrKey::Context(Context::Type) => Some(ty),
+        AttrKey::Context(Context::Source) => Some(source),
+        _ => None,
+    }
+}
+
+/// What [`node`] can give for the events of the pattern: the same walk over sets of results.
+fn node_outcomes(n: &Node, ty: &Text, source: &Text) -> Outcomes {
+    match n {
+        Node::Attrs(kind, list) => {
+            let mut out = Outcomes::PASS;
+            for (key, want) in list {
+                // Other attributes (subject, extensions) the analysis does not know.
+                let o = attr_of(key, ty, source)
+                    .map_or(Outcomes::EITHER, |t| text_outcomes(*kind, t, want));
+                if o == Outcomes::FAIL {
+                    return Outcomes::FAIL;
+                }
+                if o.fail {
+                    out = Outcomes::EITHER;
+                }
+            }
+            out
+        }
+        Node::All(list) => all_outcomes(list, ty, source),
+        Node::Any(list) => {
+            // The last result, unless an entry passes first (an empty list: no filter).
+            let (mut out, mut current) = (Outcomes::default(), Outcomes::NONE);
+            for c in list {
+                let o = node_outcomes(c, ty, source);
+                if o.pass {
+                    out.pass = true;
+                }
+                current = Outcomes { pass: false, ..o };
+                if current.is_empty() {
+                    return out;
+                }
+            }
+            out.or(current)
+        }
+        Node::Not(inner) => {
+            let o = node_outcomes(inner, ty, source);
+            Outcomes {
+                pass: o.fail,
+                fail: o.pass,
+                none: o.none,
+            }
+        }
+        // CESQL reads anything: "may match", never "cannot".
+        Node::Cesql(_) => Outcomes::EITHER,
+        Node::Skipped(_) => Outcomes::NONE,
+    }
+}
+
+/// [`all`] over sets: a failing entry ends it; otherwise the last entry's result.
+fn all_outcomes(list: &[Node], ty: &Text, source: &Text) -> Outcomes {
+    let (mut out, mut current) = (Outcomes::default(), Outcomes::NONE);
+    for c in list {
+        let o = node_outcomes(c, ty, source);
+        if o.fail {
+            out.fail = true;
+        }
+        current = Outcomes { fail: false, ..o };
+        if current.is_empty() {
+            return out;
+        }
+    }
+    out.or(current)
+}
+
+impl TriggerFilter {
+    /// Whether this filter passes all, some or none of the events whose type and source match
+    /// `ty` and `source` — exact for the dialects and legacy attributes on `type` and `source`,
+    /// "maybe" wherever the answer depends on what the pattern does not say (CESQL, other
+    /// attributes). Sound: never `No` for a pattern with an event that passes.
+    pub fn decide(&self, ty: &Text, source: &Text) -> Decision {
+        let outcomes = match &self.root {
+            Root::Nothing => Outcomes::NONE,
+            Root::Filters(list) => all_outcomes(list, ty, source),
+            Root::Attributes(list) => {
+                let mut out = Outcomes::PASS;
+                for (key, want) in list {
+                    let t = match key {
+                        LegacyKey::Context(k, _) => attr_of(k, ty, source),
+                        _ => None,
+                    };
+                    let o = match (t, want.as_str()) {
+                        // `type` and `source` are required and never empty: "" always passes.
+                        (Some(_), "") => Outcomes::PASS,
+                        (Some(t), w) => text_outcomes(Match::Exact, t, w),
+                        (None, _) => Outcomes::EITHER,
+                    };
+                    if o == Outcomes::FAIL {
+                        return Decision::No;
+                    }
+                    if o.fail {
+                        out = Outcomes::EITHER;
+                    }
+                }
+                out
+            }
+        };
+        outcomes.decision()
+    }
+}

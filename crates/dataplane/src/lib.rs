@@ -7,6 +7,8 @@
 //! - [`plane`]: the delivery state machine — ingress rules, TTL, fan-out, retries and backoff,
 //!   dead-lettering, replies.
 
+pub mod analysis;
+pub mod emits;
 pub mod events;
 pub mod filter;
 pub mod plane;

@@ -213,4 +213,21 @@ pub const CODES: &[(&str, &str)] = &[
         "shadowed-trigger",
         "a trigger whose events another trigger already delivers to the same subscriber",
     ),
+    // Event-type analysis (knflow-dataplane `analysis`).
+    (
+        "trigger-unmatched",
+        "no known producer's events pass a trigger's filter",
+    ),
+    (
+        "event-type-unconsumed",
+        "an event type arrives at a broker and no trigger consumes it",
+    ),
+    (
+        "reply-loop-type",
+        "a subscriber's reply passes the trigger that delivered to it again",
+    ),
+    (
+        "duplicate-delivery",
+        "two triggers deliver the same event types to the same subscriber",
+    ),
 ];

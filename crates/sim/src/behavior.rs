@@ -14,11 +14,8 @@ pub struct Behavior {
     pub timeout: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reply {
-    Same,
-    Type(String),
-}
+/// How a sink's reply relates to what it received (the event-type analysis reads it too).
+pub use knflow_dataplane::analysis::Reply;
 
 /// `50ms`, `2s`, `1m`, `1h`, or an ISO-8601 duration (`PT0.5S`).
 pub fn parse_duration(s: &str) -> Result<u64, String> {
@@ -80,6 +77,20 @@ impl Behavior {
             reply: Some(Reply::Same),
             ..Behavior::default()
         }
+    }
+}
+
+/// How each sink replies under the flow's saved behaviours, for the event-type analysis
+/// ([`knflow_dataplane::analysis::analyze`]): a sink without one, or whose behaviour does not
+/// parse, does not reply.
+pub fn replies(flow: &knflow_model::Flow) -> impl Fn(&str) -> Vec<Reply> + '_ {
+    move |label| {
+        flow.simulation
+            .get(label)
+            .and_then(|v| v.get("behavior")?.as_str())
+            .and_then(|spec| Behavior::parse(spec).ok()?.reply)
+            .into_iter()
+            .collect()
     }
 }
 

@@ -11,3 +11,14 @@ pub mod sources;
 
 pub use behavior::Behavior;
 pub use sim::{Behaviors, Counters, Options, Simulation, TracedHop};
+
+/// The event-type analysis of `flow` with its sinks replying as their saved behaviours say.
+pub fn event_types(flow: &knflow_model::Flow) -> knflow_dataplane::analysis::Analysis {
+    let replies = behavior::replies(flow);
+    knflow_dataplane::analysis::analyze(flow, &replies)
+}
+
+/// The analysis's findings ([`knflow_dataplane::analysis::lints`]), for validation reports.
+pub fn event_type_lints(flow: &knflow_model::Flow) -> Vec<knflow_model::Diagnostic> {
+    knflow_dataplane::analysis::lints(flow, &event_types(flow))
+}

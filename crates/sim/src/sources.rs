@@ -11,7 +11,8 @@ use serde_json::json;
 use crate::sim::Simulation;
 
 mod extensions;
-use extensions::{extension_emissions, extension_types, Extension};
+use extensions::extension_emissions;
+use knflow_dataplane::emits::{extension_types, Extension};
 
 /// How long a source runs when no `until` is given.
 pub const DEFAULT_RUN_MS: u64 = 3_600_000;
@@ -197,7 +198,7 @@ fn emissions_upto(
                 let mut e = EventBuilderV10::new()
                     .id(id)
                     .ty(ty)
-                    .source("https://kubernetes.default.svc")
+                    .source(knflow_dataplane::emits::APISERVER_SOURCE)
                     .subject(format!(
                         "/apis/{api_version}/namespaces/{ns}/{plural}/{obj}"
                     ))
@@ -275,24 +276,19 @@ pub fn sample_event(flow: &Flow, target: &str) -> Option<Event> {
 /// entry), then the types the flow's triggers ask for ([`filtered_types`]), each once.
 pub fn offered_types(flow: &Flow, target: &str) -> Vec<String> {
     let r = knflow_model::ResourceId::parse(target).and_then(|id| flow.get(&id));
-    let spec = r.and_then(|r| r.spec.as_ref());
-    let own = r.and_then(|r| Some(extension_types(r, Extension::of(r)?)));
-    let mut out: Vec<String> = match spec {
-        _ if own.is_some() => own.into_iter().flatten().collect(),
-        Some(Spec::PingSource(_)) => vec!["dev.knative.sources.ping".into()],
-        Some(Spec::ApiServerSource(a)) => {
-            let form = if a.mode == Some(knflow_model::kinds::ApiServerSourceMode::Resource) {
-                "resource"
-            } else {
-                "ref"
-            };
-            ["add", "update", "delete"]
-                .iter()
-                .map(|op| format!("dev.knative.apiserver.{form}.{op}"))
-                .collect()
+    // What the target emits itself, as the event-type analysis starts from it.
+    let mut out: Vec<String> = Vec::new();
+    for p in r
+        .and_then(|r| knflow_dataplane::emits::emitted(flow, r))
+        .into_iter()
+        .flatten()
+    {
+        if let knflow_dataplane::filter::Text::Exact(t) = p.ty {
+            if !out.contains(&t) {
+                out.push(t);
+            }
         }
-        _ => Vec::new(),
-    };
+    }
     for t in filtered_types(flow) {
         if !out.contains(&t) {
             out.push(t);

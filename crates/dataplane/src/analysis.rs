@@ -1,0 +1,460 @@
+//! Event-type analysis: which events can arrive at every broker and channel (the channels of
+//! Sequence steps and Parallel branches included), where each comes from, and which of them each
+//! trigger's filter passes — before anything runs. Patterns of (type, source) flow from what the
+//! sources emit ([`crate::emits`]), EventType resources, producers declared outside the flow
+//! (`knflow.dev/produces` on a broker or channel) and replies (the flow's simulated sink
+//! behaviours, or `knflow.dev/replies` on a sink), along the same routing table the data plane
+//! uses. Trigger decisions come from [`TriggerFilter::decide`]: exact for the dialects on
+//! `type` and `source`, "maybe" for CESQL and other attributes, never "no" when an event can pass.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use knflow_model::{Diagnostic, Flow, Resource, Severity};
+use serde_json::Value;
+
+use crate::emits;
+use crate::filter::{Decision, Text};
+use crate::routes::{Endpoint, Routes, SubKind};
+
+/// The annotation that declares producers outside the flow (on a Broker or channel), or what a
+/// source emits beyond what knflow knows: event types, comma-separated.
+pub const PRODUCES: &str = "knflow.dev/produces";
+/// The annotation that declares what a sink replies with: event types, comma-separated.
+pub const REPLIES: &str = "knflow.dev/replies";
+
+/// Events of a type and a source, each known exactly, by a prefix, or not at all.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pattern {
+    pub ty: Text,
+    pub source: Text,
+}
+
+impl std::fmt::Display for Pattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} from {}", self.ty, self.source)
+    }
+}
+
+/// Where events of a pattern come from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Origin {
+    /// A source of the flow (its label).
+    Source(String),
+    /// An EventType of the flow declares it.
+    EventType(String),
+    /// `knflow.dev/produces` on the broker or channel (its label): producers outside the flow.
+    Declared(String),
+    /// A sink's reply to an event that `via` (a trigger, subscription, step) delivered.
+    Reply { sink: String, via: String },
+    /// A KafkaSink stored it on its topic and a KafkaSource read it back.
+    Topic { sink: String, source: String },
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Source(s) | Origin::EventType(s) => f.write_str(s),
+            Origin::Declared(s) => write!(f, "{s} ({PRODUCES})"),
+            Origin::Reply { sink, via } => write!(f, "the reply of {sink} (via {via})"),
+            Origin::Topic { sink, source } => write!(f, "{sink} → topic → {source}"),
+        }
+    }
+}
+
+/// How a sink answers, as far as its events' types go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// The event it received.
+    Same,
+    /// A new event of this type (same source).
+    Type(String),
+}
+
+/// What one trigger receives: each pattern arriving at its broker, decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TriggerView {
+    pub trigger: String,
+    pub broker: String,
+    pub subscriber: String,
+    pub matches: Vec<(Pattern, Decision)>,
+}
+
+/// The analysis of a flow.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Analysis {
+    /// What can arrive at each broker and channel, by its label, with where it comes from.
+    pub arrivals: BTreeMap<String, BTreeMap<Pattern, BTreeSet<Origin>>>,
+    /// What each sink can be delivered, by its label, with the resources that route it there.
+    pub delivered: BTreeMap<String, BTreeMap<Pattern, BTreeSet<String>>>,
+    /// Every trigger, in file order.
+    pub triggers: Vec<TriggerView>,
+}
+
+/// Comma-separated event types of an annotation.
+pub(crate) fn annotated<'a>(r: &'a Resource, key: &str) -> impl Iterator<Item = &'a str> {
+    r.manifest
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(key))
+        .and_then(Value::as_str)
+        .into_iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
+/// The type and source an EventType declares (v1beta3 `attributes`, older `type`/`source`).
+fn event_type_pattern(r: &Resource) -> Option<Pattern> {
+    let spec = r.manifest.get("spec")?;
+    let attr = |name: &str| -> Option<&str> {
+        spec.get(name).and_then(Value::as_str).or_else(|| {
+            spec.get("attributes")?
+                .as_array()?
+                .iter()
+                .find(|a| a["name"] == name)?
+                .get("value")?
+                .as_str()
+        })
+    };
+    let text = |v: Option<&str>| match v {
+        Some(s) if !s.is_empty() && !s.contains('{') => Text::Exact(s.to_string()),
+        // A templated value (`{variable}`) is a pattern up to its first variable.
+        Some(s) if s.find('{').is_some_and(|i| i > 0) => {
+            Text::Prefix(s[..s.find('{').unwrap_or(0)].to_string())
+        }
+        _ => Text::Any,
+    };
+    Some(Pattern {
+        ty: text(attr("type")),
+        source: text(attr("source")),
+    })
+}
+
+struct Run<'a> {
+    flow: &'a Flow,
+    routes: Routes,
+    replies: &'a dyn Fn(&str) -> Vec<Reply>,
+    out: Analysis,
+    work: Vec<(Endpoint, Pattern, Origin)>,
+}
+
+impl Run<'_> {
+    /// Events of `p` reach `to`: a broker or channel takes them in (once per origin), a sink
+    /// is delivered them (and a KafkaSink passes them on along its topic).
+    fn arrive(&mut self, to: &Endpoint, p: &Pattern, origin: Origin, via: &str) {
+        match to {
+            Endpoint::Broker(l) | Endpoint::Channel(l) => {
+                let fresh = self
+                    .out
+                    .arrivals
+                    .entry(l.to_string())
+                    .or_default()
+                    .entry(p.clone())
+                    .or_default()
+                    .insert(origin.clone());
+                if fresh {
+                    self.work.push((to.clone(), p.clone(), origin));
+                }
+            }
+            Endpoint::Sink(l) => {
+                let fresh = self
+                    .out
+                    .delivered
+                    .entry(l.to_string())
+                    .or_default()
+                    .entry(p.clone())
+                    .or_default()
+                    .insert(via.to_string());
+                if fresh {
+                    let links = self.routes.topics.get(l).cloned().unwrap_or_default();
+                    for link in links {
+                        let origin = Origin::Topic {
+                            sink: l.to_string(),
+                            source: link.source.to_string(),
+                        };
+                        self.arrive(&link.to, p, origin, &link.source);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every subscription on `at` that can pass `p`: delivery, replies and dead letters.
+    fn route(&mut self, at: &Endpoint, p: &Pattern) {
+        let subs = self.routes.on.get(at).cloned().unwrap_or_default();
+        for &i in subs.iter() {
+            let sub = self.routes.subscriptions[i].clone();
+            if let SubKind::Trigger { filter, .. } = &sub.kind {
+                if filter.decide(&p.ty, &p.source) == Decision::No {
+                    continue;
+                }
+            }
+            let via = sub.via.to_string();
+            let subscriber = sub.subscriber.label().to_string();
+            // What reaches a subscriber that is itself a broker or channel keeps its origins.
+            let origins: Vec<Origin> = match at {
+                Endpoint::Broker(l) | Endpoint::Channel(l) => self.out.arrivals[&l.to_string()][p]
+                    .iter()
+                    .cloned()
+                    .collect(),
+                Endpoint::Sink(_) => Vec::new(),
+            };
+            for o in &origins {
+                self.arrive(&sub.subscriber, p, o.clone(), &via);
+            }
+            if let Some((dls, _)) = &sub.policy.dead_letter {
+                for o in &origins {
+                    self.arrive(dls, p, o.clone(), &via);
+                }
+            }
+            let Some(reply_to) = &sub.reply else { continue };
+            let mut answers = (self.replies)(&subscriber);
+            let declared: Vec<Reply> = self
+                .flow
+                .resources()
+                .find(|r| r.id.to_string() == subscriber)
+                .map(|r| {
+                    annotated(r, REPLIES)
+                        .map(|t| Reply::Type(t.into()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            answers.extend(declared);
+            if answers.is_empty() && self.routes.replying_by_default.contains(&subscriber) {
+                answers.push(Reply::Same);
+            }
+            for a in answers {
+                let reply = match a {
+                    Reply::Same => p.clone(),
+                    Reply::Type(t) => Pattern {
+                        ty: Text::Exact(t),
+                        source: p.source.clone(),
+                    },
+                };
+                let origin = Origin::Reply {
+                    sink: subscriber.clone(),
+                    via: via.clone(),
+                };
+                self.arrive(reply_to, &reply, origin, &via);
+            }
+        }
+    }
+}
+
+/// Analyses `flow`. `replies` says how a sink (by label) answers in simulation; annotations
+/// (`knflow.dev/replies`) add to it.
+pub fn analyze(flow: &Flow, replies: &dyn Fn(&str) -> Vec<Reply>) -> Analysis {
+    let mut run = Run {
+        flow,
+        routes: Routes::compile(flow),
+        replies,
+        out: Analysis::default(),
+        work: Vec::new(),
+    };
+    for r in flow.resources() {
+        let label = r.id.to_string();
+        if let Some(emitted) = emits::emitted(flow, r) {
+            let Some(to) = run.routes.sink_of(flow, r) else {
+                continue;
+            };
+            for p in emitted {
+                run.arrive(&to, &p, Origin::Source(label.clone()), &label);
+            }
+        }
+        if r.id.kind == "EventType" {
+            let target = r
+                .manifest
+                .pointer("/spec/reference")
+                .or_else(|| r.manifest.pointer("/spec/broker").filter(|b| b.is_string()));
+            let to = match target {
+                Some(Value::String(b)) => run.routes.entries.get(&format!("Broker/{b}")).cloned(),
+                Some(t) => t["kind"]
+                    .as_str()
+                    .zip(t["name"].as_str())
+                    .and_then(|(k, n)| run.routes.entries.get(&format!("{k}/{n}")).cloned()),
+                None => None,
+            };
+            if let (Some(to), Some(p)) = (to, event_type_pattern(r)) {
+                run.arrive(&to, &p, Origin::EventType(label.clone()), &label);
+            }
+        }
+        if let Some(to) = run.routes.entries.get(&label).cloned() {
+            if matches!(to, Endpoint::Broker(_) | Endpoint::Channel(_)) {
+                for t in annotated(r, PRODUCES) {
+                    let p = Pattern {
+                        ty: Text::Exact(t.to_string()),
+                        source: Text::Any,
+                    };
+                    run.arrive(&to, &p, Origin::Declared(label.clone()), &label);
+                }
+            }
+        }
+    }
+    while let Some((at, p, _)) = run.work.pop() {
+        run.route(&at, &p);
+    }
+    // Each trigger against everything that can arrive at its broker.
+    let mut on_of = BTreeMap::new();
+    for (ep, subs) in &run.routes.on {
+        for &i in subs.iter() {
+            on_of.insert(i, ep.label().to_string());
+        }
+    }
+    for (i, sub) in run.routes.subscriptions.iter().enumerate() {
+        let SubKind::Trigger { filter, .. } = &sub.kind else {
+            continue;
+        };
+        let broker = on_of.get(&i).cloned().unwrap_or_default();
+        let matches = run
+            .out
+            .arrivals
+            .get(&broker)
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .map(|p| (p.clone(), filter.decide(&p.ty, &p.source)))
+            .collect();
+        run.out.triggers.push(TriggerView {
+            trigger: sub.via.to_string(),
+            broker,
+            subscriber: sub.subscriber.label().to_string(),
+            matches,
+        });
+    }
+    run.out
+}
+
+/// The patterns' types, for messages: `a, b and 3 more`.
+fn listed<'p>(ps: impl IntoIterator<Item = &'p Pattern>) -> String {
+    let all: Vec<String> = ps.into_iter().map(|p| p.ty.to_string()).collect();
+    match all.len() {
+        0..=3 => all.join(", "),
+        n => format!("{} and {} more", all[..3].join(", "), n - 3),
+    }
+}
+
+/// Where a trigger's filter is written, for a diagnostic's path.
+fn filter_path(flow: &Flow, trigger: &str) -> String {
+    let r = knflow_model::ResourceId::parse(trigger).and_then(|id| flow.get(&id));
+    let spec = r.map(|r| &r.manifest["spec"]);
+    match spec {
+        Some(s) if s["filters"].as_array().is_some_and(|a| !a.is_empty()) => ".spec.filters".into(),
+        Some(s) if s["filter"].is_object() => ".spec.filter".into(),
+        _ => ".spec".into(),
+    }
+}
+
+/// What the analysis finds wrong (stable codes): a trigger no producer's events pass
+/// (`trigger-unmatched`), event types no trigger of their broker consumes
+/// (`event-type-unconsumed`, information), a reply its own trigger passes again — a loop only
+/// the broker's TTL ends (`reply-loop-type`), and two triggers delivering the same events to the
+/// same subscriber (`duplicate-delivery`). Positioned in the resources' files.
+pub fn lints(flow: &Flow, a: &Analysis) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let resource =
+        |label: &str| knflow_model::ResourceId::parse(label).and_then(|id| flow.get(&id));
+    for t in &a.triggers {
+        let Some(r) = resource(&t.trigger) else {
+            continue;
+        };
+        let mut here = Vec::new();
+        if !t.matches.is_empty() && t.matches.iter().all(|(_, d)| *d == Decision::No) {
+            here.push(
+                Diagnostic::warning(
+                    "trigger-unmatched",
+                    format!(
+                        "no known producer's events pass this filter: {} receives {}",
+                        t.broker,
+                        listed(t.matches.iter().map(|(p, _)| p))
+                    ),
+                )
+                .at(filter_path(flow, &t.trigger))
+                .on(&r.id),
+            );
+        }
+        // Its subscriber's reply comes back to the broker and passes this trigger again.
+        let arrivals = a.arrivals.get(&t.broker);
+        for (p, d) in &t.matches {
+            let looped = *d == Decision::Yes
+                && arrivals.and_then(|m| m.get(p)).is_some_and(|origins| {
+                    origins.iter().any(|o| {
+                        matches!(o, Origin::Reply { sink, via } if *sink == t.subscriber && *via == t.trigger)
+                    })
+                });
+            if looped {
+                here.push(
+                    Diagnostic::warning(
+                        "reply-loop-type",
+                        format!(
+                            "{} replies with {}, which this trigger passes again: the event circles until the broker's TTL drops it",
+                            t.subscriber, p.ty
+                        ),
+                    )
+                    .at(filter_path(flow, &t.trigger))
+                    .on(&r.id),
+                );
+            }
+        }
+        // An earlier trigger of the same broker already delivers some of these to the subscriber.
+        for other in a.triggers.iter().take_while(|o| o.trigger != t.trigger) {
+            if other.broker != t.broker || other.subscriber != t.subscriber {
+                continue;
+            }
+            let both: Vec<&Pattern> = t
+                .matches
+                .iter()
+                .filter(|(p, d)| {
+                    *d == Decision::Yes
+                        && other
+                            .matches
+                            .iter()
+                            .any(|(q, e)| q == p && *e == Decision::Yes)
+                })
+                .map(|(p, _)| p)
+                .collect();
+            if !both.is_empty() {
+                here.push(
+                    Diagnostic::warning(
+                        "duplicate-delivery",
+                        format!(
+                            "{} also delivers {} to {}: it gets each such event twice",
+                            other.trigger,
+                            listed(both),
+                            t.subscriber
+                        ),
+                    )
+                    .at(filter_path(flow, &t.trigger))
+                    .on(&r.id),
+                );
+            }
+        }
+        knflow_model::validate::position(r, &mut here);
+        out.extend(here);
+    }
+    // Types that arrive at a broker with triggers and that none of them passes.
+    for (broker, patterns) in &a.arrivals {
+        let triggers: Vec<&TriggerView> =
+            a.triggers.iter().filter(|t| &t.broker == broker).collect();
+        let Some(r) = resource(broker).filter(|_| !triggers.is_empty()) else {
+            continue;
+        };
+        let mut here = Vec::new();
+        for (p, origins) in patterns {
+            let consumed = triggers
+                .iter()
+                .any(|t| t.matches.iter().any(|(q, d)| q == p && *d != Decision::No));
+            if !consumed && matches!(p.ty, Text::Exact(_)) {
+                let from: Vec<String> = origins.iter().map(Origin::to_string).collect();
+                here.push(
+                    Diagnostic::new(
+                        Severity::Info,
+                        "event-type-unconsumed",
+                        format!("no trigger consumes {p} (from {})", from.join(", ")),
+                    )
+                    .on(&r.id),
+                );
+            }
+        }
+        knflow_model::validate::position(r, &mut here);
+        out.extend(here);
+    }
+    out
+}
