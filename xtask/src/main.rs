@@ -455,6 +455,8 @@ fn test() -> Result<(), String> {
         );
         r
     };
+    // Before the tests: one of them reads the AsyncAPI schema from these packages.
+    timed("npm packages", &mut npm_packages)?;
     for (name, args) in steps {
         timed(name, &mut || run("cargo", args))?;
     }
@@ -464,15 +466,23 @@ fn test() -> Result<(), String> {
     Ok(())
 }
 
+/// The tests' npm packages (tests/e2e/package-lock.json): playwright-core and the CloudEvents SDK
+/// for the browser and live tests, `@asyncapi/specs` whose schema `kn-flow asyncapi`'s test reads.
+fn npm_packages() -> Result<(), String> {
+    run(
+        "npm",
+        &["ci", "--prefix", "tests/e2e", "--no-audit", "--no-fund"],
+    )
+}
+
 /// Debian's Chromium and npm's playwright-core (no browser downloads), then the designer's
 /// end-to-end tests against the `kn-flow` the tests built, and `kn-flow run` against npm's
 /// CloudEvents SDK.
 fn browser_tests() -> Result<(), String> {
     let chromium = env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    run(
-        "npm",
-        &["ci", "--prefix", "tests/e2e", "--no-audit", "--no-fund"],
-    )?;
+    if !Path::new("tests/e2e/node_modules/.package-lock.json").exists() {
+        npm_packages()?;
+    }
     let kn_flow = build_binaries()?("kn-flow")?;
     let envs = [("KN_FLOW", kn_flow.clone()), ("CHROMIUM", chromium.into())];
     node_tests("tests/e2e/designer.test.mjs", &envs, "browser tests")?;

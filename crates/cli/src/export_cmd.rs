@@ -6,14 +6,29 @@ use knflow_k8s::export::{self, Options};
 
 use crate::{exit, files};
 
-pub fn run(flow: &Path, output: &str, split: Option<&Path>, namespace: Option<String>) -> u8 {
-    let flow = match files::load_clean(flow) {
+pub fn run(
+    flow: &Path,
+    output: &str,
+    split: Option<&Path>,
+    namespace: Option<String>,
+    event_types: bool,
+) -> u8 {
+    let mut flow = match files::load_clean(flow) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("kn-flow: {e}");
             return exit::PROBLEMS;
         }
     };
+    if event_types {
+        let analysis = knflow_sim::event_types(&flow);
+        for m in knflow_dataplane::analysis::event_type_manifests(&flow, &analysis) {
+            if let Err(e) = flow.add(m) {
+                eprintln!("kn-flow: {e}");
+                return exit::PROBLEMS;
+            }
+        }
+    }
     let manifests = export::manifests(&flow, &Options { namespace });
     let result = (|| -> std::io::Result<()> {
         if let Some(dir) = split {
@@ -47,6 +62,35 @@ pub fn run(flow: &Path, output: &str, split: Option<&Path>, namespace: Option<St
         Ok(()) => exit::OK,
         Err(e) => {
             eprintln!("kn-flow: cannot write: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+/// `kn-flow asyncapi`.
+pub fn asyncapi(flow: &Path, output: &str) -> u8 {
+    let flow = match files::load_clean(flow) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("kn-flow: {e}");
+            return exit::PROBLEMS;
+        }
+    };
+    let doc = knflow_dataplane::asyncapi::document(&flow, &knflow_sim::event_types(&flow));
+    let json = output.ends_with(".json");
+    let text = if json {
+        serde_json::to_string_pretty(&doc).expect("serializable") + "\n"
+    } else {
+        knflow_model::yaml::to_yaml(&doc)
+    };
+    if output == "-" {
+        print!("{text}");
+        return exit::OK;
+    }
+    match files::write_atomic(Path::new(output), &text) {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("kn-flow: cannot write {output}: {e}");
             exit::USAGE
         }
     }

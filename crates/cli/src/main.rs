@@ -108,6 +108,21 @@ enum Command {
         /// Namespace for every namespaced object (default: each object's own, else the flow's).
         #[arg(long)]
         namespace: Option<String>,
+        /// Add an `eventing.knative.dev/v1beta3` EventType for every event type the flow's
+        /// event-type analysis finds arriving at one of its brokers or channels (the catalogue
+        /// Knative would otherwise fill only after events flowed on a cluster).
+        #[arg(long)]
+        event_types: bool,
+    },
+    /// Write the flow's AsyncAPI 3.0 document: a channel per broker and channel, a receive
+    /// operation per trigger and subscription (its filter described), a send operation per
+    /// source, a message per event type the event-type analysis finds, with its CloudEvents
+    /// headers.
+    Asyncapi {
+        flow: PathBuf,
+        /// `-` (stdout, YAML; the default), or a file (`.json`: JSON, anything else YAML).
+        #[arg(short, long, default_value = "-")]
+        output: String,
     },
     /// Build a flow from Knative YAML: files or folders (recursively), single or multi-document,
     /// `List`s, objects of any kind (unknown kinds are kept as they are). The flow gets an
@@ -442,7 +457,9 @@ fn main() -> ExitCode {
             output,
             split,
             namespace,
-        } => export_cmd::run(&flow, &output, split.as_deref(), namespace),
+            event_types,
+        } => export_cmd::run(&flow, &output, split.as_deref(), namespace, event_types),
+        Command::Asyncapi { flow, output } => export_cmd::asyncapi(&flow, &output),
         Command::Simulate {
             flow,
             send,

@@ -458,3 +458,99 @@ pub fn lints(flow: &Flow, a: &Analysis) -> Vec<Diagnostic> {
     }
     out
 }
+
+/// `eventing.knative.dev/v1beta3` EventTypes for every exactly known type the analysis finds
+/// arriving at a broker or channel of the flow (not those the flow already declares): a
+/// reference to it, the `type`, the `source` where it is known exactly, and `specversion`, as
+/// Knative's own registry would fill in after events flowed.
+pub fn event_type_manifests(flow: &Flow, a: &Analysis) -> Vec<Value> {
+    let declared: BTreeSet<(String, String)> = flow
+        .resources()
+        .filter(|r| r.id.kind == "EventType")
+        .filter_map(|r| {
+            let reference = r.manifest.pointer("/spec/reference")?;
+            let target = format!(
+                "{}/{}",
+                reference["kind"].as_str()?,
+                reference["name"].as_str()?
+            );
+            let ty = event_type_pattern(r)?.ty;
+            Some((target, ty.to_string()))
+        })
+        .collect();
+    let mut taken: BTreeSet<String> = flow
+        .resources()
+        .filter(|r| r.id.kind == "EventType")
+        .map(|r| r.name().to_string())
+        .collect();
+    let mut out = Vec::new();
+    for (target, patterns) in &a.arrivals {
+        let Some(r) = knflow_model::ResourceId::parse(target).and_then(|id| flow.get(&id)) else {
+            continue; // a channel a Sequence or Parallel makes: not the user's to describe
+        };
+        for (p, origins) in patterns {
+            let Text::Exact(ty) = &p.ty else { continue };
+            if declared.contains(&(target.clone(), ty.clone())) {
+                continue;
+            }
+            let base = dns_name(&format!("{}-{ty}", r.name()));
+            let name = (1..)
+                .map(|i| {
+                    if i == 1 {
+                        base.clone()
+                    } else {
+                        format!("{base}-{i}")
+                    }
+                })
+                .find(|n| !taken.contains(n))
+                .expect("unbounded");
+            taken.insert(name.clone());
+            let mut attributes = vec![
+                serde_json::json!({"name": "specversion", "required": true, "value": "1.0"}),
+                serde_json::json!({"name": "type", "required": true, "value": ty}),
+            ];
+            if let Text::Exact(source) = &p.source {
+                attributes
+                    .push(serde_json::json!({"name": "source", "required": true, "value": source}));
+            }
+            let from: Vec<String> = origins.iter().map(Origin::to_string).collect();
+            let mut metadata = serde_json::json!({"name": name});
+            if let Some(ns) = r.namespace() {
+                metadata["namespace"] = serde_json::json!(ns);
+            }
+            out.push(serde_json::json!({
+                "apiVersion": "eventing.knative.dev/v1beta3",
+                "kind": "EventType",
+                "metadata": metadata,
+                "spec": {
+                    "reference": {"apiVersion": r.api_version(), "kind": r.id.kind, "name": r.name()},
+                    "description": format!("From {}", from.join(", ")),
+                    "attributes": attributes,
+                },
+            }));
+        }
+    }
+    out
+}
+
+/// A Kubernetes object name (DNS-1123 subdomain) made from `s`: lower case, other characters
+/// as `-`, at most 253 characters, starting and ending with a letter or digit.
+fn dns_name(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let c = if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && out.ends_with('-')) {
+            out.push(c);
+        }
+    }
+    let out = out.trim_matches(|c: char| c == '-' || c == '.');
+    out.chars()
+        .take(253)
+        .collect::<String>()
+        .trim_end_matches(['-', '.'])
+        .to_string()
+}

@@ -8,6 +8,7 @@
 //!   dead-lettering, replies.
 
 pub mod analysis;
+pub mod asyncapi;
 pub mod emits;
 pub mod events;
 pub mod filter;
