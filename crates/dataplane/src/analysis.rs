@@ -116,10 +116,10 @@ fn event_type_pattern(r: &Resource) -> Option<Pattern> {
         })
     };
     let text = |v: Option<&str>| match v {
-        Some(s) if !s.is_empty() && !s.contains('{') => Text::Exact(s.to_string()),
+        Some(s) if !s.is_empty() && !s.contains('{') => Text::exact(s),
         // A templated value (`{variable}`) is a pattern up to its first variable.
         Some(s) if s.find('{').is_some_and(|i| i > 0) => {
-            Text::Prefix(s[..s.find('{').unwrap_or(0)].to_string())
+            Text::prefix(&s[..s.find('{').unwrap_or(0)])
         }
         _ => Text::Any,
     };
@@ -129,12 +129,26 @@ fn event_type_pattern(r: &Resource) -> Option<Pattern> {
     })
 }
 
+/// The value at `k`, made (key copied) only when missing: most lookups find it.
+fn slot<'m, K, Q, V>(m: &'m mut BTreeMap<K, V>, k: &Q) -> &'m mut V
+where
+    K: std::borrow::Borrow<Q> + Ord,
+    Q: ToOwned<Owned = K> + Ord + ?Sized,
+    V: Default,
+{
+    if !m.contains_key(k) {
+        m.insert(k.to_owned(), V::default());
+    }
+    m.get_mut(k).expect("just made")
+}
+
 struct Run<'a> {
     flow: &'a Flow,
     routes: Routes,
     replies: &'a dyn Fn(&str) -> Vec<Reply>,
     out: Analysis,
     work: Vec<(Endpoint, Pattern, Origin)>,
+    answers: std::collections::HashMap<crate::routes::Label, Vec<Reply>>,
 }
 
 impl Run<'_> {
@@ -143,98 +157,90 @@ impl Run<'_> {
     fn arrive(&mut self, to: &Endpoint, p: &Pattern, origin: Origin, via: &str) {
         match to {
             Endpoint::Broker(l) | Endpoint::Channel(l) => {
-                let fresh = self
-                    .out
-                    .arrivals
-                    .entry(l.to_string())
-                    .or_default()
-                    .entry(p.clone())
-                    .or_default()
-                    .insert(origin.clone());
-                if fresh {
-                    self.work.push((to.clone(), p.clone(), origin));
+                let origins = slot(slot(&mut self.out.arrivals, l.as_ref()), p);
+                if origins.contains(&origin) {
+                    return;
                 }
+                origins.insert(origin.clone());
+                self.work.push((to.clone(), p.clone(), origin));
             }
             Endpoint::Sink(l) => {
-                let fresh = self
-                    .out
-                    .delivered
-                    .entry(l.to_string())
-                    .or_default()
-                    .entry(p.clone())
-                    .or_default()
-                    .insert(via.to_string());
-                if fresh {
-                    let links = self.routes.topics.get(l).cloned().unwrap_or_default();
-                    for link in links {
-                        let origin = Origin::Topic {
-                            sink: l.to_string(),
-                            source: link.source.to_string(),
-                        };
-                        self.arrive(&link.to, p, origin, &link.source);
-                    }
+                let vias = slot(slot(&mut self.out.delivered, l.as_ref()), p);
+                if vias.contains(via) {
+                    return;
+                }
+                vias.insert(via.to_string());
+                let Some(links) = self.routes.topics.get(l).cloned() else {
+                    return;
+                };
+                for link in links {
+                    let origin = Origin::Topic {
+                        sink: l.to_string(),
+                        source: link.source.to_string(),
+                    };
+                    self.arrive(&link.to, p, origin, &link.source);
                 }
             }
         }
     }
 
+    /// How `sink` answers: its simulated behaviour, its `knflow.dev/replies`, or as a Sequence
+    /// step or Parallel filter does by default (the event itself). Worked out once per sink.
+    fn answers(&mut self, sink: &crate::routes::Label) -> Vec<Reply> {
+        if let Some(a) = self.answers.get(sink) {
+            return a.clone();
+        }
+        let mut a = (self.replies)(sink);
+        if let Some(r) = knflow_model::ResourceId::parse(sink).and_then(|id| self.flow.get(&id)) {
+            a.extend(annotated(r, REPLIES).map(|t| Reply::Type(t.into())));
+        }
+        if a.is_empty()
+            && self
+                .routes
+                .replying_by_default
+                .iter()
+                .any(|l| **l == **sink)
+        {
+            a.push(Reply::Same);
+        }
+        self.answers.insert(sink.clone(), a.clone());
+        a
+    }
+
     /// Every subscription on `at` that can pass `p`: delivery, replies and dead letters.
-    fn route(&mut self, at: &Endpoint, p: &Pattern) {
+    /// (Once per origin of `p` at `at`: what reaches a subscriber keeps its origin.)
+    fn route(&mut self, at: &Endpoint, p: &Pattern, origin: &Origin) {
         let subs = self.routes.on.get(at).cloned().unwrap_or_default();
         for &i in subs.iter() {
-            let sub = self.routes.subscriptions[i].clone();
+            let sub = &self.routes.subscriptions[i];
             if let SubKind::Trigger { filter, .. } = &sub.kind {
                 if filter.decide(&p.ty, &p.source) == Decision::No {
                     continue;
                 }
             }
-            let via = sub.via.to_string();
-            let subscriber = sub.subscriber.label().to_string();
-            // What reaches a subscriber that is itself a broker or channel keeps its origins.
-            let origins: Vec<Origin> = match at {
-                Endpoint::Broker(l) | Endpoint::Channel(l) => self.out.arrivals[&l.to_string()][p]
-                    .iter()
-                    .cloned()
-                    .collect(),
-                Endpoint::Sink(_) => Vec::new(),
-            };
-            for o in &origins {
-                self.arrive(&sub.subscriber, p, o.clone(), &via);
+            // Labels are shared (`Arc`): these clones are counts.
+            let (via, to, reply_to) = (sub.via.clone(), sub.subscriber.clone(), sub.reply.clone());
+            let dls = sub.policy.dead_letter.as_ref().map(|(e, _)| e.clone());
+            self.arrive(&to, p, origin.clone(), &via);
+            if let Some(dls) = &dls {
+                self.arrive(dls, p, origin.clone(), &via);
             }
-            if let Some((dls, _)) = &sub.policy.dead_letter {
-                for o in &origins {
-                    self.arrive(dls, p, o.clone(), &via);
-                }
-            }
-            let Some(reply_to) = &sub.reply else { continue };
-            let mut answers = (self.replies)(&subscriber);
-            let declared: Vec<Reply> = self
-                .flow
-                .resources()
-                .find(|r| r.id.to_string() == subscriber)
-                .map(|r| {
-                    annotated(r, REPLIES)
-                        .map(|t| Reply::Type(t.into()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            answers.extend(declared);
-            if answers.is_empty() && self.routes.replying_by_default.contains(&subscriber) {
-                answers.push(Reply::Same);
-            }
+            let Some(reply_to) = reply_to else { continue };
+            let subscriber = to.label().clone();
+            let answers = self.answers(&subscriber);
             for a in answers {
                 let reply = match a {
                     Reply::Same => p.clone(),
                     Reply::Type(t) => Pattern {
-                        ty: Text::Exact(t),
+                        ty: Text::exact(t),
                         source: p.source.clone(),
                     },
                 };
                 let origin = Origin::Reply {
-                    sink: subscriber.clone(),
-                    via: via.clone(),
+                    sink: subscriber.to_string(),
+                    via: via.to_string(),
                 };
-                self.arrive(reply_to, &reply, origin, &via);
+                self.arrive(&reply_to, &reply, origin, &via);
             }
         }
     }
@@ -249,6 +255,7 @@ pub fn analyze(flow: &Flow, replies: &dyn Fn(&str) -> Vec<Reply>) -> Analysis {
         replies,
         out: Analysis::default(),
         work: Vec::new(),
+        answers: Default::default(),
     };
     for r in flow.resources() {
         let label = r.id.to_string();
@@ -281,7 +288,7 @@ pub fn analyze(flow: &Flow, replies: &dyn Fn(&str) -> Vec<Reply>) -> Analysis {
             if matches!(to, Endpoint::Broker(_) | Endpoint::Channel(_)) {
                 for t in annotated(r, PRODUCES) {
                     let p = Pattern {
-                        ty: Text::Exact(t.to_string()),
+                        ty: Text::exact(t),
                         source: Text::Any,
                     };
                     run.arrive(&to, &p, Origin::Declared(label.clone()), &label);
@@ -289,8 +296,8 @@ pub fn analyze(flow: &Flow, replies: &dyn Fn(&str) -> Vec<Reply>) -> Analysis {
             }
         }
     }
-    while let Some((at, p, _)) = run.work.pop() {
-        run.route(&at, &p);
+    while let Some((at, p, origin)) = run.work.pop() {
+        run.route(&at, &p, &origin);
     }
     // Each trigger against everything that can arrive at its broker.
     let mut on_of = BTreeMap::new();
@@ -351,6 +358,15 @@ pub fn lints(flow: &Flow, a: &Analysis) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let resource =
         |label: &str| knflow_model::ResourceId::parse(label).and_then(|id| flow.get(&id));
+    let mut by_target: BTreeMap<(&str, &str), Vec<&TriggerView>> = BTreeMap::new();
+    let mut by_broker: BTreeMap<&str, Vec<&TriggerView>> = BTreeMap::new();
+    for t in &a.triggers {
+        by_target
+            .entry((t.broker.as_str(), t.subscriber.as_str()))
+            .or_default()
+            .push(t);
+        by_broker.entry(t.broker.as_str()).or_default().push(t);
+    }
     for t in &a.triggers {
         let Some(r) = resource(&t.trigger) else {
             continue;
@@ -394,21 +410,19 @@ pub fn lints(flow: &Flow, a: &Analysis) -> Vec<Diagnostic> {
             }
         }
         // An earlier trigger of the same broker already delivers some of these to the subscriber.
-        for other in a.triggers.iter().take_while(|o| o.trigger != t.trigger) {
-            if other.broker != t.broker || other.subscriber != t.subscriber {
-                continue;
-            }
+        let same = by_target.get(&(t.broker.as_str(), t.subscriber.as_str()));
+        for other in same
+            .into_iter()
+            .flatten()
+            .take_while(|o| o.trigger != t.trigger)
+        {
+            // Both lists follow the broker's patterns, in the same order.
             let both: Vec<&Pattern> = t
                 .matches
                 .iter()
-                .filter(|(p, d)| {
-                    *d == Decision::Yes
-                        && other
-                            .matches
-                            .iter()
-                            .any(|(q, e)| q == p && *e == Decision::Yes)
-                })
-                .map(|(p, _)| p)
+                .zip(&other.matches)
+                .filter(|((p, d), (q, e))| p == q && *d == Decision::Yes && *e == Decision::Yes)
+                .map(|((p, _), _)| p)
                 .collect();
             if !both.is_empty() {
                 here.push(
@@ -431,16 +445,17 @@ pub fn lints(flow: &Flow, a: &Analysis) -> Vec<Diagnostic> {
     }
     // Types that arrive at a broker with triggers and that none of them passes.
     for (broker, patterns) in &a.arrivals {
-        let triggers: Vec<&TriggerView> =
-            a.triggers.iter().filter(|t| &t.broker == broker).collect();
+        let triggers = by_broker.get(broker.as_str()).cloned().unwrap_or_default();
         let Some(r) = resource(broker).filter(|_| !triggers.is_empty()) else {
             continue;
         };
         let mut here = Vec::new();
         for (p, origins) in patterns {
-            let consumed = triggers
-                .iter()
-                .any(|t| t.matches.iter().any(|(q, d)| q == p && *d != Decision::No));
+            let consumed = triggers.iter().any(|t| {
+                t.matches
+                    .binary_search_by(|(q, _)| q.cmp(p))
+                    .is_ok_and(|i| t.matches[i].1 != Decision::No)
+            });
             if !consumed && matches!(p.ty, Text::Exact(_)) {
                 let from: Vec<String> = origins.iter().map(Origin::to_string).collect();
                 here.push(
@@ -490,7 +505,7 @@ pub fn event_type_manifests(flow: &Flow, a: &Analysis) -> Vec<Value> {
         };
         for (p, origins) in patterns {
             let Text::Exact(ty) = &p.ty else { continue };
-            if declared.contains(&(target.clone(), ty.clone())) {
+            if declared.contains(&(target.clone(), ty.to_string())) {
                 continue;
             }
             let base = dns_name(&format!("{}-{ty}", r.name()));
@@ -507,11 +522,11 @@ pub fn event_type_manifests(flow: &Flow, a: &Analysis) -> Vec<Value> {
             taken.insert(name.clone());
             let mut attributes = vec![
                 serde_json::json!({"name": "specversion", "required": true, "value": "1.0"}),
-                serde_json::json!({"name": "type", "required": true, "value": ty}),
+                serde_json::json!({"name": "type", "required": true, "value": ty.as_ref()}),
             ];
             if let Text::Exact(source) = &p.source {
                 attributes
-                    .push(serde_json::json!({"name": "source", "required": true, "value": source}));
+                    .push(serde_json::json!({"name": "source", "required": true, "value": source.as_ref()}));
             }
             let from: Vec<String> = origins.iter().map(Origin::to_string).collect();
             let mut metadata = serde_json::json!({"name": name});

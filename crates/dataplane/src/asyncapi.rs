@@ -34,7 +34,7 @@ fn message(p: &Pattern) -> (String, Value) {
         Text::Any => "any_event".into(),
     };
     let text = |t: &Text, what: &str| match t {
-        Text::Exact(s) => json!({"type": "string", "const": s}),
+        Text::Exact(s) => json!({"type": "string", "const": s.as_ref()}),
         Text::Prefix(s) => {
             json!({"type": "string", "pattern": format!("^{}", regex_escape(s)), "description": format!("{what} starting with {s}")})
         }

@@ -255,7 +255,7 @@ pub fn vcenter_url(address: &str) -> String {
 /// Where an ApiServerSource's events say they come from: the API server.
 pub const APISERVER_SOURCE: &str = "https://kubernetes.default.svc";
 
-fn exact(s: impl Into<String>) -> Text {
+fn exact(s: impl Into<std::sync::Arc<str>>) -> Text {
     Text::Exact(s.into())
 }
 

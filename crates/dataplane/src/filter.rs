@@ -671,9 +671,19 @@ mod tests {
 /// A type or a source as the event-type analysis knows it: exactly, by a prefix, or not at all.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Text {
-    Exact(String),
-    Prefix(String),
+    Exact(std::sync::Arc<str>),
+    Prefix(std::sync::Arc<str>),
     Any,
+}
+
+impl Text {
+    pub fn exact(s: impl Into<std::sync::Arc<str>>) -> Text {
+        Text::Exact(s.into())
+    }
+
+    pub fn prefix(s: impl Into<std::sync::Arc<str>>) -> Text {
+        Text::Prefix(s.into())
+    }
 }
 
 impl fmt::Display for Text {

@@ -284,8 +284,8 @@ pub fn offered_types(flow: &Flow, target: &str) -> Vec<String> {
         .flatten()
     {
         if let knflow_dataplane::filter::Text::Exact(t) = p.ty {
-            if !out.contains(&t) {
-                out.push(t);
+            if !out.iter().any(|o| **o == *t) {
+                out.push(t.to_string());
             }
         }
     }
