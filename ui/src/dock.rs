@@ -108,6 +108,7 @@ pub fn Dock(app: App) -> impl IntoView {
             <div class="dock-bar">
                 <div role="tablist" class="tabs" aria-label="Dock tabs">
                     {tab(DockTab::Problems, "Problems")}
+                    {tab(DockTab::Events, "Events")}
                     {tab(DockTab::Yaml, "YAML")}
                     {tab(DockTab::Simulate, "Simulate")}
                     {tab(DockTab::Scenarios, "Scenarios")}
@@ -124,6 +125,7 @@ pub fn Dock(app: App) -> impl IntoView {
             <div id="dock-panel" role="tabpanel" class="panel" class:hidden=collapsed>
                 {move || match app.dock.get() {
                     DockTab::Problems => problems(app).into_any(),
+                    DockTab::Events => crate::events::events(app).into_any(),
                     DockTab::Yaml => yaml(app).into_any(),
                     DockTab::Simulate => view! { <Simulate app=app/> }.into_any(),
                     DockTab::Scenarios => view! { <Scenarios app=app/> }.into_any(),

@@ -201,6 +201,7 @@ fn form_view(
             {form::field(app, &labels_id, ".metadata.labels".into(), "labels", &MAP, &Value::Null, meta.get("labels"), 1, None)}
             {form::field(app, &labels_id, ".metadata.annotations".into(), "annotations", &MAP, &Value::Null, meta.get("annotations"), 1, None)}
             {(id.kind == "Broker").then(|| broker_class(app, id.clone(), &meta))}
+            {(id.kind == "Trigger").then(|| crate::events::receives(app, id.to_string()))}
             <h3>"spec"</h3>
             {if schema.get("properties").is_some() {
                 form::object_fields(app, &id, ".spec", schema, defs, &spec, 1, false)

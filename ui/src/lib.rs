@@ -7,6 +7,7 @@ mod cluster;
 mod desktop;
 mod dialogs;
 mod dock;
+mod events;
 mod filters;
 mod form;
 mod host;

@@ -182,6 +182,8 @@ pub const HOP_MS: f64 = 700.0;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DockTab {
     Problems,
+    /// Event types × triggers: who receives what.
+    Events,
     Yaml,
     Simulate,
     Scenarios,
@@ -232,6 +234,10 @@ pub struct App {
     pub focus_field: RwSignal<Option<String>>,
     /// What validation says, with the CESQL expression being typed checked as if applied.
     pub diagnostics: Memo<Vec<Diagnostic>>,
+    /// The flow's event-type analysis, made anew when its content changes.
+    pub event_types: Memo<Arc<knflow_dataplane::analysis::Analysis>>,
+    /// Wires drawn highlighted: the paths an event type can take (hovered in the Events tab).
+    pub traced: RwSignal<Option<Vec<String>>>,
     /// A CESQL expression being typed and not yet applied: `(resource, field path, text)`.
     pub cesql_draft: RwSignal<Option<(String, String, String)>>,
     /// The field paths the inspector's form shows problems under: the list at its top leaves
@@ -273,12 +279,19 @@ impl App {
         // Selection lives in the editor too but changes no revision: clicking a node must not
         // rebuild every node view.
         let revision = Memo::new(move |_| editor.with(Editor::revision));
+        // What can arrive where and which trigger receives it: the Events tab, a trigger's
+        // inspector and the analysis's findings in Problems all read this one result.
+        let event_types = Memo::new(move |_| {
+            let _ = content.get();
+            editor.with_untracked(|e| Arc::new(knflow_sim::event_types(e.flow())))
+        });
         let validated = Memo::new(move |_| {
             let _ = content.get();
+            let analysis = event_types.get();
             editor.with_untracked(|e| {
                 let mut d = knflow_model::validate::validate(e.flow(), Default::default());
                 d.extend(knflow_model::lint::lint(e.flow()));
-                d.extend(knflow_sim::event_type_lints(e.flow()));
+                d.extend(knflow_dataplane::analysis::lints(e.flow(), &analysis));
                 knflow_model::fixes::attach(e.flow(), &mut d);
                 knflow_model::order::sort_by(&mut d, |a, b| {
                     (a.severity, &a.resource).cmp(&(b.severity, &b.resource))
@@ -510,6 +523,8 @@ impl App {
             palette_drag: RwSignal::new(None),
             focus_field: RwSignal::new(None),
             diagnostics,
+            event_types,
+            traced: RwSignal::new(None),
             cesql_draft,
             form_paths: RwSignal::new(Vec::new()),
             diagram,

@@ -500,6 +500,8 @@ fn browser_tests() -> Result<(), String> {
     // Knative's Kafka extension from the palette to a simulated delivery; the palette's project
     // groups measured.
     node_tests("tests/e2e/kafka.test.mjs", &envs, "Kafka extension tests")?;
+    // Event types × triggers, paths drawn on hover, a trigger's received types.
+    node_tests("tests/e2e/events.test.mjs", &envs, "Events view tests")?;
     // Live mode against the official JavaScript CloudEvents SDK (npm `cloudevents`).
     node_tests(
         "tests/e2e/live.test.mjs",

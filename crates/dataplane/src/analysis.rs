@@ -7,7 +7,7 @@
 //! uses. Trigger decisions come from [`TriggerFilter::decide`]: exact for the dialects on
 //! `type` and `source`, "maybe" for CESQL and other attributes, never "no" when an event can pass.
 
-use std::collections::{BTreeMap, BTreeSet};
+use litemap::LiteMap;
 
 use knflow_model::{Diagnostic, Flow, Resource, Severity};
 use serde_json::Value;
@@ -83,9 +83,9 @@ pub struct TriggerView {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Analysis {
     /// What can arrive at each broker and channel, by its label, with where it comes from.
-    pub arrivals: BTreeMap<String, BTreeMap<Pattern, BTreeSet<Origin>>>,
+    pub arrivals: LiteMap<String, LiteMap<Pattern, Vec<Origin>>>,
     /// What each sink can be delivered, by its label, with the resources that route it there.
-    pub delivered: BTreeMap<String, BTreeMap<Pattern, BTreeSet<String>>>,
+    pub delivered: LiteMap<String, LiteMap<Pattern, Vec<String>>>,
     /// Every trigger, in file order.
     pub triggers: Vec<TriggerView>,
 }
@@ -129,8 +129,9 @@ fn event_type_pattern(r: &Resource) -> Option<Pattern> {
     })
 }
 
-/// The value at `k`, made (key copied) only when missing: most lookups find it.
-fn slot<'m, K, Q, V>(m: &'m mut BTreeMap<K, V>, k: &Q) -> &'m mut V
+/// The value at `k`, made (key copied) only when missing: most lookups find it. (Sorted-vector
+/// maps: far less code in the designer's wasm than B-trees.)
+fn slot<'m, K, Q, V>(m: &'m mut LiteMap<K, V>, k: &Q) -> &'m mut V
 where
     K: std::borrow::Borrow<Q> + Ord,
     Q: ToOwned<Owned = K> + Ord + ?Sized,
@@ -148,7 +149,9 @@ struct Run<'a> {
     replies: &'a dyn Fn(&str) -> Vec<Reply>,
     out: Analysis,
     work: Vec<(Endpoint, Pattern, Origin)>,
-    answers: std::collections::HashMap<crate::routes::Label, Vec<Reply>>,
+    answers: LiteMap<crate::routes::Label, Vec<Reply>>,
+    /// Deliveries to sinks without topics: (sink, pattern, via).
+    delivered: Vec<(crate::routes::Label, Pattern, crate::routes::Label)>,
 }
 
 impl Run<'_> {
@@ -158,21 +161,24 @@ impl Run<'_> {
         match to {
             Endpoint::Broker(l) | Endpoint::Channel(l) => {
                 let origins = slot(slot(&mut self.out.arrivals, l.as_ref()), p);
-                if origins.contains(&origin) {
+                let Err(at) = origins.binary_search(&origin) else {
                     return;
-                }
-                origins.insert(origin.clone());
+                };
+                origins.insert(at, origin.clone());
                 self.work.push((to.clone(), p.clone(), origin));
             }
             Endpoint::Sink(l) => {
-                let vias = slot(slot(&mut self.out.delivered, l.as_ref()), p);
-                if vias.contains(via) {
-                    return;
-                }
-                vias.insert(via.to_string());
+                // Most sinks end a path: noted now, sorted into `delivered` once at the end.
+                // A KafkaSink passes events on along its topics, once per pattern and route.
                 let Some(links) = self.routes.topics.get(l).cloned() else {
+                    self.delivered.push((l.clone(), p.clone(), via.into()));
                     return;
                 };
+                let vias = slot(slot(&mut self.out.delivered, l.as_ref()), p);
+                let Err(at) = vias.binary_search_by(|v| v.as_str().cmp(via)) else {
+                    return;
+                };
+                vias.insert(at, via.to_string());
                 for link in links {
                     let origin = Origin::Topic {
                         sink: l.to_string(),
@@ -256,6 +262,7 @@ pub fn analyze(flow: &Flow, replies: &dyn Fn(&str) -> Vec<Reply>) -> Analysis {
         out: Analysis::default(),
         work: Vec::new(),
         answers: Default::default(),
+        delivered: Vec::new(),
     };
     for r in flow.resources() {
         let label = r.id.to_string();
@@ -300,17 +307,17 @@ pub fn analyze(flow: &Flow, replies: &dyn Fn(&str) -> Vec<Reply>) -> Analysis {
         run.route(&at, &p, &origin);
     }
     // Each trigger against everything that can arrive at its broker.
-    let mut on_of = BTreeMap::new();
+    let mut on_of: Vec<Option<&str>> = vec![None; run.routes.subscriptions.len()];
     for (ep, subs) in &run.routes.on {
         for &i in subs.iter() {
-            on_of.insert(i, ep.label().to_string());
+            on_of[i] = Some(ep.label());
         }
     }
     for (i, sub) in run.routes.subscriptions.iter().enumerate() {
         let SubKind::Trigger { filter, .. } = &sub.kind else {
             continue;
         };
-        let broker = on_of.get(&i).cloned().unwrap_or_default();
+        let broker = on_of[i].unwrap_or_default().to_string();
         let matches = run
             .out
             .arrivals
@@ -325,6 +332,16 @@ pub fn analyze(flow: &Flow, replies: &dyn Fn(&str) -> Vec<Reply>) -> Analysis {
             subscriber: sub.subscriber.label().to_string(),
             matches,
         });
+    }
+    // Sorted first, so that every insertion below appends.
+    let mut delivered = std::mem::take(&mut run.delivered);
+    knflow_model::order::sort_by(&mut delivered, |a, b| a.cmp(b));
+    delivered.dedup();
+    for (sink, p, via) in delivered {
+        let vias = slot(slot(&mut run.out.delivered, sink.as_ref()), &p);
+        if let Err(at) = vias.binary_search_by(|v| v.as_str().cmp(&via)) {
+            vias.insert(at, via.to_string());
+        }
     }
     run.out
 }
@@ -358,8 +375,8 @@ pub fn lints(flow: &Flow, a: &Analysis) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let resource =
         |label: &str| knflow_model::ResourceId::parse(label).and_then(|id| flow.get(&id));
-    let mut by_target: BTreeMap<(&str, &str), Vec<&TriggerView>> = BTreeMap::new();
-    let mut by_broker: BTreeMap<&str, Vec<&TriggerView>> = BTreeMap::new();
+    let mut by_target: LiteMap<(&str, &str), Vec<&TriggerView>> = LiteMap::new();
+    let mut by_broker: LiteMap<&str, Vec<&TriggerView>> = LiteMap::new();
     for t in &a.triggers {
         by_target
             .entry((t.broker.as_str(), t.subscriber.as_str()))
@@ -479,7 +496,7 @@ pub fn lints(flow: &Flow, a: &Analysis) -> Vec<Diagnostic> {
 /// reference to it, the `type`, the `source` where it is known exactly, and `specversion`, as
 /// Knative's own registry would fill in after events flowed.
 pub fn event_type_manifests(flow: &Flow, a: &Analysis) -> Vec<Value> {
-    let declared: BTreeSet<(String, String)> = flow
+    let declared: Vec<(String, String)> = flow
         .resources()
         .filter(|r| r.id.kind == "EventType")
         .filter_map(|r| {
@@ -493,7 +510,7 @@ pub fn event_type_manifests(flow: &Flow, a: &Analysis) -> Vec<Value> {
             Some((target, ty.to_string()))
         })
         .collect();
-    let mut taken: BTreeSet<String> = flow
+    let mut taken: Vec<String> = flow
         .resources()
         .filter(|r| r.id.kind == "EventType")
         .map(|r| r.name().to_string())
@@ -519,7 +536,7 @@ pub fn event_type_manifests(flow: &Flow, a: &Analysis) -> Vec<Value> {
                 })
                 .find(|n| !taken.contains(n))
                 .expect("unbounded");
-            taken.insert(name.clone());
+            taken.push(name.clone());
             let mut attributes = vec![
                 serde_json::json!({"name": "specversion", "required": true, "value": "1.0"}),
                 serde_json::json!({"name": "type", "required": true, "value": ty.as_ref()}),

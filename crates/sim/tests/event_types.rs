@@ -136,14 +136,12 @@ fn the_example_flows_are_analysed_exactly() {
     }
     // What the KafkaSink stores reaches the ledger through the topic.
     let a = analysis_of(&example("kafka.yaml"));
-    let ledger: Vec<String> = a.delivered["Service/ledger"]
+    let ledger: Vec<String> = a
+        .delivered
+        .get("Service/ledger")
+        .unwrap()
         .iter()
-        .map(|(p, via)| {
-            format!(
-                "{p} via {}",
-                via.iter().cloned().collect::<Vec<_>>().join(",")
-            )
-        })
+        .map(|(p, via)| format!("{p} via {}", via.to_vec().join(",")))
         .collect();
     assert_eq!(
         ledger,

@@ -206,6 +206,11 @@ pub fn Canvas(app: App) -> impl IntoView {
                         }.into_any()),
                         _ => None,
                     })}
+                    // The paths an event type hovered in the Events tab can take.
+                    {move || app.traced.get().map(|keys| app.drawn.with(|d| keys.iter()
+                        .filter_map(|k| d.paths.get(k))
+                        .map(|p| view! { <path class="traced" d=p.clone()></path> })
+                        .collect_view()))}
                     {hops::hop_animation(app)}
                 </g>
             </svg>
