@@ -9,6 +9,7 @@ mod export_cmd;
 mod files;
 mod import_cmd;
 mod match_cmd;
+mod replay_cmd;
 mod run_cmd;
 mod serve_cmd;
 mod serve_live;
@@ -280,6 +281,15 @@ enum Command {
         format: String,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Instead of the scenarios: replay the events a `kn-flow run --record FILE` kept
+        /// through the simulator (with the flow's saved sink behaviours) and say where each
+        /// went. One flow only.
+        #[arg(long, value_name = "RECORD")]
+        replay: Option<PathBuf>,
+        /// With --replay: append each replayed event to the flow as a scenario expecting what
+        /// happened to it, so that a change in routing fails `kn-flow test` (atomic write).
+        #[arg(long, requires = "replay")]
+        save_scenarios: bool,
     },
     /// Run a flow live: its brokers, channels, Sequences and Parallels become HTTP ingresses on
     /// 127.0.0.1 (brokers at /NAMESPACE/NAME, the others at /KIND/NAMESPACE/NAME) that deliver
@@ -479,8 +489,22 @@ fn main() -> ExitCode {
         }),
         Command::Test {
             files,
+            replay: Some(record),
+            save_scenarios,
+            seed,
+            ..
+        } => match files.as_slice() {
+            [flow] => replay_cmd::run(flow, &record, save_scenarios, seed),
+            _ => {
+                eprintln!("kn-flow: --replay takes one flow");
+                exit::USAGE
+            }
+        },
+        Command::Test {
+            files,
             format,
             seed,
+            ..
         } => simulate_cmd::test(&files, format == "junit", seed),
         Command::Cesql { expression, event } => cesql_cmd::run(&expression, event.as_deref()),
         Command::Match {

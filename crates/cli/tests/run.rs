@@ -162,3 +162,103 @@ fn sigterm_drains_deliveries_and_exits_zero() {
 fn sigint_drains_deliveries_and_exits_zero() {
     drains_on("-INT");
 }
+
+/// What `kn-flow run --record` keeps, `kn-flow test --replay` sends through the simulator again
+/// (issue 21): where each event went, and with --save-scenarios the outcomes seen kept as the
+/// flow's scenarios — which then pass, and fail once the routing changes.
+#[test]
+fn recorded_traffic_replays_as_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("orders.yaml");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../flows/orders.yaml"),
+        &flow,
+    )
+    .unwrap();
+    let record = dir.path().join("record.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kn-flow"))
+        .args(["run", flow.to_str().unwrap(), "--port", "0", "--record"])
+        .arg(&record)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("kn-flow runs");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let addr = line.trim().rsplit("http://").next().unwrap().to_string();
+    // Two events a user's producer sends: a big paid order (CESQL reads `amount`), a created one.
+    for (id, ty, amount) in [("o-1", "order.paid", "250"), ("o-2", "order.created", "5")] {
+        let mut tcp = TcpStream::connect(&addr).unwrap();
+        let body = format!("{{\"amount\": {amount}}}");
+        let req = format!(
+            "POST /shop/orders HTTP/1.1\r\nhost: {addr}\r\nce-specversion: 1.0\r\nce-id: {id}\r\n\
+             ce-source: /shop/checkout\r\nce-type: {ty}\r\nce-amount: {amount}\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        tcp.write_all(req.as_bytes()).unwrap();
+        assert!(read_head(&mut tcp).contains(" 202 "), "{id} accepted");
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let kept = std::fs::read_to_string(&record).unwrap();
+    assert_eq!(kept.lines().count(), 2, "{kept}");
+    for l in kept.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["to"], "Broker/orders", "{l}");
+        assert_eq!(v["event"]["source"], "/shop/checkout", "{l}");
+    }
+
+    let o = Command::new(env!("CARGO_BIN_EXE_kn-flow"))
+        .args(["test", flow.to_str().unwrap(), "--replay"])
+        .arg(&record)
+        .arg("--save-scenarios")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        o.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        said.contains("o-1 (order.paid) into Broker/orders: delivered to Service/fulfil, delivered to Service/audit ×2, delivered to Service/notify"),
+        "{said}"
+    );
+    assert!(
+        said.contains("o-2 (order.created) into Broker/orders: delivered to Service/audit"),
+        "{said}"
+    );
+    assert!(said.contains("saved 2 scenarios"), "{said}");
+    // The saved scenarios pass, with the example's own.
+    let o = Command::new(env!("CARGO_BIN_EXE_kn-flow"))
+        .args(["test", flow.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{said}");
+    assert!(
+        said.contains("ok    ") && said.contains("replay of order.paid o-1"),
+        "{said}"
+    );
+    // A routing change (the audit trigger now wants only created orders) fails them.
+    let text = std::fs::read_to_string(&flow).unwrap();
+    std::fs::write(
+        &flow,
+        text.replacen("type: order.\n", "type: order.created\n", 1),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_kn-flow"))
+        .args(["test", flow.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(o.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("FAIL") && said.contains("replay of order.paid o-1"),
+        "{said}"
+    );
+}

@@ -346,8 +346,12 @@ impl Runtime {
             return Err((429, msg));
         }
         for event in events {
+            // With the ingress it came in by: `kn-flow test --replay` sends it there again.
             if let Some(f) = &self.inner.record_file {
-                let line = knflow_dataplane::events::to_json(&event);
+                let line = serde_json::json!({
+                    "to": addr.label,
+                    "event": knflow_dataplane::events::to_json(&event),
+                });
                 let _ = writeln!(f.lock().unwrap(), "{line}");
             }
             let actions = self.inner.routing().send(ep, event, "ingress", Utc::now());
