@@ -309,7 +309,10 @@ impl Plane {
         now: DateTime<Utc>,
         out: &mut Vec<Action>,
     ) {
+        let problem = self.routes.payload_problem(&event);
+        let first = out.len();
         self.route(to, event, &Label::from(from), None, now, out);
+        note_first_hop(out, first, problem);
     }
 
     fn route(
@@ -687,7 +690,12 @@ impl Plane {
                                 out,
                             );
                         }
-                        Some(ep) => self.route(&ep, reply, &replier, via.as_ref(), now, out),
+                        Some(ep) => {
+                            let problem = self.routes.payload_problem(&reply);
+                            let first = out.len();
+                            self.route(&ep, reply, &replier, via.as_ref(), now, out);
+                            note_first_hop(out, first, problem);
+                        }
                         None => out.push(Action::Hop(Hop {
                             note: Some("no reply is configured: the reply is discarded".into()),
                             outcome: HopOutcome::Dropped,
@@ -807,6 +815,22 @@ pub fn reply_event(to: &Event, ty: &str, id: String) -> Event {
         );
     }
     e
+}
+
+/// Puts what is wrong with an event's data (its payload schema) on the first hop it made from
+/// `first` on: the simulator's timeline and the live tap show it there.
+fn note_first_hop(out: &mut [Action], first: usize, problem: Option<String>) {
+    let Some(problem) = problem else { return };
+    let hop = out[first..].iter_mut().find_map(|a| match a {
+        Action::Hop(h) => Some(h),
+        _ => None,
+    });
+    if let Some(h) = hop {
+        h.note = Some(match h.note.take() {
+            Some(n) => format!("{n}; {problem}"),
+            None => problem,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -116,6 +116,9 @@ pub struct Routes {
     /// Kafka topic links: what a KafkaSink stores on its topic, each KafkaSource reading that
     /// topic of the same cluster forwards to its sink (with its ceOverrides).
     pub topics: HashMap<Label, Vec<TopicLink>>,
+    /// The flow's payload schemas (`schemas:` in the flow file) by URI: an event whose
+    /// `dataschema` names one has its data checked where it enters the data plane.
+    pub schemas: Vec<(String, Arc<knflow_model::schema::Compiled>)>,
 }
 
 /// A KafkaSource reading the topic a KafkaSink writes.
@@ -212,7 +215,46 @@ impl Routes {
             rt.add_resource(flow, r);
         }
         rt.link_topics(flow);
+        if let Some(map) = flow
+            .extra
+            .get("schemas")
+            .and_then(serde_json::Value::as_object)
+        {
+            for (uri, schema) in map {
+                let compiled = knflow_model::schema::Compiled::open(schema);
+                rt.schemas.push((uri.clone(), Arc::new(compiled)));
+            }
+        }
         rt
+    }
+
+    /// What is wrong with `event`'s data by the schema its `dataschema` names, if the flow has
+    /// that schema: the JSON Pointer of the first problem and the problem.
+    pub fn payload_problem(&self, event: &cloudevents::Event) -> Option<String> {
+        use cloudevents::AttributesReader;
+        let uri = event.dataschema()?.to_string();
+        let (_, schema) = self.schemas.iter().find(|(u, _)| *u == uri)?;
+        let data = match event.data() {
+            None => serde_json::Value::Null,
+            Some(cloudevents::Data::Json(v)) => v.clone(),
+            Some(cloudevents::Data::String(s)) => match serde_json::from_str(s) {
+                Ok(v) => v,
+                Err(_) => return Some(format!("data is not JSON, so it cannot match {uri}")),
+            },
+            Some(cloudevents::Data::Binary(b)) => match serde_json::from_slice(b) {
+                Ok(v) => v,
+                Err(_) => return Some(format!("data is not JSON, so it cannot match {uri}")),
+            },
+        };
+        let first = schema.check(&data, "").into_iter().next()?;
+        let at = match knflow_model::path::to_pointer(&first.path) {
+            p if p.is_empty() => "the data".to_string(),
+            p => p,
+        };
+        Some(format!(
+            "data does not match {uri}: {at}: {}",
+            first.problem
+        ))
     }
 
     /// KafkaSink → KafkaSource links by topic and bootstrap server (a server in common).

@@ -25,8 +25,8 @@ pub struct Options {
     pub maps: BTreeMap<String, String>,
     /// Append every hop as a JSON line here.
     pub tap: Option<std::path::PathBuf>,
-    /// Append every event accepted at an ingress here (structured JSON, one per line), to be
-    /// turned into scenario events.
+    /// Append every event accepted at an ingress here, one `{"to": INGRESS, "event": {…}}` per
+    /// line (structured JSON), for `kn-flow test --replay`.
     pub record: Option<std::path::PathBuf>,
     /// Deliveries one destination may have under way (waiting for backoff or an answer); while
     /// any destination is at its limit, ingresses answer 429 with `Retry-After`. 0: 10,000.

@@ -1022,3 +1022,58 @@ resources:
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(elsewhere.got.lock().unwrap().is_empty());
 }
+
+/// A payload that breaks the schema its `dataschema` names (the flow's `schemas:`) is still
+/// delivered — Knative does not check payloads — with a note on the tap's ingress hop that
+/// says where (issue 21).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payloads_that_break_their_schema_are_noted_on_the_tap() {
+    let audit = sink(ack()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let tap = dir.path().join("tap.jsonl");
+    let yaml = format!(
+        "{BROKER}schemas:\n  https://example.com/order.json:\n    type: object\n    required: [amount]\n    properties:\n      amount: {{type: number}}\n"
+    );
+    let opts = Options {
+        maps: [("Service/audit".to_string(), audit.url.clone())].into(),
+        tap: Some(tap.clone()),
+        ..Default::default()
+    };
+    let (_rt, addr, _t) = serve(&flow(&yaml), 0, opts).await.unwrap();
+    let url = format!("http://{addr}/shop/orders");
+    let headers = [
+        ("ce-specversion", "1.0"),
+        ("ce-id", "p-1"),
+        ("ce-source", "/shop"),
+        ("ce-type", "order.created"),
+        ("ce-dataschema", "https://example.com/order.json"),
+        ("content-type", "application/json"),
+    ];
+    assert_eq!(post(&url, &headers, r#"{"amount": "ten"}"#).await.0, 202);
+    eventually("the event at audit", || {
+        audit.got.lock().unwrap().len() == 1
+    })
+    .await;
+    let mut noted = None;
+    for _ in 0..100 {
+        let text = std::fs::read_to_string(&tap).unwrap_or_default();
+        noted = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|h| {
+                h["note"]
+                    .as_str()
+                    .is_some_and(|n| n.contains("does not match"))
+            });
+        if noted.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let hop = noted.expect("a noted hop on the tap");
+    assert_eq!(hop["to"], "Broker/orders");
+    assert_eq!(
+        hop["note"],
+        "data does not match https://example.com/order.json: /amount: expected number, found string"
+    );
+}

@@ -167,6 +167,19 @@ pub fn set(root: &mut Value, path: &str, new: Option<Value>) -> Result<(), Strin
     Ok(())
 }
 
+/// A field path as a JSON Pointer (RFC 6901): `.order.items[0]` is `/order/items/0`.
+pub fn to_pointer(path: &str) -> String {
+    let mut out = String::new();
+    for seg in parse(path).unwrap_or_default() {
+        out.push('/');
+        match seg {
+            Seg::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Seg::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

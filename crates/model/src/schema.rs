@@ -30,6 +30,28 @@ pub enum Problem {
     UnknownField(String),
 }
 
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::WrongType { expected, found } => {
+                write!(f, "expected {expected}, found {found}")
+            }
+            Problem::BadEnum { allowed, found } => {
+                let allowed: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+                write!(f, "`{found}` is not one of {}", allowed.join(", "))
+            }
+            Problem::OutOfRange { value, min, max } => match (min, max) {
+                (Some(a), Some(b)) => write!(f, "{value} must be between {a} and {b}"),
+                (Some(a), None) => write!(f, "{value} must be at least {a}"),
+                (None, Some(b)) => write!(f, "{value} must be at most {b}"),
+                (None, None) => write!(f, "{value} must be in range"),
+            },
+            Problem::MissingField(name) => write!(f, "missing required field `{name}`"),
+            Problem::UnknownField(name) => write!(f, "unknown field `{name}`"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Issue {
     /// Path of the offending value (for a missing or unknown field: of the field itself).
@@ -60,6 +82,9 @@ pub fn check(root: &Value, schema: &Value, value: &Value, path: &str) -> Vec<Iss
 #[derive(Debug)]
 pub struct Compiled {
     nodes: Vec<Node>,
+    /// JSON Schema's reading of an object schema without `additionalProperties`: other fields
+    /// allowed (event payloads). Kubernetes' strict reading, the default, reports them.
+    open: bool,
 }
 
 #[derive(Debug, Default)]
@@ -95,9 +120,20 @@ enum Additional {
 
 impl Compiled {
     pub fn new(root: &Value, schema: &Value) -> Self {
-        let mut c = Compiled { nodes: Vec::new() };
+        let mut c = Compiled {
+            nodes: Vec::new(),
+            open: false,
+        };
         let mut seen = std::collections::HashMap::new();
         c.compile(root, schema, &mut seen);
+        c
+    }
+
+    /// A payload schema (a flow's `schemas:`), read as JSON Schema reads it: fields an object
+    /// schema does not list are allowed unless `additionalProperties` says otherwise.
+    pub fn open(schema: &Value) -> Self {
+        let mut c = Compiled::new(schema, schema);
+        c.open = true;
         c
     }
 
@@ -296,7 +332,7 @@ impl Compiled {
                             self.check_into(s, v, path, out, depth + 1)
                         }
                         (None, Additional::Any) => {}
-                        (None, Additional::Unset) if n.properties.is_none() => {}
+                        (None, Additional::Unset) if n.properties.is_none() || self.open => {}
                         (None, _) => out.push(Issue {
                             path: path.clone(),
                             problem: Problem::UnknownField(k.clone()),

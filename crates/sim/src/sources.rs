@@ -129,9 +129,40 @@ pub fn emissions(
     emissions_upto(flow, r, given, sim, usize::MAX)
 }
 
+/// The annotation by which a source names the schema of what it emits (its events'
+/// `dataschema`, checked against the flow's `schemas:`).
+pub const DATASCHEMA: &str = "knflow.dev/dataschema";
+
 /// [`emissions`], stopping a schedule (a PingSource's ticks, a timer's) after `max` events:
-/// [`sample_event`] only needs the first.
+/// [`sample_event`] only needs the first. Events get the source's [`DATASCHEMA`] where they
+/// name none.
 fn emissions_upto(
+    flow: &Flow,
+    r: &Resource,
+    given: Option<Event>,
+    sim: &mut Simulation,
+    max: usize,
+) -> Result<Vec<(u64, Event)>, String> {
+    let mut out = own_emissions(flow, r, given, sim, max)?;
+    let schema = r
+        .manifest
+        .pointer("/metadata/annotations")
+        .and_then(|a| a.get(DATASCHEMA))
+        .and_then(serde_json::Value::as_str);
+    if let Some(schema) = schema {
+        for (_, e) in &mut out {
+            if cloudevents::AttributesReader::dataschema(e).is_none() {
+                let mut v = knflow_dataplane::events::to_json(e);
+                v["dataschema"] = json!(schema);
+                *e = knflow_dataplane::events::from_json(v)
+                    .map_err(|err| format!("{}: {DATASCHEMA}: {err}", r.id))?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn own_emissions(
     flow: &Flow,
     r: &Resource,
     given: Option<Event>,

@@ -248,44 +248,21 @@ fn meta_checker() -> &'static schema::Compiled {
 
 fn report(cx: &mut Ctx, issues: Vec<schema::Issue>, unknown: Severity) {
     for i in issues {
-        match i.problem {
-            Problem::WrongType { expected, found } => cx.error(
-                "wrong-type",
-                &i.path,
-                format!("expected {expected}, found {found}"),
-            ),
-            Problem::BadEnum { allowed, found } => cx.error(
-                "bad-enum",
-                &i.path,
-                format!(
-                    "`{found}` is not one of {}",
-                    allowed
-                        .iter()
-                        .map(|a| format!("`{a}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-            Problem::OutOfRange { value, min, max } => {
-                let range = match (min, max) {
-                    (Some(a), Some(b)) => format!("between {a} and {b}"),
-                    (Some(a), None) => format!("at least {a}"),
-                    (None, Some(b)) => format!("at most {b}"),
-                    (None, None) => "in range".into(),
-                };
-                cx.error("out-of-range", &i.path, format!("{value} must be {range}"))
+        let code = match &i.problem {
+            Problem::WrongType { .. } => "wrong-type",
+            Problem::BadEnum { .. } => "bad-enum",
+            Problem::OutOfRange { .. } => "out-of-range",
+            Problem::MissingField(_) => "missing-field",
+            Problem::UnknownField(_) => {
+                cx.push(
+                    unknown,
+                    "unknown-field",
+                    &i.path,
+                    format!("{} (kept as is)", i.problem),
+                );
+                continue;
             }
-            Problem::MissingField(f) => cx.error(
-                "missing-field",
-                &i.path,
-                format!("missing required field `{f}`"),
-            ),
-            Problem::UnknownField(f) => cx.push(
-                unknown,
-                "unknown-field",
-                &i.path,
-                format!("unknown field `{f}` (kept as is)"),
-            ),
-        }
+        };
+        cx.error(code, &i.path, i.problem.to_string());
     }
 }
