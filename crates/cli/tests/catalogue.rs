@@ -223,3 +223,64 @@ fn knflow_yaml(text: &str) -> serde_json::Value {
         .remove(0)
         .value
 }
+
+/// A source that names the schema of what it emits (`knflow.dev/dataschema`, found in the
+/// flow's `schemas:`) gives its messages their payload schema.
+#[test]
+fn messages_carry_the_payload_schema_a_source_names() {
+    let flow = "apiVersion: knflow.dev/v1alpha1
+kind: Flow
+metadata: {name: payloads, namespace: shop}
+resources:
+- apiVersion: eventing.knative.dev/v1
+  kind: Broker
+  metadata: {name: orders}
+- apiVersion: sources.knative.dev/v1
+  kind: PingSource
+  metadata:
+    name: tick
+    annotations:
+      knflow.dev/dataschema: https://example.com/tick.json
+  spec:
+    schedule: '* * * * *'
+    data: '{\"n\": 1}'
+    sink:
+      ref: {apiVersion: eventing.knative.dev/v1, kind: Broker, name: orders}
+schemas:
+  https://example.com/tick.json:
+    type: object
+    required: [n]
+    properties:
+      n: {type: integer, minimum: 0}
+";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("payloads.yaml");
+    std::fs::write(&path, flow).unwrap();
+    let out = dir.path().join("doc.json");
+    let o = kn_flow(&[
+        "asyncapi",
+        path.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let m = &doc["components"]["messages"]["dev.knative.sources.ping"];
+    assert_eq!(m["payload"]["required"], serde_json::json!(["n"]));
+    assert_eq!(
+        m["headers"]["properties"]["ce-dataschema"]["const"],
+        "https://example.com/tick.json"
+    );
+    assert_eq!(
+        doc["operations"]["send-PingSource_tick"]["messages"][0]["$ref"],
+        "#/channels/Broker-orders/messages/dev.knative.sources.ping"
+    );
+    let schema =
+        repo().join("tests/e2e/node_modules/@asyncapi/specs/schemas/3.0.0-without-$id.json");
+    if let Ok(text) = std::fs::read_to_string(&schema) {
+        let v = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+        let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+}

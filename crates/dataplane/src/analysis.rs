@@ -29,6 +29,16 @@ pub struct Pattern {
     pub source: Text,
 }
 
+impl Pattern {
+    /// The type, when it is known exactly.
+    pub fn ty_exact(&self) -> Option<&str> {
+        match &self.ty {
+            Text::Exact(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for Pattern {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} from {}", self.ty, self.source)

@@ -26,6 +26,32 @@ fn id(s: &str) -> String {
         .collect()
 }
 
+/// The payload schema of each event type a source names one for (`knflow.dev/dataschema`,
+/// found in the flow's `schemas:`): its URI and the schema.
+fn payloads(flow: &Flow) -> BTreeMap<String, (String, Value)> {
+    let schemas = flow.extra.get("schemas").and_then(Value::as_object);
+    let mut out = BTreeMap::new();
+    for r in flow.resources() {
+        let uri = r
+            .manifest
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get("knflow.dev/dataschema"))
+            .and_then(Value::as_str);
+        let (Some(uri), Some(schemas)) = (uri, schemas) else {
+            continue;
+        };
+        let Some(schema) = schemas.get(uri) else {
+            continue;
+        };
+        for p in crate::emits::emitted(flow, r).into_iter().flatten() {
+            if let Some(t) = p.ty_exact() {
+                out.insert(t.to_string(), (uri.to_string(), schema.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// The message of a pattern: its name and its component.
 fn message(p: &Pattern) -> (String, Value) {
     let name = match &p.ty {
@@ -76,6 +102,7 @@ fn regex_escape(s: &str) -> String {
 /// The AsyncAPI 3.0 document of `flow` with its analysis `a`.
 pub fn document(flow: &Flow, a: &Analysis) -> Value {
     let mut routes = Routes::compile(flow);
+    let payloads = payloads(flow);
     let mut components = Map::new();
     let mut channels = Map::new();
     let mut operations = Map::new();
@@ -97,7 +124,13 @@ pub fn document(flow: &Flow, a: &Analysis) -> Value {
             .into_iter()
             .flat_map(|m| m.keys())
         {
-            let (name, m) = message(p);
+            let (name, mut m) = message(p);
+            if let Some((uri, schema)) = p.ty_exact().and_then(|t| payloads.get(t)) {
+                m["payload"] = schema.clone();
+                m["headers"]["properties"]["ce-dataschema"] =
+                    json!({"type": "string", "const": uri});
+                m["contentType"] = json!("application/json");
+            }
             messages.insert(
                 name.clone(),
                 json!({"$ref": format!("#/components/messages/{name}")}),
