@@ -365,6 +365,24 @@ fn listed<'p>(ps: impl IntoIterator<Item = &'p Pattern>) -> String {
     }
 }
 
+/// ` from A, B`: the producers of what arrives at `broker` (up to three, then how many more).
+fn producers(a: &Analysis, broker: &str) -> String {
+    let mut all: Vec<String> = Vec::new();
+    for origins in a.arrivals.get(broker).into_iter().flat_map(|m| m.values()) {
+        for o in origins {
+            let o = o.to_string();
+            if !all.contains(&o) {
+                all.push(o);
+            }
+        }
+    }
+    match all.len() {
+        0 => String::new(),
+        1..=3 => format!(" (from {})", all.join(", ")),
+        n => format!(" (from {} and {} more)", all[..3].join(", "), n - 3),
+    }
+}
+
 /// Where a trigger's filter is written, for a diagnostic's path.
 fn filter_path(flow: &Flow, trigger: &str) -> String {
     let r = knflow_model::ResourceId::parse(trigger).and_then(|id| flow.get(&id));
@@ -404,9 +422,10 @@ pub fn lints(flow: &Flow, a: &Analysis) -> Vec<Diagnostic> {
                 Diagnostic::warning(
                     "trigger-unmatched",
                     format!(
-                        "no known producer's events pass this filter: {} receives {}",
+                        "no known producer's events pass this filter: {} receives {}{}",
                         t.broker,
-                        listed(t.matches.iter().map(|(p, _)| p))
+                        listed(t.matches.iter().map(|(p, _)| p)),
+                        producers(a, &t.broker)
                     ),
                 )
                 .at(filter_path(flow, &t.trigger))
