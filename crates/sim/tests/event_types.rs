@@ -212,6 +212,11 @@ fn the_analysis_finds_what_no_rule_of_one_resource_can() {
         "{got:?}"
     );
     let d = knflow_sim::event_type_lints(&load(&text, "t.yaml"));
+    let unmatched = d.iter().find(|d| d.code == "trigger-unmatched").unwrap();
+    assert_eq!(
+        unmatched.message,
+        "no known producer's events pass this filter: Broker/default receives order.created, order.paid (from Broker/default (knflow.dev/produces))"
+    );
     let unconsumed = d
         .iter()
         .find(|d| d.code == "event-type-unconsumed")
