@@ -1077,3 +1077,78 @@ async fn payloads_that_break_their_schema_are_noted_on_the_tap() {
         "data does not match https://example.com/order.json: /amount: expected number, found string"
     );
 }
+
+/// The Kafka broker's ordered delivery in live mode (issue 20): a trigger annotated
+/// `kafka.eventing.knative.dev/delivery.order: ordered` gives a slow subscriber the events of
+/// one partition (`partitionkey`) one at a time, each after the previous answered; the same
+/// subscriber behind an unordered trigger gets them all at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ordered_kafka_trigger_waits_for_each_answer_before_the_next() {
+    async fn arrivals(order: &str) -> Vec<Duration> {
+        let times: Arc<Mutex<Vec<tokio::time::Instant>>> = Default::default();
+        let slow =
+            sink_with_delay(timed(times.clone(), ack()), |_| Duration::from_millis(300)).await;
+        let yaml = format!(
+            "apiVersion: knflow.dev/v1alpha1
+kind: Flow
+metadata:
+  name: kafka
+  namespace: shop
+resources:
+- apiVersion: eventing.knative.dev/v1
+  kind: Broker
+  metadata:
+    name: orders
+    annotations:
+      eventing.knative.dev/broker.class: Kafka
+- apiVersion: eventing.knative.dev/v1
+  kind: Trigger
+  metadata:
+    name: payments
+    annotations:
+      kafka.eventing.knative.dev/delivery.order: {order}
+  spec:
+    broker: orders
+    subscriber:
+      ref: {{apiVersion: serving.knative.dev/v1, kind: Service, name: payments}}
+"
+        );
+        let (_rt, base) = start(&yaml, &[("Service/payments", &slow.url)]).await;
+        let url = format!("{base}/shop/orders");
+        let start = tokio::time::Instant::now();
+        for i in 0..3 {
+            let id = format!("o-{i}");
+            let headers = [
+                ("ce-specversion", "1.0"),
+                ("ce-id", id.as_str()),
+                ("ce-source", "/shop"),
+                ("ce-type", "order.paid"),
+                ("ce-partitionkey", "customer-7"),
+            ];
+            assert_eq!(post(&url, &headers, "").await.0, 202);
+        }
+        eventually("three deliveries", || slow.got.lock().unwrap().len() == 3).await;
+        let got: Vec<String> = slow
+            .got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|e| e.id().to_string())
+            .collect();
+        if order == "ordered" {
+            assert_eq!(got, ["o-0", "o-1", "o-2"], "in the order sent");
+        }
+        let t = times.lock().unwrap().clone();
+        t.iter().map(|x| *x - start).collect()
+    }
+    let ordered = arrivals("ordered").await;
+    // Each waited for the previous answer (300 ms).
+    for w in ordered.windows(2) {
+        assert!(w[1] - w[0] >= Duration::from_millis(280), "{ordered:?}");
+    }
+    let unordered = arrivals("unordered").await;
+    assert!(
+        unordered[2] - unordered[0] < Duration::from_millis(250),
+        "{unordered:?}"
+    );
+}
