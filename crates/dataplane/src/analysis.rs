@@ -95,7 +95,8 @@ pub struct Analysis {
     /// What can arrive at each broker and channel, by its label, with where it comes from.
     pub arrivals: LiteMap<String, LiteMap<Pattern, Vec<Origin>>>,
     /// What each sink can be delivered, by its label, with the resources that route it there.
-    pub delivered: LiteMap<String, LiteMap<Pattern, Vec<String>>>,
+    pub delivered:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<Pattern, Vec<String>>>,
     /// Every trigger, in file order.
     pub triggers: Vec<TriggerView>,
 }
@@ -158,10 +159,9 @@ struct Run<'a> {
     routes: Routes,
     replies: &'a dyn Fn(&str) -> Vec<Reply>,
     out: Analysis,
-    work: Vec<(Endpoint, Pattern, Origin)>,
+    /// What arrived where, still to route; `true` for a pattern's first origin there.
+    work: Vec<(Endpoint, Pattern, Origin, bool)>,
     answers: LiteMap<crate::routes::Label, Vec<Reply>>,
-    /// Deliveries to sinks without topics: (sink, pattern, via).
-    delivered: Vec<(crate::routes::Label, Pattern, crate::routes::Label)>,
 }
 
 impl Run<'_> {
@@ -175,20 +175,27 @@ impl Run<'_> {
                     return;
                 };
                 origins.insert(at, origin.clone());
-                self.work.push((to.clone(), p.clone(), origin));
+                let first = origins.len() == 1;
+                self.work.push((to.clone(), p.clone(), origin, first));
             }
             Endpoint::Sink(l) => {
-                // Most sinks end a path: noted now, sorted into `delivered` once at the end.
-                // A KafkaSink passes events on along its topics, once per pattern and route.
-                let Some(links) = self.routes.topics.get(l).cloned() else {
-                    self.delivered.push((l.clone(), p.clone(), via.into()));
-                    return;
-                };
-                let vias = slot(slot(&mut self.out.delivered, l.as_ref()), p);
+                // (A B-tree: with one entry per sink, sorted vectors spent a third of a large
+                // flow's analysis moving entries.)
+                let delivered = &mut self.out.delivered;
+                if !delivered.contains_key(l.as_ref()) {
+                    delivered.insert(l.to_string(), Default::default());
+                }
+                let by_pattern = delivered.get_mut(l.as_ref()).expect("just made");
+                if !by_pattern.contains_key(p) {
+                    by_pattern.insert(p.clone(), Vec::new());
+                }
+                let vias = by_pattern.get_mut(p).expect("just made");
                 let Err(at) = vias.binary_search_by(|v| v.as_str().cmp(via)) else {
                     return;
                 };
                 vias.insert(at, via.to_string());
+                // A KafkaSink passes events on along its topics.
+                let links = self.routes.topics.get(l).cloned().unwrap_or_default();
                 for link in links {
                     let origin = Origin::Topic {
                         sink: l.to_string(),
@@ -225,7 +232,9 @@ impl Run<'_> {
 
     /// Every subscription on `at` that can pass `p`: delivery, replies and dead letters.
     /// (Once per origin of `p` at `at`: what reaches a subscriber keeps its origin.)
-    fn route(&mut self, at: &Endpoint, p: &Pattern, origin: &Origin) {
+    /// What reaches a sink, and what it replies, does not depend on the origin: only the
+    /// pattern's `first` origin there takes it that way.
+    fn route(&mut self, at: &Endpoint, p: &Pattern, origin: &Origin, first: bool) {
         let subs = self.routes.on.get(at).cloned().unwrap_or_default();
         for &i in subs.iter() {
             let sub = &self.routes.subscriptions[i];
@@ -237,11 +246,14 @@ impl Run<'_> {
             // Labels are shared (`Arc`): these clones are counts.
             let (via, to, reply_to) = (sub.via.clone(), sub.subscriber.clone(), sub.reply.clone());
             let dls = sub.policy.dead_letter.as_ref().map(|(e, _)| e.clone());
-            self.arrive(&to, p, origin.clone(), &via);
-            if let Some(dls) = &dls {
-                self.arrive(dls, p, origin.clone(), &via);
+            for to in std::iter::once(&to).chain(dls.as_ref()) {
+                if first || !matches!(to, Endpoint::Sink(_)) {
+                    self.arrive(to, p, origin.clone(), &via);
+                }
             }
-            let Some(reply_to) = reply_to else { continue };
+            let Some(reply_to) = reply_to.filter(|_| first) else {
+                continue;
+            };
             let subscriber = to.label().clone();
             let answers = self.answers(&subscriber);
             for a in answers {
@@ -272,7 +284,6 @@ pub fn analyze(flow: &Flow, replies: &dyn Fn(&str) -> Vec<Reply>) -> Analysis {
         out: Analysis::default(),
         work: Vec::new(),
         answers: Default::default(),
-        delivered: Vec::new(),
     };
     for r in flow.resources() {
         let label = r.id.to_string();
@@ -313,8 +324,8 @@ pub fn analyze(flow: &Flow, replies: &dyn Fn(&str) -> Vec<Reply>) -> Analysis {
             }
         }
     }
-    while let Some((at, p, origin)) = run.work.pop() {
-        run.route(&at, &p, &origin);
+    while let Some((at, p, origin, first)) = run.work.pop() {
+        run.route(&at, &p, &origin, first);
     }
     // Each trigger against everything that can arrive at its broker.
     let mut on_of: Vec<Option<&str>> = vec![None; run.routes.subscriptions.len()];
@@ -342,16 +353,6 @@ pub fn analyze(flow: &Flow, replies: &dyn Fn(&str) -> Vec<Reply>) -> Analysis {
             subscriber: sub.subscriber.label().to_string(),
             matches,
         });
-    }
-    // Sorted first, so that every insertion below appends.
-    let mut delivered = std::mem::take(&mut run.delivered);
-    knflow_model::order::sort_by(&mut delivered, |a, b| a.cmp(b));
-    delivered.dedup();
-    for (sink, p, via) in delivered {
-        let vias = slot(slot(&mut run.out.delivered, sink.as_ref()), &p);
-        if let Err(at) = vias.binary_search_by(|v| v.as_str().cmp(&via)) {
-            vias.insert(at, via.to_string());
-        }
     }
     run.out
 }
