@@ -1,4 +1,5 @@
-//! Knative's own Apache Camel Kamelet kinds: IntegrationSource, IntegrationSink.
+//! Knative's own Apache Camel Kamelet kinds: IntegrationSource, IntegrationSink. Their AWS
+//! settings are one set of types, as in Knative's `integration/v1alpha1` Go package.
 //! Generated once from the CRD schema, kept by hand since: every field of the CRD, with its
 //! description's first sentence.
 
@@ -29,7 +30,7 @@ pub struct IntegrationSourceTimer {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct IntegrationSourceAwsS3 {
+pub struct AwsS3 {
     /// The S3 Bucket name or Amazon Resource Name (ARN).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
@@ -88,7 +89,7 @@ pub struct IntegrationSourceAwsS3 {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct IntegrationSourceAwsSqs {
+pub struct AwsSqs {
     /// The SQS Queue Name or ARN
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
@@ -165,7 +166,7 @@ pub struct IntegrationSourceAwsDdbStreams {
 /// Auth secret
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct IntegrationSourceAwsAuthSecret {
+pub struct AwsAuthSecret {
     /// Secret reference.
     #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
     pub r#ref: Option<LocalObjectReference>,
@@ -174,10 +175,10 @@ pub struct IntegrationSourceAwsAuthSecret {
 /// Auth configurations
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct IntegrationSourceAwsAuth {
+pub struct AwsAuth {
     /// Auth secret
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<IntegrationSourceAwsAuthSecret>,
+    pub secret: Option<AwsAuthSecret>,
     /// Optional ServiceAccount to assign to pod.
     #[serde(rename = "serviceAccountName", skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
@@ -187,14 +188,14 @@ pub struct IntegrationSourceAwsAuth {
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct IntegrationSourceAws {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub s3: Option<IntegrationSourceAwsS3>,
+    pub s3: Option<AwsS3>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sqs: Option<IntegrationSourceAwsSqs>,
+    pub sqs: Option<AwsSqs>,
     #[serde(rename = "ddbStreams", skip_serializing_if = "Option::is_none")]
     pub ddb_streams: Option<IntegrationSourceAwsDdbStreams>,
     /// Auth configurations
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth: Option<IntegrationSourceAwsAuth>,
+    pub auth: Option<AwsAuth>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -264,115 +265,6 @@ pub struct IntegrationSinkLog {
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct IntegrationSinkAwsS3 {
-    /// The S3 Bucket name or Amazon Resource Name (ARN).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    /// Specifies to delete objects after consuming them.
-    #[serde(rename = "deleteAfterRead", skip_serializing_if = "Option::is_none")]
-    pub delete_after_read: Option<bool>,
-    /// Move objects from S3 bucket to a different bucket after they have been retrieved.
-    #[serde(rename = "moveAfterRead", skip_serializing_if = "Option::is_none")]
-    pub move_after_read: Option<bool>,
-    /// Define the destination bucket where an object must be moved when moveAfterRead is set to true.
-    #[serde(rename = "destinationBucket", skip_serializing_if = "Option::is_none")]
-    pub destination_bucket: Option<String>,
-    /// Define the destination bucket prefix to use when an object must be moved, and moveAfterRead is set to true.
-    #[serde(
-        rename = "destinationBucketPrefix",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_bucket_prefix: Option<String>,
-    /// Define the destination bucket suffix to use when an object must be moved, and moveAfterRead is set to true.
-    #[serde(
-        rename = "destinationBucketSuffix",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_bucket_suffix: Option<String>,
-    /// The AWS region to access.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Specifies to automatically create the S3 bucket.
-    #[serde(rename = "autoCreateBucket", skip_serializing_if = "Option::is_none")]
-    pub auto_create_bucket: Option<bool>,
-    /// The AWS S3 bucket prefix to consider while searching.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    /// If true, the S3 Object body is ignored.
-    #[serde(rename = "ignoreBody", skip_serializing_if = "Option::is_none")]
-    pub ignore_body: Option<bool>,
-    /// The overriding endpoint URI.
-    #[serde(
-        rename = "uriEndpointOverride",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub uri_endpoint_override: Option<String>,
-    /// Select this option to override the endpoint URI.
-    #[serde(rename = "overrideEndpoint", skip_serializing_if = "Option::is_none")]
-    pub override_endpoint: Option<bool>,
-    /// Forces path style when accessing AWS S3 buckets.
-    #[serde(rename = "forcePathStyle", skip_serializing_if = "Option::is_none")]
-    pub force_path_style: Option<bool>,
-    /// The number of milliseconds before the next poll of the selected bucket.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delay: Option<i64>,
-    /// Gets the maximum number of messages as a limit to poll at each polling.
-    #[serde(rename = "maxMessagesPerPoll", skip_serializing_if = "Option::is_none")]
-    pub max_messages_per_poll: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct IntegrationSinkAwsSqs {
-    /// The SQS Queue Name or ARN
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    /// Delete messages after consuming them
-    #[serde(rename = "deleteAfterRead", skip_serializing_if = "Option::is_none")]
-    pub delete_after_read: Option<bool>,
-    /// The AWS region to access.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Setting the autocreation of the SQS queue.
-    #[serde(rename = "autoCreateQueue", skip_serializing_if = "Option::is_none")]
-    pub auto_create_queue: Option<bool>,
-    /// The hostname of the Amazon AWS cloud.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// The underlying protocol used to communicate with SQS
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
-    /// The full SQS Queue URL (required if using KEDA)
-    #[serde(rename = "queueURL", skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    /// The overriding endpoint URI.
-    #[serde(
-        rename = "uriEndpointOverride",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub uri_endpoint_override: Option<String>,
-    /// Select this option to override the endpoint URI.
-    #[serde(rename = "overrideEndpoint", skip_serializing_if = "Option::is_none")]
-    pub override_endpoint: Option<bool>,
-    /// The number of milliseconds before the next poll of the selected stream
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delay: Option<i64>,
-    /// If greedy is enabled, then the polling will happen immediately again, if the previous run polled 1 or more messages.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub greedy: Option<bool>,
-    /// The maximum number of messages to return.
-    #[serde(rename = "maxMessagesPerPoll", skip_serializing_if = "Option::is_none")]
-    pub max_messages_per_poll: Option<i64>,
-    /// The duration (in seconds) for which the call waits for a message to arrive in the queue before returning.
-    #[serde(rename = "waitTimeSeconds", skip_serializing_if = "Option::is_none")]
-    pub wait_time_seconds: Option<i64>,
-    /// The duration (in seconds) that the received messages are hidden from subsequent retrieve requests after being retrieved by a ReceiveMessage request.
-    #[serde(rename = "visibilityTimeout", skip_serializing_if = "Option::is_none")]
-    pub visibility_timeout: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct IntegrationSinkAwsSns {
     /// The SNS topic name name or Amazon Resource Name (ARN).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -394,39 +286,18 @@ pub struct IntegrationSinkAwsSns {
     pub override_endpoint: Option<bool>,
 }
 
-/// Auth secret
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct IntegrationSinkAwsAuthSecret {
-    /// Secret reference.
-    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
-    pub r#ref: Option<LocalObjectReference>,
-}
-
-/// Auth configurations
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct IntegrationSinkAwsAuth {
-    /// Auth secret
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<IntegrationSinkAwsAuthSecret>,
-    /// Optional ServiceAccount to assign to pod.
-    #[serde(rename = "serviceAccountName", skip_serializing_if = "Option::is_none")]
-    pub service_account_name: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct IntegrationSinkAws {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub s3: Option<IntegrationSinkAwsS3>,
+    pub s3: Option<AwsS3>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sqs: Option<IntegrationSinkAwsSqs>,
+    pub sqs: Option<AwsSqs>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sns: Option<IntegrationSinkAwsSns>,
     /// Auth configurations
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth: Option<IntegrationSinkAwsAuth>,
+    pub auth: Option<AwsAuth>,
 }
 
 /// Spec defines the desired state of the IntegrationSink.

@@ -67,10 +67,10 @@ pub struct NatsJetStreamChannelDeploymentSpecTemplate {
     pub resources: Option<ResourceRequirements>,
 }
 
-/// Mirror configures the stream to mirror another stream.
+/// Another stream this one mirrors (`mirror`) or takes messages from (`sources`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct NatsJetStreamChannelStreamConfigMirror {
+pub struct StreamSource {
     /// FilterSubject configures the source to only include messages matching this subject.
     #[serde(rename = "filterSubject", skip_serializing_if = "Option::is_none")]
     pub filter_subject: Option<String>,
@@ -95,23 +95,6 @@ pub struct NatsJetStreamChannelStreamConfigPlacement {
     /// Tags will restrict this stream to only be stored on servers matching these tags.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct NatsJetStreamChannelStreamConfigSource {
-    /// FilterSubject configures the source to only include messages matching this subject.
-    #[serde(rename = "filterSubject", skip_serializing_if = "Option::is_none")]
-    pub filter_subject: Option<String>,
-    /// Name is the stream name which this source is referencing
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// OptStartSeq denotes the message sequence number which this source should start from.
-    #[serde(rename = "optStartSeq", skip_serializing_if = "Option::is_none")]
-    pub opt_start_seq: Option<i64>,
-    /// OptStartTime configures the source to deliver messages from the stream starting at the first message after this timestamp.
-    #[serde(rename = "optStartTime", skip_serializing_if = "Option::is_none")]
-    pub opt_start_time: Option<String>,
 }
 
 /// Config defines the StreamConfig for the stream.
@@ -144,7 +127,7 @@ pub struct NatsJetStreamChannelStreamConfig {
     pub max_msgs: Option<i64>,
     /// Mirror configures the stream to mirror another stream.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mirror: Option<NatsJetStreamChannelStreamConfigMirror>,
+    pub mirror: Option<StreamSource>,
     /// NoAck disables acknowledgement of messages when true.
     #[serde(rename = "noAck", skip_serializing_if = "Option::is_none")]
     pub no_ack: Option<bool>,
@@ -159,7 +142,7 @@ pub struct NatsJetStreamChannelStreamConfig {
     pub retention: Option<String>,
     /// Sources allows aggregating messages from other streams into a new stream.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sources: Option<Vec<NatsJetStreamChannelStreamConfigSource>>,
+    pub sources: Option<Vec<StreamSource>>,
     /// Storage defines the Storage mechanism for this stream.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage: Option<String>,

@@ -1,4 +1,5 @@
-//! Redis (knative-extensions/eventing-redis): RedisStreamSource, RedisStreamSink.
+//! Redis (knative-extensions/eventing-redis): RedisStreamSource, RedisStreamSink, which share
+//! their connection settings (`DialOptions`).
 //! Generated once from the CRD schema, kept by hand since: every field of the CRD, with its
 //! description's first sentence.
 
@@ -12,7 +13,7 @@ use crate::kinds::duck::{CloudEventOverrides, Destination};
 /// Password to use for connecting to Redis
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct RedisStreamSourceDialOptionsPassword {
+pub struct DialOptionsPassword {
     /// API version of the referent.
     #[serde(rename = "apiVersion", skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
@@ -39,7 +40,7 @@ pub struct RedisStreamSourceDialOptionsPassword {
 /// Options are the connection options
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct RedisStreamSourceDialOptions {
+pub struct DialOptions {
     /// CACert is the Kubernetes secret containing the server CA cert.
     #[serde(rename = "caCert", skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<SecretValueFromSource>,
@@ -51,7 +52,7 @@ pub struct RedisStreamSourceDialOptions {
     pub key: Option<SecretValueFromSource>,
     /// Password to use for connecting to Redis
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub password: Option<RedisStreamSourceDialOptionsPassword>,
+    pub password: Option<DialOptionsPassword>,
     /// SkipVerify indicates whether to skip TLS verification or not
     #[serde(rename = "skipVerify", skip_serializing_if = "Option::is_none")]
     pub skip_verify: Option<bool>,
@@ -71,7 +72,7 @@ pub struct RedisStreamSourceSpec {
     pub ce_overrides: Option<CloudEventOverrides>,
     /// Options are the connection options
     #[serde(rename = "dialOptions", skip_serializing_if = "Option::is_none")]
-    pub dial_options: Option<RedisStreamSourceDialOptions>,
+    pub dial_options: Option<DialOptions>,
     /// Group is the name of the consumer group associated to this source.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
@@ -86,57 +87,6 @@ pub struct RedisStreamSourceSpec {
     pub stream: Option<String>,
 }
 
-/// Password to use for connecting to Redis
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct RedisStreamSinkDialOptionsPassword {
-    /// API version of the referent.
-    #[serde(rename = "apiVersion", skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
-    /// If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].
-    #[serde(rename = "fieldPath", skip_serializing_if = "Option::is_none")]
-    pub field_path: Option<String>,
-    /// Kind of the referent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    /// Name of the referent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Namespace of the referent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// Specific resourceVersion to which this reference is made, if any.
-    #[serde(rename = "resourceVersion", skip_serializing_if = "Option::is_none")]
-    pub resource_version: Option<String>,
-    /// UID of the referent.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
-}
-
-/// Options are the connection options
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct RedisStreamSinkDialOptions {
-    /// CACert is the Kubernetes secret containing the server CA cert.
-    #[serde(rename = "caCert", skip_serializing_if = "Option::is_none")]
-    pub ca_cert: Option<SecretValueFromSource>,
-    /// Cert is the Kubernetes secret containing the client certificate.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cert: Option<SecretValueFromSource>,
-    /// Key is the Kubernetes secret containing the client key.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<SecretValueFromSource>,
-    /// Password to use for connecting to Redis
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub password: Option<RedisStreamSinkDialOptionsPassword>,
-    /// SkipVerify indicates whether to skip TLS verification or not
-    #[serde(rename = "skipVerify", skip_serializing_if = "Option::is_none")]
-    pub skip_verify: Option<bool>,
-    /// UseTLS indicates whether to use TLS or not
-    #[serde(rename = "useTLS", skip_serializing_if = "Option::is_none")]
-    pub use_tls: Option<bool>,
-}
-
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct RedisStreamSinkSpec {
@@ -145,7 +95,7 @@ pub struct RedisStreamSinkSpec {
     pub address: Option<String>,
     /// Options are the connection options
     #[serde(rename = "dialOptions", skip_serializing_if = "Option::is_none")]
-    pub dial_options: Option<RedisStreamSinkDialOptions>,
+    pub dial_options: Option<DialOptions>,
     /// Stream is the name of the stream to send events to
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
