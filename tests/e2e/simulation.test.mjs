@@ -134,6 +134,22 @@ test("a filtered hop stops at its trigger, marked filtered; a reply goes back to
   const trig = ends(await page.locator('svg.canvas g.wire[data-from="Broker/orders"][data-to="Trigger/big-paid-orders"] .wire-line').getAttribute("d"));
   near(back.first, sub.last, "the reply leaves from where the event entered the subscriber");
   near(back.last, trig.first, "the reply reaches the broker where its events leave for the trigger");
+  // Through the trigger it goes along the node's top edge, not across its name and facts.
+  const across = await page.evaluate(() => {
+    const path = document.querySelector("svg.canvas .hop .hop-path");
+    const m = path.getScreenCTM();
+    const node = document.querySelector('svg.canvas [data-node="Trigger/big-paid-orders"]');
+    const texts = [...node.querySelectorAll("text.name, text.facts")].map((t) => t.getBoundingClientRect());
+    const n = path.getTotalLength();
+    let hits = 0;
+    for (let i = 0; i <= 200; i++) {
+      const p = path.getPointAtLength((n * i) / 200);
+      const x = m.a * p.x + m.c * p.y + m.e, y = m.b * p.x + m.d * p.y + m.f;
+      hits += texts.filter((b) => x > b.left && x < b.right && y > b.top && y < b.bottom).length;
+    }
+    return hits;
+  });
+  assert.equal(across, 0, "the hop's path crosses the trigger's name or facts");
   assert.deepEqual(page.errors, []);
 });
 

@@ -161,9 +161,31 @@ fn points(app: &App, r: &HopRoute) -> Vec<(f64, f64)> {
                 .unwrap_or_default(),
             Leg::Straight { from, to } => center(from).into_iter().chain(center(to)).collect(),
         };
+        // Through a node (a trigger's input to its subscriber port): along its top edge, not
+        // across its name.
+        if let (Some(&a), Some(&b)) = (pts.last(), part.first()) {
+            if (a.0 - b.0).abs() + (a.1 - b.1).abs() > 2.0 {
+                if let Some(top) = top_of_node_at(app, a) {
+                    pts.extend([(a.0, top), (b.0, top)]);
+                }
+            }
+        }
         pts.extend(part);
     }
     pts
+}
+
+/// The top edge of the node whose box `p` lies on (a port on its border).
+fn top_of_node_at(app: &App, p: (f64, f64)) -> Option<f64> {
+    app.nodes.with(|ns| {
+        ns.iter().find_map(|(_, v)| {
+            let inside = p.0 >= v.x - 2.0
+                && p.0 <= v.x + v.width() + 2.0
+                && p.1 >= v.y - 2.0
+                && p.1 <= v.y + v.height() + 2.0;
+            inside.then_some(v.y)
+        })
+    })
 }
 
 /// How long the moving event takes along its hop, from the playback speed.
