@@ -103,10 +103,7 @@ pub struct Analysis {
 
 /// Comma-separated event types of an annotation.
 pub(crate) fn annotated<'a>(r: &'a Resource, key: &str) -> impl Iterator<Item = &'a str> {
-    r.manifest
-        .pointer("/metadata/annotations")
-        .and_then(|a| a.get(key))
-        .and_then(Value::as_str)
+    r.annotation(key)
         .into_iter()
         .flat_map(|s| s.split(','))
         .map(str::trim)

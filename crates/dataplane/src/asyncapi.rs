@@ -32,11 +32,7 @@ fn payloads(flow: &Flow) -> BTreeMap<String, (String, Value)> {
     let schemas = flow.extra.get("schemas").and_then(Value::as_object);
     let mut out = BTreeMap::new();
     for r in flow.resources() {
-        let uri = r
-            .manifest
-            .pointer("/metadata/annotations")
-            .and_then(|a| a.get("knflow.dev/dataschema"))
-            .and_then(Value::as_str);
+        let uri = r.annotation("knflow.dev/dataschema");
         let (Some(uri), Some(schemas)) = (uri, schemas) else {
             continue;
         };

@@ -391,17 +391,12 @@ impl Routes {
                 };
                 let policy = self.policy(flow, r, t.delivery.as_ref(), broker_delivery.as_ref());
                 // Ordered delivery is the Kafka broker's, asked for on the trigger.
-                let annotation = |r: &Resource, key: &str| {
-                    r.manifest
-                        .pointer(&format!("/metadata/annotations/{}", key.replace('/', "~1")))
-                        .and_then(serde_json::Value::as_str)
-                        .map(str::to_string)
-                };
+                use knflow_model::kinds::extensions::broker::class_of;
                 let kafka = broker
-                    .and_then(|b| annotation(b, "eventing.knative.dev/broker.class"))
+                    .and_then(class_of)
                     .is_some_and(|c| c == "Kafka" || c == "KafkaNamespaced");
                 let ordered = kafka
-                    && annotation(r, "kafka.eventing.knative.dev/delivery.order")
+                    && r.annotation("kafka.eventing.knative.dev/delivery.order")
                         .is_some_and(|o| o.eq_ignore_ascii_case("ordered"));
                 let broker = Endpoint::Broker(broker_id.to_string().into());
                 self.push(

@@ -195,6 +195,15 @@ impl Resource {
             .and_then(Value::as_str)
     }
 
+    /// The value of an annotation, if it is set and a string.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.manifest
+            .get("metadata")?
+            .get("annotations")?
+            .get(key)?
+            .as_str()
+    }
+
     pub fn labels(&self) -> Option<&Map<String, Value>> {
         self.manifest
             .get("metadata")

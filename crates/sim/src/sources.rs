@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use cloudevents::{Event, EventBuilder, EventBuilderV10};
 use knflow_model::kinds::{CloudEventOverrides, Spec};
 use knflow_model::{Flow, Resource};
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::sim::Simulation;
@@ -23,20 +22,10 @@ fn apply_overrides(event: &mut Event, o: &Option<CloudEventOverrides>) {
     }
 }
 
-/// A source's `ceOverrides` (a duck-typed source's too, and an extension source's however it
-/// is modelled); `None` for anything that is not a source.
+/// A source's `ceOverrides` (modelled, extension or duck-typed); `None` for anything that is
+/// not a source.
 fn ce_overrides(r: &Resource) -> Option<Option<CloudEventOverrides>> {
-    r.source_spec()
-        .map(|s| s.ce_overrides.clone())
-        .or_else(|| Extension::of(r).map(|_| manifest_overrides(r)))
-}
-
-/// `spec.ceOverrides` read from the manifest itself (every extension source embeds duck/v1
-/// `SourceSpec`); `None` when absent or unreadable.
-fn manifest_overrides(r: &Resource) -> Option<CloudEventOverrides> {
-    r.manifest
-        .pointer("/spec/ceOverrides")
-        .and_then(|o| CloudEventOverrides::deserialize(o).ok())
+    r.source_spec().map(|s| s.ce_overrides.clone())
 }
 
 /// A deterministic "random" number for jitter: SplitMix64 of seed and counter.
@@ -144,12 +133,7 @@ fn emissions_upto(
     max: usize,
 ) -> Result<Vec<(u64, Event)>, String> {
     let mut out = own_emissions(flow, r, given, sim, max)?;
-    let schema = r
-        .manifest
-        .pointer("/metadata/annotations")
-        .and_then(|a| a.get(DATASCHEMA))
-        .and_then(serde_json::Value::as_str);
-    if let Some(schema) = schema {
+    if let Some(schema) = r.annotation(DATASCHEMA) {
         for (_, e) in &mut out {
             if cloudevents::AttributesReader::dataschema(e).is_none() {
                 let mut v = knflow_dataplane::events::to_json(e);

@@ -17,11 +17,12 @@ pub(crate) fn check(cx: &mut Ctx, s: &ExtensionSpec) {
         overrides(cx, ".spec.ceOverrides", &s.source.ce_overrides);
     }
     delivery(cx, ".spec.delivery", &s.delivery);
-    let spec = cx.r.manifest.get("spec").cloned().unwrap_or(Value::Null);
+    let r = cx.r;
+    let spec = &r.manifest["spec"];
     if cx.r.id.kind == "KafkaSource" {
         // kafka_validation.go: the two orderings and the two initial offsets.
-        one_of(cx, &spec, "ordering", &["ordered", "unordered"]);
-        one_of(cx, &spec, "initialOffset", &["earliest", "latest"]);
+        one_of(cx, spec, "ordering", &["ordered", "unordered"]);
+        one_of(cx, spec, "initialOffset", &["earliest", "latest"]);
         if spec["consumers"].as_i64().is_some_and(|n| n < 1) {
             cx.error(
                 "invalid-value",

@@ -55,11 +55,7 @@ pub const BROKER_CLASSES: &[BrokerClass] = &[
 
 /// A broker's class as written (`None`: the cluster's default, usually MTChannelBasedBroker).
 pub fn class_of(r: &Resource) -> Option<&str> {
-    r.manifest
-        .get("metadata")?
-        .get("annotations")?
-        .get(CLASS_ANNOTATION)?
-        .as_str()
+    r.annotation(CLASS_ANNOTATION)
 }
 
 pub fn class(name: &str) -> Option<&'static BrokerClass> {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::LocalObjectReference;
 use super::SecretValueFromSource;
 use crate::kinds::duck::{CloudEventOverrides, DeliverySpec, Destination};
+use crate::kinds::messaging::SubscriberSpec;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
@@ -143,53 +144,6 @@ pub struct KafkaSinkSpec {
     pub auth: Option<KafkaSinkAuth>,
 }
 
-/// Auth provides the relevant information for OIDC authentication.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct KafkaChannelSubscriberAuth {
-    /// ServiceAccountName is the name of the generated service account used for this components OIDC authentication.
-    #[serde(rename = "serviceAccountName", skip_serializing_if = "Option::is_none")]
-    pub service_account_name: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct KafkaChannelSubscriber {
-    /// DeliverySpec contains options controlling the event delivery
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delivery: Option<DeliverySpec>,
-    /// Generation of the origin of the subscriber with uid:UID.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generation: Option<i64>,
-    /// The name of the subscription
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// ReplyURI is the endpoint for the reply
-    #[serde(rename = "replyUri", skip_serializing_if = "Option::is_none")]
-    pub reply_uri: Option<String>,
-    /// replyCACerts is the CA certs to trust for the reply.
-    #[serde(rename = "replyCACerts", skip_serializing_if = "Option::is_none")]
-    pub replyca_certs: Option<String>,
-    /// ReplyAudience is the OIDC audience for the replyUri.
-    #[serde(rename = "replyAudience", skip_serializing_if = "Option::is_none")]
-    pub reply_audience: Option<String>,
-    /// SubscriberURI is the endpoint for the subscriber
-    #[serde(rename = "subscriberUri", skip_serializing_if = "Option::is_none")]
-    pub subscriber_uri: Option<String>,
-    /// SubscriberCACerts is the CA certs to trust for the subscriber.
-    #[serde(rename = "subscriberCACerts", skip_serializing_if = "Option::is_none")]
-    pub subscriberca_certs: Option<String>,
-    /// SubscriberAudience is the OIDC audience for the subscriberUri.
-    #[serde(rename = "subscriberAudience", skip_serializing_if = "Option::is_none")]
-    pub subscriber_audience: Option<String>,
-    /// UID is used to understand the origin of the subscriber.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
-    /// Auth provides the relevant information for OIDC authentication.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth: Option<KafkaChannelSubscriberAuth>,
-}
-
 /// Spec defines the desired state of the Channel.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
@@ -208,5 +162,5 @@ pub struct KafkaChannelSpec {
     pub delivery: Option<DeliverySpec>,
     /// This is the list of subscriptions for this subscribable.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subscribers: Option<Vec<KafkaChannelSubscriber>>,
+    pub subscribers: Option<Vec<SubscriberSpec>>,
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kinds::duck::DeliverySpec;
 use crate::kinds::embedded::{Affinity, ResourceRequirements};
+use crate::kinds::messaging::SubscriberSpec;
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
@@ -159,59 +160,6 @@ pub struct NatsJetStreamChannelStream {
     pub override_name: Option<String>,
 }
 
-/// Auth contains the service account name for the subscription
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct NatsJetStreamChannelSubscriberAuth {
-    /// ServiceAccountName is the name of the generated service account used for this components OIDC authentication.
-    #[serde(rename = "serviceAccountName")]
-    pub service_account_name: String,
-    /// ServiceAccountNames is the list of names of the generated service accounts used for this components OIDC authentication.
-    #[serde(
-        rename = "serviceAccountNames",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_account_names: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
-pub struct NatsJetStreamChannelSubscriber {
-    /// Auth contains the service account name for the subscription
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth: Option<NatsJetStreamChannelSubscriberAuth>,
-    /// DeliverySpec contains options controlling the event delivery
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub delivery: Option<DeliverySpec>,
-    /// Generation of the origin of the subscriber with uid:UID.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generation: Option<i64>,
-    /// Name is used to identify the original subscription object.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// ReplyAudience is the OIDC audience for the replyUri.
-    #[serde(rename = "replyAudience", skip_serializing_if = "Option::is_none")]
-    pub reply_audience: Option<String>,
-    /// ReplyCACerts is the Certification Authority (CA) certificates in PEM format according to https://www.rfc-editor.org/rfc/rfc7468 for the replyUri.
-    #[serde(rename = "replyCACerts", skip_serializing_if = "Option::is_none")]
-    pub replyca_certs: Option<String>,
-    /// ReplyURI is the endpoint for the reply
-    #[serde(rename = "replyUri", skip_serializing_if = "Option::is_none")]
-    pub reply_uri: Option<String>,
-    /// SubscriberAudience is the OIDC audience for the subscriberUri.
-    #[serde(rename = "subscriberAudience", skip_serializing_if = "Option::is_none")]
-    pub subscriber_audience: Option<String>,
-    /// SubscriberCACerts is the Certification Authority (CA) certificates in PEM format according to https://www.rfc-editor.org/rfc/rfc7468 for the subscriberUri
-    #[serde(rename = "subscriberCACerts", skip_serializing_if = "Option::is_none")]
-    pub subscriberca_certs: Option<String>,
-    /// SubscriberURI is the endpoint for the subscriber
-    #[serde(rename = "subscriberUri", skip_serializing_if = "Option::is_none")]
-    pub subscriber_uri: Option<String>,
-    /// UID is used to understand the origin of the subscriber.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
-}
-
 /// Spec defines the desired state of the Channel.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
@@ -233,5 +181,5 @@ pub struct NatsJetStreamChannelSpec {
     pub stream: Option<NatsJetStreamChannelStream>,
     /// This is the list of subscriptions for this subscribable.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subscribers: Option<Vec<NatsJetStreamChannelSubscriber>>,
+    pub subscribers: Option<Vec<SubscriberSpec>>,
 }
