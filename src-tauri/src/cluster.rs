@@ -18,9 +18,13 @@ pub fn contexts() -> Result<Value, String> {
     Ok(json!({"contexts": list, "current": current}))
 }
 
-pub async fn namespaces(target: &Target) -> Result<Vec<String>, String> {
+/// Connects to the target and asks the API server something every user may read: the
+/// server's address, the namespace objects go to, and the namespaces if the user may list them.
+pub async fn connect(target: &Target) -> Result<Value, String> {
     let c = Cluster::connect(target).await.map_err(|e| e.to_string())?;
-    c.namespaces().await.map_err(|e| e.to_string())
+    c.check().await.map_err(|e| e.to_string())?;
+    let namespaces = c.namespaces().await.unwrap_or_default();
+    Ok(json!({"cluster": c.url(), "namespace": c.namespace(), "namespaces": namespaces}))
 }
 
 /// Connects and plans the flow's objects for the target.

@@ -1,6 +1,7 @@
 //! The commands the designer invokes (`window.__TAURI__.core.invoke`). Each is a thin edge over
 //! `files`, `cluster` and `knflow_live`, which hold the logic (and the tests).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -9,9 +10,9 @@ use std::time::Duration;
 use knflow_k8s::cluster::Target;
 use serde::Serialize;
 use serde_json::Value;
-use tauri::{AppHandle, Emitter, State, WebviewWindow};
-use tauri_plugin_dialog::DialogExt;
+use tauri::{AppHandle, Emitter, Manager, State, WebviewWindow};
 
+use crate::chooser::Purpose;
 use crate::files::{self, Recent};
 use crate::watch::FileWatch;
 
@@ -131,23 +132,16 @@ pub fn initial_flow(state: State<'_, Desktop>) -> Result<Opened, String> {
     state.initial()
 }
 
-/// Opens `path`, or asks for a file with the native dialog (None: the user cancelled).
+/// Opens `path`, or asks for a file with the native chooser (None: the user cancelled).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn open_flow(
-    app: AppHandle,
+    window: WebviewWindow,
     state: State<'_, Desktop>,
     path: Option<String>,
 ) -> Result<Option<Opened>, String> {
     let path = match path {
         Some(p) => PathBuf::from(p),
-        None => match app
-            .dialog()
-            .file()
-            .set_title("Open flow")
-            .add_filter("Flows and Knative YAML", &["yaml", "yml", "json"])
-            .blocking_pick_file()
-            .and_then(|f| f.into_path().ok())
-        {
+        None => match crate::chooser::choose(&window, Purpose::Open).await? {
             Some(p) => p,
             None => return Ok(None),
         },
@@ -155,10 +149,10 @@ pub async fn open_flow(
     state.open(&path).map(Some)
 }
 
-/// Saves to `path`, or asks where with the native dialog (Save As; None: cancelled).
+/// Saves to `path`, or asks where with the native chooser (Save As; None: cancelled).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn save_flow(
-    app: AppHandle,
+    window: WebviewWindow,
     state: State<'_, Desktop>,
     path: Option<String>,
     text: String,
@@ -166,20 +160,10 @@ pub async fn save_flow(
 ) -> Result<Option<String>, String> {
     let path = match path {
         Some(p) => PathBuf::from(p),
-        None => {
-            let mut dialog = app
-                .dialog()
-                .file()
-                .set_title("Save flow as")
-                .add_filter("Flow", &["yaml", "yml"]);
-            if let Some(name) = suggested {
-                dialog = dialog.set_file_name(name);
-            }
-            match dialog.blocking_save_file().and_then(|f| f.into_path().ok()) {
-                Some(p) => p,
-                None => return Ok(None),
-            }
-        }
+        None => match crate::chooser::choose(&window, Purpose::Save(suggested)).await? {
+            Some(p) => p,
+            None => return Ok(None),
+        },
     };
     state.save(&path, &text).map(Some)
 }
@@ -197,19 +181,33 @@ pub fn set_title(window: WebviewWindow, state: State<'_, Desktop>, name: String,
     let _ = window.set_title(&window_title(&name, dirty));
 }
 
-/// A question as a native dialog (the web view's `window.confirm` shows nothing): `ok` names
-/// the button that answers yes, which has the focus, as in a browser's confirm.
+/// The user chose to close the window and lose unsaved work (the designer asked).
 #[tauri::command(rename_all = "snake_case")]
-pub async fn ask(app: AppHandle, message: String, ok: String) -> bool {
-    app.dialog()
-        .message(message)
-        .title("knflow")
-        .kind(tauri_plugin_dialog::MessageDialogKind::Warning)
-        .buttons(tauri_plugin_dialog::MessageDialogButtons::OkCancelCustom(
-            ok,
-            "Cancel".into(),
-        ))
-        .blocking_show()
+pub fn close_window(window: WebviewWindow) {
+    let _ = window.destroy();
+}
+
+/// The designer says which menu items can act now (`{"undo": false, ...}`).
+#[tauri::command(rename_all = "snake_case")]
+pub fn set_menu_state(app: AppHandle, state: BTreeMap<String, bool>) {
+    if let Some(items) = app.try_state::<crate::menu::Items<tauri::Wry>>() {
+        items.set(&state);
+    }
+}
+
+/// Every menu item's label and enabled state as the menu shows them (for tests and tools
+/// that drive the app over WebDriver, which cannot see native menus).
+#[tauri::command(rename_all = "snake_case")]
+pub fn menu_state(app: AppHandle) -> Value {
+    let items = app
+        .try_state::<crate::menu::Items<tauri::Wry>>()
+        .map(|i| i.state())
+        .unwrap_or_default();
+    items
+        .into_iter()
+        .map(|(id, (label, enabled))| (id, serde_json::json!({"label": label, "enabled": enabled})))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// The designer has no file any more (New flow): stop watching the old one.
@@ -229,12 +227,13 @@ pub fn cluster_contexts() -> Result<Value, String> {
     crate::cluster::contexts()
 }
 
+/// Connects with the chosen context: the server, its namespace and namespaces, or why not.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn cluster_namespaces(
+pub async fn cluster_connect(
     context: Option<String>,
     namespace: Option<String>,
-) -> Result<Vec<String>, String> {
-    crate::cluster::namespaces(&target(context, namespace)).await
+) -> Result<Value, String> {
+    crate::cluster::connect(&target(context, namespace)).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -5,6 +5,7 @@
 //! The logic lives in `files`, `watch` and `cluster` (and in `knflow-k8s` / `knflow-live`);
 //! `commands` and this module only wire it to Tauri.
 
+mod chooser;
 pub mod cluster;
 pub mod commands;
 pub mod files;
@@ -17,7 +18,6 @@ use std::sync::atomic::Ordering;
 use clap::Parser;
 use serde_json::json;
 use tauri::{Emitter, Manager, WindowEvent};
-use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
 use commands::Desktop;
 
@@ -40,7 +40,6 @@ pub fn import_yaml(yaml: &str) -> Result<String, String> {
 pub fn run() {
     let args = Args::parse();
     tauri::Builder::default()
-        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -50,7 +49,9 @@ pub fn run() {
                 let _ = handle.emit_to(MAIN, "flow-changed", payload);
             });
             app.manage(desktop);
-            app.set_menu(menu::build(app.handle())?)?;
+            let (menu, items) = menu::build(app.handle())?;
+            app.set_menu(menu)?;
+            app.manage(items);
             Ok(())
         })
         .on_menu_event(|app, ev| menu::on_event(app, ev.id().as_ref()))
@@ -58,23 +59,10 @@ pub fn run() {
             if let WindowEvent::CloseRequested { api, .. } = ev {
                 let dirty = window.state::<Desktop>().dirty.load(Ordering::SeqCst);
                 if dirty {
+                    // The designer asks (its own question, centred on the window) and closes
+                    // the window itself if the user chooses to lose the work.
                     api.prevent_close();
-                    let w = window.clone();
-                    window
-                        .app_handle()
-                        .dialog()
-                        .message("The flow has unsaved changes. Close anyway and lose them?")
-                        .title("Unsaved changes")
-                        .kind(MessageDialogKind::Warning)
-                        .buttons(MessageDialogButtons::OkCancelCustom(
-                            "Close without saving".into(),
-                            "Cancel".into(),
-                        ))
-                        .show(move |close| {
-                            if close {
-                                let _ = w.destroy();
-                            }
-                        });
+                    let _ = window.emit_to(MAIN, "close-requested", ());
                 }
             }
         })
@@ -84,11 +72,13 @@ pub fn run() {
             commands::save_flow,
             commands::recent_files,
             commands::set_title,
-            commands::ask,
+            commands::close_window,
+            commands::set_menu_state,
+            commands::menu_state,
             commands::forget_file,
             commands::import_yaml,
             commands::cluster_contexts,
-            commands::cluster_namespaces,
+            commands::cluster_connect,
             commands::cluster_diff,
             commands::cluster_apply,
             commands::cluster_wait,

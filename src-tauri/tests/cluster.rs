@@ -103,9 +103,12 @@ async fn cluster_panel_against_a_stand_in_api_server() {
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
         );
     }
-    let ns = cluster::namespaces(&t).await;
-    seen(&ns);
-    assert_eq!(ns.unwrap(), vec!["other", "shop"]);
+    let connected = cluster::connect(&t).await;
+    seen(&connected);
+    let connected = connected.unwrap();
+    assert_eq!(connected["cluster"], s.url().trim_end_matches('/'));
+    assert_eq!(connected["namespace"], "shop");
+    assert_eq!(connected["namespaces"], json!(["other", "shop"]));
 
     // Diff before anything exists: every object is new.
     let d = cluster::diff(FLOW, &t).await;
@@ -243,4 +246,24 @@ async fn cluster_panel_against_a_stand_in_api_server() {
         e.contains(gone.trim_start_matches("http://")) || e.contains("connect"),
         "{e}"
     );
+    let e = cluster::connect(&t).await.unwrap_err();
+    assert!(e.starts_with("cannot reach the cluster at"), "{e}");
+
+    // No kubeconfig where KUBECONFIG points: the path once, unquoted, and what to do.
+    let missing = dir.path().join("no-such-kubeconfig");
+    std::env::set_var("KUBECONFIG", &missing);
+    for e in [
+        cluster::contexts().unwrap_err(),
+        cluster::connect(&t).await.unwrap_err(),
+        cluster::connect(&Target::default()).await.unwrap_err(),
+    ] {
+        assert_eq!(
+            e,
+            format!(
+                "no kubeconfig: KUBECONFIG names {}, which does not exist. Point KUBECONFIG at \
+                 your kubeconfig file and start again.",
+                missing.display()
+            )
+        );
+    }
 }

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Session } from "./webdriver.mjs";
@@ -103,6 +103,8 @@ async function launch(t, args = []) {
 }
 
 const node = (label) => `document.querySelector('[role=group][aria-label="${label}"]')`;
+const question = "document.querySelector('[role=alertdialog]')";
+const ESCAPE = "\uE00C";
 
 /// xdotool's output on our display ("" when it finds nothing).
 function xdotool(...args) {
@@ -149,7 +151,7 @@ test("the app starts on the example, round-trips files through its commands, and
   // Only the designer's own commands are allowed: a plugin command the app has but did not
   // grant the web view is refused.
   const refused = await s.execAsync(
-    "window.__TAURI__.core.invoke('plugin:dialog|open', {}).then(() => done('allowed'), (e) => done(String(e)));");
+    "window.__TAURI__.core.invoke('plugin:window-state|filename', {}).then(() => done('allowed'), (e) => done(String(e)));");
   assert.match(refused, /not allowed/, refused);
 
   // The CSP lets the page reach nothing but the app: a server that answers everyone else (the
@@ -255,7 +257,7 @@ test("live mode from the app: real traffic on the canvas", async (t) => {
     () => {});
 });
 
-test("quitting with unsaved work asks first; confirming closes the app", async (t) => {
+test("quitting with unsaved work asks first, in the designer's question; confirming closes the app", async (t) => {
   const s = await launch(t, [join(repo, "flows/hello-ping.yaml")]);
   await s.until("the flow", node("Broker default"));
   await s.click(await s.button("Auto layout"));
@@ -263,12 +265,19 @@ test("quitting with unsaved work asks first; confirming closes the app", async (
   // The window title follows (the app hears of unsaved work through a command).
   const win = await until("the window titled with the unsaved mark", () => xdotool("search", "--name", "^● hello-ping.yaml — knflow$"));
   // Ctrl+Q as a user presses it: X key events to the window, taken by the menu's accelerator.
-  xdotool("windowfocus", "--sync", win.split("\n")[0], "key", "ctrl+q");
-  const dialog = await until("the confirmation dialog", () => xdotool("search", "--name", "^Unsaved changes$"));
+  const quit = () => xdotool("windowfocus", "--sync", win.split("\n")[0], "key", "ctrl+q");
+  quit();
+  await s.until("the question", `${question}?.textContent.includes("unsaved changes")`);
+  // Escape answers "no": the app and the work stay.
+  await s.press(ESCAPE);
+  await s.until("the question gone", `${question} === null`);
   assert.ok(appProcesses().length > 0, "the app quit without asking");
-  assert.ok(await s.exec(`return ${node("Broker default")} !== null`), "the designer is still there");
+  assert.ok(await s.exec(`return ${node("Broker default")} !== null && document.title.startsWith("● ")`));
   // Confirming closes without saving.
-  xdotool("windowfocus", "--sync", dialog.split("\n")[0], "key", "Return");
+  quit();
+  await s.until("the question again", `${question}`);
+  // The window goes with the click, so WebDriver may not get to answer it.
+  await s.click(await s.button("Close without saving")).catch(() => {});
   for (let i = 0; i < 100 && appProcesses().length; i++) await sleep(100);
   assert.deepEqual(appProcesses(), [], "the app is still running after the close was confirmed");
 });
@@ -299,22 +308,266 @@ test("a flow changed on disk while it has unsaved edits asks before reloading", 
   await s.until("the flow", node("Trigger audit"));
   await s.click(await s.button("Auto layout"));
   await s.until("the unsaved mark", `document.title.startsWith("● ")`);
-  // The question is a native dialog (titled "knflow"); a user answers it with the keyboard.
-  const answer = async (key) => {
-    const dialog = await until("the question", () => xdotool("search", "--name", "^knflow$"));
-    xdotool("windowfocus", "--sync", dialog.split("\n")[0], "key", key);
-  };
 
-  // Cancel keeps the edits; the canvas does not change.
+  // Escape keeps the edits; the canvas does not change.
   writeFileSync(file, ORDERS.replace("name: audit", "name: audit-2"));
-  await answer("Escape");
+  await s.until("the question", `${question}?.textContent.includes("changed on disk")`);
+  await s.press(ESCAPE);
   await s.until("the kept version", `document.querySelector('[role=status]').textContent.includes("your version is kept")`);
   assert.ok(await s.exec(`return ${node("Trigger audit")} !== null && document.title.startsWith("● ")`));
 
-  // OK reloads: the file's version replaces the edits.
+  // Reload: the file's version replaces the edits.
   writeFileSync(file, ORDERS.replace("name: audit", "name: audit-3"));
-  await answer("Return");
+  await s.until("the question", `${question}?.textContent.includes("changed on disk")`);
+  await s.click(await s.button("Reload"));
   await s.until("the reloaded flow", node("Trigger audit-3"));
   assert.equal(await s.exec(`return ${node("Trigger audit")}`), null);
   assert.ok(!(await s.exec("return document.title")).startsWith("● "));
+});
+
+/// The app's main window (by title) and its geometry on the X screen.
+function geometry(win) {
+  const out = xdotool("getwindowgeometry", "--shell", win);
+  return Object.fromEntries(out.split("\n").map((l) => l.split("=")).map(([k, v]) => [k, Number(v)]));
+}
+
+const mainWindow = () => until("the main window", () => xdotool("search", "--name", "— knflow$").split("\n")[0]);
+const openDialog = `document.querySelector('[role=dialog][aria-label="Open flow"]')`;
+const recentFile = (file) => `[...${openDialog}?.querySelectorAll('[aria-label="Recent files"] button') ?? []].some((b) => b.textContent === ${JSON.stringify(file)})`;
+
+/// Where an element's box centre is from the web view's centre, in CSS pixels.
+const offCentre = (selector) => `(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect();
+  return [Math.round(r.x + r.width / 2 - innerWidth / 2), Math.round(r.y + r.height / 2 - innerHeight / 2)]; })()`;
+
+test("one Open: the toolbar, File ▸ Open… and Ctrl+O show the same dialog with recent files, Browse… and Import", async (t) => {
+  const file = join(dir, "recent.yaml");
+  writeFileSync(file, ORDERS);
+  const s = await launch(t, [file]);
+  await s.until("the flow", node("Trigger audit"));
+  const win = await mainWindow();
+  const entries = {
+    toolbar: async () => s.click(await s.button("Open")),
+    "Ctrl+O": async () => xdotool("windowfocus", "--sync", win, "key", "ctrl+o"),
+    // The menu bar from the keyboard: F10 opens File, the second item is Open….
+    "File ▸ Open…": async () => xdotool("windowfocus", "--sync", win, "key", "F10", "Down", "Down", "Return"),
+  };
+  for (const [how, open] of Object.entries(entries)) {
+    await open();
+    await s.until(`the Open dialog from ${how}`, recentFile(file));
+    const parts = await s.exec(`const d = ${openDialog}; return [[...d.querySelectorAll("button")].map((b) => b.textContent), d.querySelector("textarea")?.getAttribute("aria-label")]`);
+    assert.ok(parts[0].includes("Browse…") && parts[0].includes("Import"), `${how}: ${parts[0]}`);
+    assert.equal(parts[1], "Knative YAML to import", how);
+    // Centred on the window.
+    const [dx, dy] = await s.exec(`return ${offCentre('[role=dialog][aria-label="Open flow"]')}`);
+    assert.ok(Math.abs(dx) <= 2 && Math.abs(dy) <= 2, `${how}: the dialog is ${dx},${dy} px off the window's centre`);
+    await s.press(ESCAPE);
+    await s.until(`the dialog closed by Escape (${how})`, `${openDialog} === null`);
+  }
+
+  // Browse… opens the native chooser, over the window and centred on it; Escape closes it.
+  await entries.toolbar();
+  await s.until("the Open dialog", recentFile(file));
+  await s.click(await s.button("Browse…"));
+  const chooser = await until("the file chooser", () => xdotool("search", "--name", "^Open flow$").split("\n")[0]);
+  const [w, c] = [geometry(win), geometry(chooser)];
+  const off = [c.X + c.WIDTH / 2 - (w.X + w.WIDTH / 2), c.Y + c.HEIGHT / 2 - (w.Y + w.HEIGHT / 2)];
+  assert.ok(Math.abs(off[0]) <= 40 && Math.abs(off[1]) <= 40,
+    `the chooser (${JSON.stringify(c)}) is ${off} px off the window's centre (${JSON.stringify(w)})`);
+  xdotool("windowfocus", "--sync", chooser, "key", "Escape");
+  await until("the chooser closed", () => !xdotool("search", "--name", "^Open flow$"));
+  assert.ok(await s.exec(`return ${node("Trigger audit")} !== null`), "the flow is still open");
+});
+
+test("Escape closes every dialog and menu, and dialogs are centred on the window", async (t) => {
+  const s = await launch(t, [join(repo, "flows/orders.yaml")]);
+  await s.until("the flow", node("Broker orders"));
+  const closes = async (what, open, selector) => {
+    await open();
+    await s.until(`${what} open`, `document.querySelector(${JSON.stringify(selector)})`);
+    if (!selector.includes("menu")) {
+      const [dx, dy] = await s.exec(`return ${offCentre(selector)}`);
+      assert.ok(Math.abs(dx) <= 2 && Math.abs(dy) <= 2, `${what} is ${dx},${dy} px off centre`);
+    }
+    await s.press(ESCAPE);
+    await s.until(`${what} closed by Escape`, `document.querySelector(${JSON.stringify(selector)}) === null`);
+  };
+  await closes("Open", async () => s.click(await s.button("Open")), '[role=dialog][aria-label="Open flow"]');
+  await closes("Flow settings", async () => s.click(await s.button("Flow settings")), '[role=dialog][aria-label="Flow settings"]');
+  await closes("Keyboard shortcuts", async () => s.click(await s.find('button[aria-label="Keyboard shortcuts"]')), '[role=dialog][aria-label="Keyboard shortcuts"]');
+  await closes("the context menu", async () => {
+    const [x, y] = await s.exec(`const r = ${node("Broker orders")}.getBoundingClientRect(); return [Math.round(r.x + r.width / 2), Math.round(r.y + 10)];`);
+    await s.cmd("POST", "/actions", { actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" },
+      actions: [{ type: "pointerMove", origin: "viewport", x, y }, { type: "pointerDown", button: 2 }, { type: "pointerUp", button: 2 }] }] });
+  }, ".context-menu");
+  // A question (New flow with unsaved work): Escape is its Cancel.
+  await s.click(await s.button("Auto layout"));
+  await closes("the question", async () => s.click(await s.button("New flow")), "[role=alertdialog]");
+  assert.ok(await s.exec(`return ${node("Broker orders")} !== null`), "Escape discarded the work");
+  // The apply's confirmation in the Cluster tab.
+  await s.click(await s.find("//button[@role='tab'][normalize-space()='Cluster']", "xpath"));
+  await s.until("connected", `document.querySelector(".cluster-tab").dataset.state === "connected"`);
+  await s.press(ESCAPE); // nothing open: harmless
+  const applyButton = await s.button("Apply…");
+  await s.until("Apply… enabled", `![...document.querySelectorAll("button")].find((b) => b.textContent === "Apply…").disabled`);
+  await s.click(applyButton);
+  await s.until("the confirmation", `document.querySelector('[aria-label="Confirm apply"]')`);
+  await s.press(ESCAPE);
+  await s.until("the confirmation closed by Escape", `document.querySelector('[aria-label="Confirm apply"]') === null`);
+
+  // Save as: the native chooser, centred on the window; Escape cancels it.
+  const win = await mainWindow();
+  await s.click(await s.button("Save as"));
+  const chooser = await until("the save chooser", () => xdotool("search", "--name", "^Save flow as$").split("\n")[0]);
+  const [w, c] = [geometry(win), geometry(chooser)];
+  assert.ok(Math.abs(c.X + c.WIDTH / 2 - (w.X + w.WIDTH / 2)) <= 40 && Math.abs(c.Y + c.HEIGHT / 2 - (w.Y + w.HEIGHT / 2)) <= 40,
+    `the chooser ${JSON.stringify(c)} is not centred on the window ${JSON.stringify(w)}`);
+  xdotool("windowfocus", "--sync", chooser, "key", "Escape");
+  await until("the save chooser closed", () => !xdotool("search", "--name", "^Save flow as$"));
+});
+
+test("stopping live mode clears its marks and badges; the log lists hops in the order they happened", async (t) => {
+  const s = await launch(t, [join(repo, "flows/orders.yaml")]);
+  await s.until("the flow", node("Service audit"));
+  await s.click(await s.find("//button[@role='tab'][normalize-space()='Live']", "xpath"));
+  await s.click(await s.button("Start live"));
+  const url = await s.until("the broker's address", `[...document.querySelectorAll('[aria-label="Live addresses"] tr')]
+    .find((r) => r.textContent.includes("Broker/orders"))?.querySelector("code")?.textContent.trim()`);
+  for (const type of ["order.created", "order.cancelled"]) {
+    const r = await fetch(url, { method: "POST", body: "{}", headers: { "ce-specversion": "1.0", "ce-id": type,
+      "ce-source": "/e2e", "ce-type": type, "content-type": "application/json" } });
+    assert.equal(r.status, 202);
+  }
+  const hops = "[...document.querySelectorAll('[aria-label=\"Live hops\"] li')].map((l) => l.textContent)";
+  const log = await s.until("both events' hops", `${hops}.length >= 8 && ${hops}`);
+  // Each event enters at the ingress before the broker hands it on.
+  assert.match(log[0], /^ingress → Broker\/orders/, log.join("\n"));
+  const second = log.findIndex((h, i) => i > 0 && h.startsWith("ingress"));
+  assert.ok(second > 0 && log.slice(1, second).every((h) => h.startsWith("Broker/orders →")), log.join("\n"));
+  const marks = `document.querySelectorAll(".sim-badge, .hop-mark, g.hop").length`;
+  assert.ok(await s.exec(`return ${marks}`) > 0, "live traffic marks the canvas");
+
+  await s.click(await s.button("Stop live"));
+  await s.button("Start live");
+  await s.until("no marks", `${marks} === 0`);
+  assert.equal(await s.exec(`return ${hops}.length`), 0);
+  // And none come back: the canvas stays clean.
+  await sleep(500);
+  assert.equal(await s.exec(`return ${marks}`), 0);
+});
+
+/// A kube-standin whose kubeconfig is at `path`; resolves to the process once it serves.
+async function startStandin(path) {
+  const p = spawn(standinBin, [path, "shop"], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((ok, fail) => {
+    p.on("exit", (c) => fail(new Error(`kube-standin exited with ${c}`)));
+    p.stdout.on("data", (d) => String(d).startsWith("ready") && ok());
+  });
+  return p;
+}
+
+test("the Cluster tab shows its state and enables only what can work: no kubeconfig, connected, server down", async (t) => {
+  const kubeconfig = join(dir, "kubeconfig");
+  const good = readFileSync(kubeconfig, "utf8");
+  t.after(() => writeFileSync(kubeconfig, good));
+  rmSync(kubeconfig);
+  const s = await launch(t, [join(repo, "flows/orders.yaml")]);
+  await s.until("the flow", node("Broker orders"));
+  await s.click(await s.find("//button[@role='tab'][normalize-space()='Cluster']", "xpath"));
+  const state = (want) => s.until(`the state ${want}`, `document.querySelector(".cluster-tab")?.dataset.state === ${JSON.stringify(want)} && document.querySelector('[aria-label="Cluster state"]').textContent`);
+  const actions = ["Diff", "Dry run", "Apply…", "Watch readiness", "Import from cluster"];
+  const enabled = async () => s.exec(`return Object.fromEntries([...document.querySelectorAll(".cluster-tab button")]
+    .filter((b) => ${JSON.stringify(actions)}.includes(b.textContent)).map((b) => [b.textContent, !b.disabled]))`);
+  const all = (on) => Object.fromEntries(actions.map((a) => [a, on]));
+
+  // No kubeconfig: said once, with the path unquoted, and what to do; nothing to press but Check again.
+  const none = await state("no-kubeconfig");
+  assert.ok(none.startsWith("No kubeconfig") && none.includes(`KUBECONFIG names ${kubeconfig}, which does not exist. Point KUBECONFIG at your kubeconfig file`), none);
+  assert.equal(none.split(kubeconfig).length, 2, `the path is said once: ${none}`);
+  assert.doesNotMatch(none, /'"|"'/);
+  assert.deepEqual(await enabled(), all(false));
+  // The checkboxes sit beside their labels, on one line.
+  const boxes = await s.exec(`return [...document.querySelectorAll(".cluster-tab label.check")].map((l) => {
+    const [b, i] = [l.getBoundingClientRect(), l.querySelector("input").getBoundingClientRect()];
+    return { text: l.textContent, height: b.height, inputHeight: i.height, inputLeft: i.left - b.left, inputTop: i.top - b.top }; })`);
+  assert.equal(boxes.length, 2);
+  for (const b of boxes) {
+    assert.ok(b.height < b.inputHeight * 2 && b.inputLeft < 6, `${b.text}: ${JSON.stringify(b)}`);
+  }
+
+  // The kubeconfig appears: Check again finds the context and connects.
+  writeFileSync(kubeconfig, good);
+  await s.click(await s.button("Check again"));
+  const connected = await state("connected");
+  assert.ok(connected.includes(`Connected to ${standinUrl.replace(/\/$/, "")} (context standin)`), connected);
+  assert.deepEqual(await enabled(), all(true));
+
+  // The server goes away: the next action says so, the state follows, the actions wait for Retry.
+  const gone = join(dir, "kubeconfig-gone");
+  const other = await startStandin(gone);
+  other.kill();
+  await new Promise((ok) => other.on("exit", ok));
+  writeFileSync(kubeconfig, readFileSync(gone, "utf8"));
+  await s.click(await s.button("Diff"));
+  const down = await state("error");
+  assert.match(down, /cannot connect.*cannot reach the cluster at/s);
+  assert.deepEqual(await enabled(), all(false));
+  writeFileSync(kubeconfig, good);
+  await s.click(await s.button("Retry"));
+  await state("connected");
+  assert.deepEqual(await enabled(), all(true));
+});
+
+test("the menu's accelerators and enabled items follow the editor; in a text field the keys edit the text", async (t) => {
+  const file = join(dir, "menu.yaml");
+  writeFileSync(file, ORDERS);
+  const s = await launch(t, [file]);
+  await s.until("the flow", node("Trigger audit"));
+  const win = await mainWindow();
+  const key = (k) => xdotool("windowfocus", "--sync", win, "key", k);
+  const menu = async (what, check) => {
+    const end = Date.now() + 10000;
+    let m;
+    while (Date.now() < end) {
+      m = await s.execAsync("window.__TAURI__.core.invoke('menu_state').then(done, (e) => done(String(e)))");
+      const on = Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.enabled]));
+      if (check(on)) return m;
+      await sleep(100);
+    }
+    throw new Error(`the menu never showed ${what}: ${JSON.stringify(m)}`);
+  };
+
+  // Fresh: nothing to undo, redo or save; labels without their keys (those are accelerators).
+  const fresh = await menu("a fresh flow", (m) => !m.undo && !m.redo && !m.save && !m.delete && m.select_all && m.open);
+  assert.deepEqual(Object.values(fresh).filter((i) => /Ctrl|\(/.test(i.label)), []);
+  assert.equal(fresh.undo.label, "Undo");
+
+  // An edit: Undo and Save can act.
+  await s.click(await s.button("Auto layout"));
+  await menu("undo and save after an edit", (m) => m.undo && m.save && !m.redo);
+  // Ctrl+Z as a user presses it goes to the menu's accelerator.
+  key("ctrl+z");
+  await s.until("the undone edit", `!document.title.startsWith("● ")`);
+  await menu("redo after undo", (m) => !m.undo && m.redo && !m.save);
+
+  // A selected node: Delete and Copy can act; the Delete key deletes it through the menu.
+  await s.pointerClick('[role=group][aria-label="Trigger audit"]');
+  await menu("delete with a selection", (m) => m.delete && m.copy && m.duplicate);
+  key("Delete");
+  await s.until("the deleted node", `${node("Trigger audit")} === null`);
+  key("ctrl+z");
+  await s.until("the node back", node("Trigger audit"));
+
+  // In a text field the editing items step aside, so that Ctrl+A selects the field's text
+  // and not the flow's nodes.
+  await s.click(await s.button("Flow settings"));
+  await s.until("the name field focused", `document.activeElement?.id === "flow-name"`);
+  await menu("editing items off while typing", (m) => !m.undo && !m.copy && !m.select_all && !m.delete && !m.paste);
+  await s.exec(`const i = document.activeElement; i.setSelectionRange(0, 0);`);
+  const selected = `document.querySelectorAll("[role=group].selected").length`;
+  const before = await s.exec(`return ${selected}`);
+  key("ctrl+a");
+  await s.until("the field's text selected", `(() => { const i = document.activeElement; return i.selectionStart === 0 && i.selectionEnd === i.value.length && i.value.length > 0; })()`);
+  assert.equal(await s.exec(`return ${selected}`), before, "Ctrl+A selected nodes from a text field");
+  await s.press(ESCAPE);
+  await menu("editing items back", (m) => m.select_all && m.paste);
 });

@@ -101,6 +101,12 @@ export class Session {
     });
   }
 
+  /// Presses `keys` (WebDriver key values, e.g. "\uE00C" for Escape) on whatever has the focus.
+  async press(...keys) {
+    const actions = keys.flatMap((value) => [{ type: "keyDown", value }, { type: "keyUp", value }]);
+    await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
+  }
+
   async screenshot() {
     return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
   }

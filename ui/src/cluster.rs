@@ -10,6 +10,62 @@ use serde_json::{json, Value};
 use crate::host;
 use crate::state::App;
 
+/// Where the panel stands with the cluster; actions are enabled only where they can work.
+#[derive(Clone, PartialEq)]
+enum Conn {
+    /// Reading the kubeconfig.
+    Reading,
+    /// No usable kubeconfig: why, and what to do.
+    NoKubeconfig(String),
+    /// A context is chosen; asking its API server.
+    Connecting(String),
+    Connected {
+        context: String,
+        cluster: String,
+        namespace: String,
+    },
+    /// The context's cluster did not answer (or refused the credentials): context, error.
+    Failed(String, String),
+}
+
+impl Conn {
+    fn id(&self) -> &'static str {
+        match self {
+            Conn::Reading => "reading",
+            Conn::NoKubeconfig(_) => "no-kubeconfig",
+            Conn::Connecting(_) => "connecting",
+            Conn::Connected { .. } => "connected",
+            Conn::Failed(..) => "error",
+        }
+    }
+
+    fn title(&self) -> String {
+        match self {
+            Conn::Reading => "Reading the kubeconfig…".into(),
+            Conn::NoKubeconfig(_) => "No kubeconfig".into(),
+            Conn::Connecting(ctx) => format!("Context {ctx}: connecting…"),
+            Conn::Connected {
+                context, cluster, ..
+            } => {
+                format!("Connected to {cluster} (context {context})")
+            }
+            Conn::Failed(ctx, _) => format!("Context {ctx}: cannot connect"),
+        }
+    }
+
+    fn detail(&self) -> Option<String> {
+        match self {
+            // The title says "No kubeconfig" already.
+            Conn::NoKubeconfig(e) => Some(e.strip_prefix("no kubeconfig: ").unwrap_or(e).into()),
+            Conn::Failed(_, e) => Some(e.clone()),
+            Conn::Connected { namespace, .. } => {
+                Some(format!("objects without a namespace go to {namespace}"))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// What the panel shows below its controls.
 #[derive(Clone)]
 enum Shown {
@@ -112,34 +168,88 @@ pub fn Cluster(app: App) -> impl IntoView {
     let force = RwSignal::new(false);
     let shown = RwSignal::new(Shown::Nothing);
 
-    leptos::task::spawn_local(async move {
-        match host::invoke("cluster_contexts", json!({})).await {
-            Ok(v) => {
-                let names: Vec<String> = v["contexts"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|c| c["name"].as_str().map(str::to_string))
-                    .collect();
-                context.set(v["current"].as_str().unwrap_or_default().to_string());
-                contexts.set(names);
+    let conn = RwSignal::new(Conn::Reading);
+    let read_kubeconfig = move || {
+        conn.set(Conn::Reading);
+        leptos::task::spawn_local(async move {
+            match host::invoke("cluster_contexts", json!({})).await {
+                Ok(v) => {
+                    let names: Vec<String> = v["contexts"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| c["name"].as_str().map(str::to_string))
+                        .collect();
+                    let current = v["current"].as_str().map(str::to_string);
+                    let chosen = current
+                        .or_else(|| names.first().cloned())
+                        .unwrap_or_default();
+                    if names.is_empty() {
+                        conn.set(Conn::NoKubeconfig(
+                            "The kubeconfig has no contexts: add one (kubectl config set-context) \
+                             and Check again."
+                                .into(),
+                        ));
+                    }
+                    contexts.set(names);
+                    // Set even when unchanged: choosing connects.
+                    context.set(chosen);
+                }
+                Err(e) => conn.set(Conn::NoKubeconfig(e)),
             }
-            Err(e) => shown.set(Shown::Error(e)),
-        }
-    });
-    // The namespaces of the chosen context (a failure here is shown when an action runs).
-    Effect::new(move |_| {
-        let ctx = context.get();
+        });
+    };
+    read_kubeconfig();
+    // Choosing a context connects with it: the panel knows whether the cluster answers before
+    // any action is offered.
+    let connect = move || {
+        let ctx = context.get_untracked();
         if ctx.is_empty() {
             return;
         }
+        conn.set(Conn::Connecting(ctx.clone()));
         leptos::task::spawn_local(async move {
-            if let Ok(v) = host::invoke("cluster_namespaces", json!({ "context": ctx })).await {
-                let list: Vec<String> = serde_json::from_value(v).unwrap_or_default();
-                namespaces.set(list);
+            let r = host::invoke("cluster_connect", json!({ "context": ctx })).await;
+            // A later choice wins over this answer.
+            if context.get_untracked() != ctx {
+                return;
+            }
+            match r {
+                Ok(v) => {
+                    let list: Vec<String> =
+                        serde_json::from_value(v["namespaces"].clone()).unwrap_or_default();
+                    namespaces.set(list);
+                    conn.set(Conn::Connected {
+                        context: ctx,
+                        cluster: v["cluster"].as_str().unwrap_or_default().to_string(),
+                        namespace: v["namespace"].as_str().unwrap_or_default().to_string(),
+                    });
+                }
+                Err(e) => conn.set(Conn::Failed(ctx, e)),
             }
         });
+    };
+    Effect::new(move |_| {
+        context.track();
+        connect();
     });
+    let connected = move || conn.with(|c| matches!(c, Conn::Connected { .. }));
+    let busy = move || shown.with(|s| matches!(s, Shown::Busy(_) | Shown::Confirm(_)));
+    let flow_ok = move || {
+        !app.diagnostics.with(|d| {
+            d.iter()
+                .any(|x| x.severity == knflow_model::Severity::Error)
+        })
+    };
+    // Diff, dry run, apply and readiness send the flow: connected, idle, and a flow without errors.
+    let can_send = move || connected() && !busy() && flow_ok();
+    // Escape cancels the apply's confirmation, as it closes every dialog.
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && shown.with_untracked(|s| matches!(s, Shown::Confirm(_))) {
+            shown.set(Shown::Nothing);
+        }
+    });
+    on_cleanup(move || escape.remove());
     let progress_listening = StoredValue::new(false);
 
     let target = move || json!({ "context": context.get_untracked(), "namespace": namespace.get_untracked() });
@@ -150,13 +260,22 @@ pub fn Cluster(app: App) -> impl IntoView {
         }
         t
     };
+    // An action that finds the cluster gone says so in the state too (actions wait for Retry).
+    let lost = move |e: String| {
+        if e.starts_with("cannot reach the cluster") {
+            conn.set(Conn::Failed(context.get_untracked(), e));
+        }
+    };
     let run =
         move |busy: &'static str, cmd: &'static str, args: Value, done: fn(Value) -> Shown| {
             shown.set(Shown::Busy(busy.to_string()));
             leptos::task::spawn_local(async move {
                 shown.set(match host::invoke(cmd, args).await {
                     Ok(v) => done(v),
-                    Err(e) => Shown::Error(e),
+                    Err(e) => {
+                        lost(e.clone());
+                        Shown::Error(e)
+                    }
                 });
             });
         };
@@ -257,41 +376,60 @@ pub fn Cluster(app: App) -> impl IntoView {
                             )));
                         }
                     }
-                    Err(e) => shown.set(Shown::Error(e)),
+                    Err(e) => {
+                        lost(e.clone());
+                        shown.set(Shown::Error(e))
+                    }
                 }
             });
         });
     };
 
     view! {
-        <div class="cluster-tab">
+        <div class="cluster-tab" data-state=move || conn.with(Conn::id)>
+            <div class=move || format!("state {}", conn.with(Conn::id)) role="status" aria-label="Cluster state">
+                <strong>{move || conn.with(Conn::title)}</strong>
+                {move || conn.with(Conn::detail).map(|d| view! { <span class="detail">{d}</span> })}
+                {move || conn.with(|c| matches!(c, Conn::NoKubeconfig(_))).then(|| view! {
+                    <button on:click=move |_| read_kubeconfig()>"Check again"</button>
+                })}
+                {move || conn.with(|c| matches!(c, Conn::Failed(..))).then(|| view! {
+                    <button on:click=move |_| connect()>"Retry"</button>
+                })}
+            </div>
             <div class="row">
                 <label>"Context "
                     <select aria-label="Context" prop:value=move || context.get()
+                        disabled=move || contexts.with(Vec::is_empty)
                         on:change=move |ev| context.set(event_target_value(&ev))>
                         {move || contexts.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>"Namespace "
-                    <input aria-label="Namespace" list="cluster-namespaces" placeholder="the context's"
+                    <input aria-label="Namespace" list="cluster-namespaces"
+                        placeholder=move || conn.with(|c| match c { Conn::Connected { namespace, .. } => namespace.clone(), _ => "the context's".into() })
+                        disabled=move || !connected()
                         prop:value=move || namespace.get() on:input=move |ev| namespace.set(event_target_value(&ev))/>
                     <datalist id="cluster-namespaces">
                         {move || namespaces.get().into_iter().map(|n| view! { <option value=n/> }).collect_view()}
                     </datalist>
                 </label>
-                <label><input type="checkbox" prop:checked=move || force.get()
-                    on:change=move |ev| force.set(event_target_checked(&ev))/>" Force conflicts"</label>
+                <label class="check"><input type="checkbox" prop:checked=move || force.get() disabled=move || !connected()
+                    on:change=move |ev| force.set(event_target_checked(&ev))/>"Force conflicts"</label>
             </div>
             <div class="row">
-                <button on:click=diff>"Diff"</button>
-                <button on:click=dry_run>"Dry run"</button>
-                <button on:click=apply>"Apply…"</button>
-                <button on:click=watch>"Watch readiness"</button>
+                <button on:click=diff disabled=move || !can_send()>"Diff"</button>
+                <button on:click=dry_run disabled=move || !can_send()>"Dry run"</button>
+                <button on:click=apply disabled=move || !can_send()>"Apply…"</button>
+                <button on:click=watch disabled=move || !can_send()>"Watch readiness"</button>
                 <span class="sep"></span>
-                <button on:click=import>"Import from cluster"</button>
-                <label><input type="checkbox" prop:checked=move || all_namespaces.get()
-                    on:change=move |ev| all_namespaces.set(event_target_checked(&ev))/>" All namespaces"</label>
+                <button on:click=import disabled=move || !connected() || busy()>"Import from cluster"</button>
+                <label class="check"><input type="checkbox" prop:checked=move || all_namespaces.get() disabled=move || !connected()
+                    on:change=move |ev| all_namespaces.set(event_target_checked(&ev))/>"All namespaces"</label>
             </div>
+            {move || (connected() && !flow_ok()).then(|| view! {
+                <p class="hint">"The flow has errors (see Problems): fix them to diff or apply it."</p>
+            })}
             {move || match shown.get() {
                 Shown::Nothing => view! { <p class="hint">"Uses your kubeconfig, as kubectl does. Apply is server-side apply with field manager kn-flow."</p> }.into_any(),
                 Shown::Busy(text) => view! { <pre class="output" aria-busy="true">{text}</pre> }.into_any(),

@@ -284,3 +284,91 @@ pub fn FlowSettingsDialog(app: App) -> impl IntoView {
         })
     }
 }
+
+/// Shows the Open dialog with the recent (desktop) or served (browser) flows: the toolbar's
+/// Open, File ▸ Open… and Ctrl+O all come here, so there is one Open.
+pub fn show_open(app: App) {
+    leptos::task::spawn_local(async move {
+        match crate::host::list().await {
+            Ok(list) => app.open.set(Some(list)),
+            Err(e) => app.say_error(e),
+        }
+    });
+}
+
+/// Focuses the first control `selector` finds (a dialog's first choice).
+fn focus_first(selector: &'static str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// Open: on the desktop "Browse…" (the native file dialog) and the recent files, in a browser
+/// the served folder's flows; both import Knative YAML pasted into it.
+#[component]
+pub fn OpenDialog(app: App) -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let yaml = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if app.open.with(Option::is_some) {
+            error.set(None);
+            request_animation_frame(|| {
+                focus_first(".dialog.open-flow button, .dialog.open-flow textarea")
+            });
+        }
+    });
+    let close = move || app.open.set(None);
+    let desktop = crate::host::desktop();
+    move || {
+        app.open.get().map(|list| {
+            let none = list.is_empty().then(|| {
+                view! {
+                    <p class="hint">{if desktop {
+                        "No recent files yet: Browse… finds a flow or Knative YAML."
+                    } else {
+                        "No flows in the served folder yet: Save as puts one there."
+                    }}</p>
+                }
+            });
+            view! {
+                <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); close(); }>
+                    <div class="dialog open-flow" role="dialog" aria-modal="true" aria-label="Open flow">
+                        <h2>"Open flow"</h2>
+                        {desktop.then(|| view! {
+                            <button type="button" on:click=move |_| {
+                                close();
+                                crate::unless_keeping_unsaved(app, move || crate::desktop::open_native(app));
+                            }>"Browse…"</button>
+                        })}
+                        <h3>{if desktop { "Recent files" } else { "Flows in this folder" }}</h3>
+                        {none}
+                        <ul aria-label=if desktop { "Recent files" } else { "Flows in this folder" }>
+                            {list.into_iter().map(|p| {
+                                let path = p.clone();
+                                view! { <li><button type="button" on:click=move |_| {
+                                    close();
+                                    let path = path.clone();
+                                    crate::unless_keeping_unsaved(app, move || crate::open_path(app, path));
+                                }>{p}</button></li> }
+                            }).collect_view()}
+                        </ul>
+                        <h3>"Import Knative YAML"</h3>
+                        <textarea class="code" rows="6" aria-label="Knative YAML to import"
+                            prop:value=move || yaml.get()
+                            on:input=move |ev| { yaml.set(event_target_value(&ev)); error.set(None); }></textarea>
+                        {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+                        <div class="actions">
+                            <button type="button" on:click=move |_| crate::import(app, yaml.get_untracked(), error)>"Import"</button>
+                            <button type="button" on:click=move |_| close()>"Cancel"</button>
+                        </div>
+                    </div>
+                </div>
+            }
+        })
+    }
+}

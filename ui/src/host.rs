@@ -232,20 +232,13 @@ pub async fn initial() -> Result<(Option<String>, String), String> {
     ))
 }
 
-/// Asks the user to confirm `text`; `ok` names the yes button where the host lets it be named.
-/// The desktop's web view has no `window.confirm` (it answers "no" without showing anything),
-/// so there it is a native dialog.
-pub async fn ask(text: &str, ok: &str) -> bool {
+/// Closes the desktop window for good (the user chose to lose unsaved work).
+pub fn close_window() {
     if desktop() {
-        return invoke("ask", json!({ "message": text, "ok": ok }))
-            .await
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false);
+        leptos::task::spawn_local(async move {
+            let _ = invoke("close_window", json!({})).await;
+        });
     }
-    web_sys::window()
-        .and_then(|w| w.confirm_with_message(text).ok())
-        .unwrap_or(false)
 }
 
 /// Tells the desktop window its file name and whether there is unsaved work.
@@ -254,6 +247,15 @@ pub fn set_title(name: &str, dirty: bool) {
         let args = json!({ "name": name, "dirty": dirty });
         leptos::task::spawn_local(async move {
             let _ = invoke("set_title", args).await;
+        });
+    }
+}
+
+/// Tells the desktop app which of its menu items can act now (`{"undo": true, ...}`).
+pub fn set_menu_state(state: Value) {
+    if desktop() {
+        leptos::task::spawn_local(async move {
+            let _ = invoke("set_menu_state", json!({ "state": state })).await;
         });
     }
 }

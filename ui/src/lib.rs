@@ -185,12 +185,7 @@ fn restore_address(path: &str) {
 
 /// Imports Knative YAML into the open flow as one undoable edit (after asking about unsaved
 /// work); the converter's errors stay in the dialog.
-fn import(
-    app: App,
-    text: String,
-    dialog: RwSignal<Option<Vec<String>>>,
-    error: RwSignal<Option<String>>,
-) {
+pub(crate) fn import(app: App, text: String, error: RwSignal<Option<String>>) {
     leptos::task::spawn_local(async move {
         let flow = match host::import(&text).await {
             Ok(flow) => flow,
@@ -203,7 +198,7 @@ fn import(
                 .update(|e| result = e.apply(Edit::ReplaceFlow(flow)));
             match result {
                 Ok(()) => {
-                    dialog.set(None);
+                    app.open.set(None);
                     app.sim.set(None);
                     canvas::fit(&app);
                     let n = app.editor.with_untracked(|e| e.flow().len());
@@ -374,6 +369,41 @@ fn redo(app: App) {
     });
 }
 
+/// Which editing actions can do something now. The toolbar's buttons and the desktop app's
+/// menu items are enabled from this one answer (reactive: read it in a memo).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Actions {
+    pub undo: bool,
+    pub redo: bool,
+    /// Unsaved work, or a flow that is in no file yet.
+    pub save: bool,
+    /// A selected node or wire.
+    pub delete: bool,
+    /// Selected nodes (copy, duplicate).
+    pub copy: bool,
+    pub select_all: bool,
+}
+
+pub(crate) fn actions(app: App) -> Actions {
+    let (undo, redo, dirty, nodes, any) = app.editor.with(|e| {
+        (
+            e.can_undo(),
+            e.can_redo(),
+            e.is_dirty(),
+            !e.selection().is_empty(),
+            !e.flow().is_empty(),
+        )
+    });
+    Actions {
+        undo,
+        redo,
+        save: dirty || app.path.with(Option::is_none),
+        delete: nodes || app.wire.with(Option::is_some),
+        copy: nodes,
+        select_all: any,
+    }
+}
+
 /// Deletes the selected wire's reference, else the selected nodes.
 fn delete_selection(app: App) {
     let wire = app.wire.get_untracked().and_then(|key| {
@@ -393,7 +423,12 @@ fn delete_selection(app: App) {
 }
 
 fn in_text_field(ev: &web_sys::KeyboardEvent) -> bool {
-    ev.target()
+    is_text_field(ev.target())
+}
+
+/// Whether keys typed at `target` edit text (an input, a text area, a select).
+pub(crate) fn is_text_field(target: Option<web_sys::EventTarget>) -> bool {
+    target
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
 }
@@ -401,6 +436,7 @@ fn in_text_field(ev: &web_sys::KeyboardEvent) -> bool {
 const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+Z", "Undo"),
     ("Ctrl+Shift+Z / Ctrl+Y", "Redo"),
+    ("Ctrl+O", "Open (recent files, Browse…, Import)"),
     ("Ctrl+S", "Save"),
     ("Ctrl+Shift+S", "Save as"),
     ("Delete / Backspace", "Delete the selection"),
@@ -430,15 +466,20 @@ fn on_key(app: App, ev: web_sys::KeyboardEvent) {
         (true, "y") => redo(app),
         (true, "s") | (true, "S") if ev.shift_key() => save_as(app),
         (true, "s") => save(app),
+        (true, "o") => dialogs::show_open(app),
         (true, "a") => app.editor.update(|e| e.select_all()),
         (true, "d") => duplicate_selection(app),
-        (true, "c") => copy_selection(app),
+        // Without selected nodes Ctrl+C copies the page's selected text, as everywhere.
+        (true, "c") if app.editor.with_untracked(|e| !e.selection().is_empty()) => {
+            copy_selection(app)
+        }
         (true, "v") => paste(app),
         (false, "Delete") | (false, "Backspace") => delete_selection(app),
         // Escape closes the topmost dialog wherever the focus is (a question first).
         (false, "Escape") if app.confirm.with_untracked(Option::is_some) => dialogs::cancel(app),
         (false, "Escape") if app.save_as.with_untracked(Option::is_some) => app.save_as.set(None),
         (false, "Escape") if app.settings.get_untracked() => app.settings.set(false),
+        (false, "Escape") if app.open.with_untracked(Option::is_some) => app.open.set(None),
         (false, "Escape") => {
             app.help.set(false);
             app.menu.set(None);
@@ -475,15 +516,8 @@ fn on_key(app: App, ev: web_sys::KeyboardEvent) {
 }
 
 #[component]
-fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoView {
-    let open = move |_| {
-        leptos::task::spawn_local(async move {
-            match host::list().await {
-                Ok(list) => open_dialog.set(Some(list)),
-                Err(e) => app.say_error(e),
-            }
-        });
-    };
+fn Toolbar(app: App) -> impl IntoView {
+    let can = Memo::new(move |_| actions(app));
     // A memo, so the title (and the desktop's window title command) changes only when the
     // file or its unsaved state does, not on every edit.
     let file = Memo::new(move |_| {
@@ -505,15 +539,15 @@ fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoVie
         <header class="toolbar">
             <span class="brand">"knflow"</span>
             <button on:click=move |_| new_flow(app)>"New flow"</button>
-            <button on:click=open>"Open"</button>
-            <button on:click=move |_| save(app) title="Ctrl+S">"Save"</button>
+            <button on:click=move |_| dialogs::show_open(app) title="Ctrl+O">"Open"</button>
+            <button on:click=move |_| save(app) disabled=move || !can.get().save title="Ctrl+S">"Save"</button>
             <button on:click=move |_| save_as(app) title="Ctrl+Shift+S">"Save as"</button>
             <span class="sep"></span>
-            <button on:click=move |_| undo(app) disabled=move || !app.editor.with(Editor::can_undo) title="Ctrl+Z">"Undo"</button>
-            <button on:click=move |_| redo(app) disabled=move || !app.editor.with(Editor::can_redo) title="Ctrl+Shift+Z">"Redo"</button>
+            <button on:click=move |_| undo(app) disabled=move || !can.get().undo title="Ctrl+Z">"Undo"</button>
+            <button on:click=move |_| redo(app) disabled=move || !can.get().redo title="Ctrl+Shift+Z">"Redo"</button>
             <button on:click=move |_| auto_layout(app) title="L">"Auto layout"</button>
             <button on:click=move |_| app.settings.set(true)>"Flow settings"</button>
-            <button on:click=move |_| delete_selection(app) disabled=move || app.editor.with(|e| e.selection().is_empty()) && app.wire.with(Option::is_none)>"Delete"</button>
+            <button on:click=move |_| delete_selection(app) disabled=move || !can.get().delete title="Delete">"Delete"</button>
             <span class="sep"></span>
             <span class="file" aria-label="File">{title}</span>
             <span class="grow"></span>
@@ -526,8 +560,6 @@ fn Toolbar(app: App, open_dialog: RwSignal<Option<Vec<String>>>) -> impl IntoVie
 #[component]
 fn Root() -> impl IntoView {
     let app = App::new(Editor::default());
-    let open_dialog = RwSignal::new(None::<Vec<String>>);
-    let import_error = RwSignal::new(None::<String>);
     let recovery = RwSignal::new(None::<(String, String)>);
 
     // Theme: remembered, applied to the document.
@@ -627,7 +659,7 @@ fn Root() -> impl IntoView {
 
     view! {
         <div class="app">
-            <Toolbar app=app open_dialog=open_dialog/>
+            <Toolbar app=app/>
             {move || recovery.get().map(|(p, t)| view! {
                 <div class="banner" role="alert">
                     <span>{format!("Unsaved changes to {} were kept from a previous session.", if p.is_empty() { "an untitled flow".to_string() } else { p.clone() })}</span>
@@ -662,41 +694,7 @@ fn Root() -> impl IntoView {
                     }
                 }}</span>
             </footer>
-            {move || open_dialog.get().map(|list| view! {
-                <div class="overlay" role="dialog" aria-label="Open flow" aria-modal="true">
-                    <div class="dialog">
-                        <h2>"Open flow"</h2>
-                        {host::desktop().then(|| view! {
-                            <button on:click=move |_| {
-                                open_dialog.set(None);
-                                unless_keeping_unsaved(app, move || desktop::open_native(app));
-                            }>"Browse…"</button>
-                            <h3>"Recent files"</h3>
-                        })}
-                        <ul>
-                            {list.into_iter().map(|p| {
-                                let path = p.clone();
-                                view! { <li><button on:click=move |_| {
-                                    open_dialog.set(None);
-                                    let path = path.clone();
-                                    unless_keeping_unsaved(app, move || open_path(app, path));
-                                }>{p}</button></li> }
-                            }).collect_view()}
-                        </ul>
-                        <h3>"Import Knative YAML"</h3>
-                        <textarea class="code" rows="6" aria-label="Knative YAML to import" id="import-text" on:input=move |_| import_error.set(None)></textarea>
-                        {move || import_error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
-                        <div class="actions">
-                            <button type="button" on:click=move |_| {
-                                let text = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("import-text"))
-                                    .map(|e| e.unchecked_into::<web_sys::HtmlTextAreaElement>().value()).unwrap_or_default();
-                                import(app, text, open_dialog, import_error);
-                            }>"Import"</button>
-                            <button type="button" on:click=move |_| open_dialog.set(None)>"Cancel"</button>
-                        </div>
-                    </div>
-                </div>
-            })}
+            <dialogs::OpenDialog app=app/>
             {move || app.tip.get().map(|(x, y, text, _)| view! {
                 <div class="tip" role="alert" style=format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0)>{text}</div>
             })}

@@ -26,16 +26,13 @@ fn open_tap(app: App) {
         let Ok(hop) = serde_json::from_str::<Value>(&text) else {
             return;
         };
+        // Only into the live run: a hop that arrives after Stop (or after a simulation took
+        // the canvas) marks nothing.
         app.sim.update(|s| {
-            let s = s.get_or_insert_with(|| SimRun {
-                hops: Vec::new(),
-                summary: Default::default(),
-                step: 0,
-                selected: None,
-                live: true,
-            });
-            s.hops.push(hop);
-            s.step = s.hops.len();
+            if let Some(s) = s.as_mut().filter(|s| s.live) {
+                s.hops.push(hop);
+                s.step = s.hops.len();
+            }
         });
     });
     if let Err(e) = subscribed {
@@ -93,6 +90,20 @@ pub fn Live(app: App) -> impl IntoView {
         });
     };
     let running = move || status.with(|s| s.as_ref().is_some_and(|s| s["running"] == true));
+    // The newest hop is the last: keep it in sight as traffic comes in.
+    let log = NodeRef::<leptos::html::Ol>::new();
+    Effect::new(move |_| {
+        let n = app
+            .sim
+            .with(|s| s.as_ref().filter(|s| s.live).map(|s| s.hops.len()));
+        if n.unwrap_or(0) > 0 {
+            request_animation_frame(move || {
+                if let Some(last) = log.get_untracked().and_then(|l| l.last_element_child()) {
+                    last.scroll_into_view_with_bool(false);
+                }
+            });
+        }
+    });
     view! {
         <div class="live">
             <div class="actions">
@@ -141,8 +152,9 @@ pub fn Live(app: App) -> impl IntoView {
                     </table>
                 }
             })}
-            <ol class="hops" aria-label="Live hops">
-                {move || app.sim.with(|s| s.as_ref().filter(|s| s.live).map(|s| s.hops.iter().rev().take(200).map(|h| {
+            <ol class="hops" aria-label="Live hops" node_ref=log>
+                // In the order they happened (the ingress first), the last 200.
+                {move || app.sim.with(|s| s.as_ref().filter(|s| s.live).map(|s| s.hops[s.hops.len().saturating_sub(200)..].iter().map(|h| {
                     let text = format!("{} → {}{}  {} {}",
                         h["from"].as_str().unwrap_or_default(), h["to"].as_str().unwrap_or_default(),
                         h["via"].as_str().map(|v| format!(" via {v}")).unwrap_or_default(),

@@ -227,6 +227,8 @@ pub struct App {
     pub settings: RwSignal<bool>,
     /// The Save as dialog, with the folder's flows, while it is open.
     pub save_as: RwSignal<Option<Vec<String>>>,
+    /// The Open dialog, with the recent (desktop) or served (browser) flows, while it is open.
+    pub open: RwSignal<Option<Vec<String>>>,
     pub dark: RwSignal<bool>,
     /// The kind being dragged from the palette.
     pub palette_drag: RwSignal<Option<String>>,
@@ -519,6 +521,7 @@ impl App {
             settings: RwSignal::new(false),
             tip: RwSignal::new(None),
             save_as: RwSignal::new(None),
+            open: RwSignal::new(None),
             dark: RwSignal::new(false),
             palette_drag: RwSignal::new(None),
             focus_field: RwSignal::new(None),

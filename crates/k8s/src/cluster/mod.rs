@@ -11,7 +11,7 @@ mod wait;
 
 use std::collections::HashMap;
 
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
 use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use kube::{Api, Client, Config};
 use serde_json::Value;
@@ -132,10 +132,41 @@ pub struct Context {
     pub namespace: Option<String>,
 }
 
+/// Why the kubeconfig kubectl would use cannot be read, said once (kube-rs quotes the path
+/// twice) and with what to do about it.
+fn kubeconfig_problem(e: KubeconfigError) -> Error {
+    let from_env = std::env::var_os("KUBECONFIG").is_some_and(|v| !v.is_empty());
+    Error(match e {
+        KubeconfigError::ReadConfig(io, path) if io.kind() == std::io::ErrorKind::NotFound => {
+            if from_env {
+                format!(
+                    "no kubeconfig: KUBECONFIG names {}, which does not exist. Point KUBECONFIG \
+                     at your kubeconfig file and start again.",
+                    path.display()
+                )
+            } else {
+                format!(
+                    "no kubeconfig: {} does not exist. Your cluster's tools write one there \
+                     (kind create cluster, gcloud container clusters get-credentials, …); or \
+                     start with KUBECONFIG pointing at your kubeconfig file, e.g. \
+                     KUBECONFIG=$HOME/cluster.yaml.",
+                    path.display()
+                )
+            }
+        }
+        KubeconfigError::ReadConfig(io, path) => {
+            format!("cannot read the kubeconfig {}: {io}", path.display())
+        }
+        KubeconfigError::FindPath => "no kubeconfig: neither KUBECONFIG nor a home folder is \
+            set. Start with KUBECONFIG pointing at your kubeconfig file."
+            .to_string(),
+        other => format!("the kubeconfig cannot be used: {other}"),
+    })
+}
+
 /// The contexts of the kubeconfig kubectl would use, and the current one.
 pub fn contexts() -> Result<(Vec<Context>, Option<String>), Error> {
-    let kc = Kubeconfig::read()
-        .map_err(|e| Error(format!("no kubeconfig (KUBECONFIG or ~/.kube/config): {e}")))?;
+    let kc = Kubeconfig::read().map_err(kubeconfig_problem)?;
     let list = kc
         .contexts
         .iter()
@@ -158,12 +189,22 @@ impl Cluster {
     pub async fn connect(target: &Target) -> Result<Cluster, Error> {
         let secrets = kubeconfig_secrets();
         let config = match &target.context {
-            Some(context) => Config::from_kubeconfig(&KubeConfigOptions {
-                context: Some(context.clone()),
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| format!("kubeconfig, context \"{context}\": {e}")),
+            Some(context) => {
+                Kubeconfig::read().map_err(kubeconfig_problem)?;
+                Config::from_kubeconfig(&KubeConfigOptions {
+                    context: Some(context.clone()),
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| format!("kubeconfig, context \"{context}\": {e}"))
+            }
+            // Outside a cluster's pod only a kubeconfig can say where the cluster is.
+            None if std::env::var_os("KUBERNETES_SERVICE_HOST").is_none() => {
+                let kc = Kubeconfig::read().map_err(kubeconfig_problem)?;
+                Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+                    .await
+                    .map_err(|e| format!("kubeconfig: {e}"))
+            }
             None => Config::infer().await.map_err(|e| {
                 format!("no cluster configured (KUBECONFIG, ~/.kube/config, in-cluster): {e}")
             }),
@@ -183,6 +224,16 @@ impl Cluster {
             secrets,
             kinds: Default::default(),
         })
+    }
+
+    /// Whether the API server answers and takes the credentials (discovery's core versions,
+    /// which every authenticated user may read).
+    pub async fn check(&self) -> Result<(), Error> {
+        self.client
+            .list_core_api_versions()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.error(e, "read", "the API versions"))
     }
 
     /// The namespace objects without one go to.
