@@ -5,6 +5,7 @@
 //! - `test`: install what the tests need, then run every check CI runs.
 //! - `desktop [FLOW]`: build the designer and start the desktop app (on FLOW, if given).
 //! - `bench`: run the benchmarks recorded in BENCHMARKS.md.
+//! - `package`: build the Debian package of the desktop app and `kn-flow` (target/debian).
 //!
 //! Every step says what it runs; a missing tool is installed when that is possible here
 //! (rustup components and targets) or named with the command that installs it.
@@ -26,8 +27,9 @@ fn main() {
         Some("test") => test(),
         Some("desktop") => desktop(args.get(1).map(String::as_str)),
         Some("bench") => bench(),
+        Some("package") => package().map(|deb| println!("{}", deb.display())),
         _ => {
-            eprintln!("usage: cargo xtask <dev [FLOW] | build-ui | test | desktop [FLOW] | bench>");
+            eprintln!("usage: cargo xtask <dev [FLOW] | build-ui | test | desktop [FLOW] | bench | package>");
             exit(2);
         }
     };
@@ -316,6 +318,9 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "xvfb",
     "xdotool",
+    // The package: dpkg-shlibdeps finds its dependencies; its test checks the .desktop entry.
+    "dpkg-dev",
+    "desktop-file-utils",
 ];
 
 fn installed(package: &str) -> bool {
@@ -340,26 +345,75 @@ fn ensure_system_packages(packages: &[&str]) -> Result<(), String> {
         })
 }
 
-/// tauri-driver (WebDriver for the desktop app), built from crates.io into target/tools.
+/// tauri-driver (WebDriver for the desktop app).
 fn tauri_driver() -> Result<PathBuf, String> {
+    cargo_tool("tauri-driver", "2.1.0")
+}
+
+/// A tool from crates.io, built once into target/tools at a pinned version.
+fn cargo_tool(name: &str, version: &str) -> Result<PathBuf, String> {
     let root = target_dir().join("tools");
-    let bin = root.join("bin/tauri-driver");
+    let bin = root.join("bin").join(name);
     if !bin.exists() {
         let root = root.to_string_lossy().into_owned();
         run(
             "cargo",
             &[
-                "install",
-                "tauri-driver",
-                "--version",
-                "2.1.0",
-                "--locked",
-                "--root",
-                &root,
+                "install", name, "--version", version, "--locked", "--root", &root,
             ],
         )?;
     }
     std::fs::canonicalize(&bin).map_err(|e| format!("{}: {e}", bin.display()))
+}
+
+/// The Debian package of the desktop app and `kn-flow` (release binaries, stripped by the
+/// release profile), made by cargo-deb from `[package.metadata.deb]` in src-tauri/Cargo.toml.
+/// Returns the .deb's path.
+fn package() -> Result<PathBuf, String> {
+    ensure_toolchain()?;
+    ensure_system_packages(&["libwebkit2gtk-4.1-dev", "dpkg-dev"])?;
+    let cargo_deb = cargo_tool("cargo-deb", "3.8.0")?;
+    // The app embeds the designer.
+    build_ui()?;
+    run(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "knflow-cli",
+            "-p",
+            "knflow-desktop",
+        ],
+    )?;
+    let out = target_dir().join("debian");
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let out = std::fs::canonicalize(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let args = [
+        "deb",
+        "-p",
+        "knflow-desktop",
+        "--no-build",
+        // The release profile stripped them already.
+        "--no-strip",
+        "--output",
+        &out.to_string_lossy(),
+    ];
+    eprintln!("$ {} {}", cargo_deb.display(), args.join(" "));
+    let o = Command::new(&cargo_deb)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run cargo-deb: {e}"))?;
+    if !o.status.success() {
+        return Err(format!(
+            "cargo-deb failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    // cargo-deb prints the package's path.
+    let deb = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    eprintln!("package: {deb}");
+    Ok(PathBuf::from(deb))
 }
 
 fn desktop(flow: Option<&str>) -> Result<(), String> {
@@ -462,6 +516,7 @@ fn test() -> Result<(), String> {
     }
     timed("browser tests", &mut browser_tests)?;
     timed("desktop tests", &mut desktop_tests)?;
+    timed("package", &mut package_test)?;
     eprintln!("\nall checks passed in {:.0?}", start.elapsed());
     Ok(())
 }
@@ -573,6 +628,16 @@ fn desktop_tests() -> Result<(), String> {
             ("KUBE_STANDIN", standin),
         ],
         "desktop tests",
+    )
+}
+
+/// Builds the .deb and checks it as a user's machine would meet it (tests/e2e/package.test.mjs).
+fn package_test() -> Result<(), String> {
+    let deb = package()?;
+    node_tests(
+        "tests/e2e/package.test.mjs",
+        &[("KNFLOW_DEB", deb)],
+        "package tests",
     )
 }
 

@@ -1,0 +1,64 @@
+// The Debian package `cargo xtask package` builds, checked as a user's machine meets it: its
+// control fields (dpkg-deb), its files, its .desktop entry (desktop-file-validate), and both
+// programs run from the unpacked tree. KNFLOW_DEB names the .deb (xtask builds it first).
+//
+// No package is installed here (that needs root and changes the machine): the .deb is
+// unpacked into a temporary root, which is what dpkg would put under /.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const repo = resolve(import.meta.dirname, "../..");
+const deb = process.env.KNFLOW_DEB;
+const sh = (cmd, ...args) => execFileSync(cmd, args, { encoding: "utf8" });
+// The workspace's version: what the package and both programs must say.
+const version = readFileSync(join(repo, "Cargo.toml"), "utf8").match(/\[workspace\.package\][^[]*?\nversion = "([^"]+)"/)[1];
+
+test("the package's control fields: name, workspace version, runtime libraries (not -dev)", { skip: !deb && "KNFLOW_DEB is not set (cargo xtask test builds the package)" }, () => {
+  const field = (name) => sh("dpkg-deb", "--field", deb, name).trim();
+  assert.equal(field("Package"), "knflow");
+  assert.match(field("Version"), new RegExp(`^${version.replaceAll(".", "\\.")}(-\\d+)?$`));
+  assert.equal(field("Architecture"), sh("dpkg", "--print-architecture").trim());
+  assert.ok(field("Maintainer").length > 0);
+  assert.ok(field("Description").length > 0 && field("Description").split("\n")[0].length <= 80, field("Description"));
+  const depends = field("Depends").split(/,\s*/).map((d) => d.split(" ")[0]);
+  for (const lib of ["libwebkit2gtk-4.1-0", "libgtk-3-0", "libc6"]) {
+    assert.ok(depends.includes(lib), `${lib} in ${depends}`);
+  }
+  assert.deepEqual(depends.filter((d) => d.endsWith("-dev")), [], "a -dev package in Depends");
+});
+
+test("unpacked, it has both programs (stripped, running), the desktop entry with its icon and file types", { skip: !deb && "KNFLOW_DEB is not set" }, () => {
+  const files = sh("dpkg-deb", "--contents", deb).split("\n").map((l) => l.split(/\s+/).pop()).filter(Boolean);
+  for (const f of ["./usr/bin/kn-flow", "./usr/bin/knflow-desktop", "./usr/share/applications/knflow.desktop",
+    "./usr/share/icons/hicolor/scalable/apps/knflow.svg", "./usr/share/icons/hicolor/64x64/apps/knflow.png",
+    "./usr/share/doc/knflow/copyright", "./usr/share/doc/knflow/examples/hello-ping.yaml"]) {
+    assert.ok(files.includes(f), `${f} is not in the package`);
+  }
+  const root = mkdtempSync(join(tmpdir(), "knflow-deb-"));
+  sh("dpkg-deb", "--extract", deb, root);
+  for (const [bin, name] of [["kn-flow", "kn-flow"], ["knflow-desktop", "knflow-desktop"]]) {
+    const path = join(root, "usr/bin", bin);
+    assert.equal(sh(path, "--version").trim(), `${name} ${version}`);
+    // Release binaries without symbols.
+    assert.match(sh("file", path), /, stripped/, `${bin} is not stripped`);
+  }
+  // The packaged command works on the packaged examples.
+  const checked = spawnSync(join(root, "usr/bin/kn-flow"), ["validate", join(root, "usr/share/doc/knflow/examples/orders.yaml")], { encoding: "utf8" });
+  assert.equal(checked.status, 0, checked.stderr);
+  assert.match(checked.stderr, /^0 errors, 0 warnings in 1 file$/m);
+
+  const entry = join(root, "usr/share/applications/knflow.desktop");
+  sh("desktop-file-validate", entry); // throws with its complaints
+  const desktop = Object.fromEntries(readFileSync(entry, "utf8").split("\n").filter((l) => l.includes("="))
+    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  assert.equal(desktop.Exec, "knflow-desktop %f");
+  assert.ok(existsSync(join(root, "usr/bin", desktop.Exec.split(" ")[0])), "Exec names a program the package has");
+  assert.ok(existsSync(join(root, `usr/share/icons/hicolor/scalable/apps/${desktop.Icon}.svg`)), `no icon named ${desktop.Icon}`);
+  const types = desktop.MimeType.split(";").filter(Boolean);
+  assert.ok(types.includes("application/yaml") && types.includes("application/x-yaml"), desktop.MimeType);
+});
