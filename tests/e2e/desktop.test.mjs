@@ -288,6 +288,12 @@ test("the window's size and place are kept between runs", async (t) => {
   await first.cmd("POST", "/window/rect", { x: 40, y: 30, width: 1000, height: 700 });
   const set = await first.cmd("GET", "/window/rect");
   assert.deepEqual([set.width, set.height], [1000, 700], "the window was resized");
+  // At this size the toolbar is still one row of one-line buttons, all inside the window.
+  const bar = await first.until("the toolbar at 1000 px", `innerWidth <= 1000 && [...document.querySelectorAll(".toolbar button")].map((b) => {
+    const r = b.getBoundingClientRect(); return { text: b.textContent, top: Math.round(r.top), height: Math.round(r.height), right: Math.round(r.right) }; })`);
+  for (const b of bar) {
+    assert.ok(b.top === bar[0].top && b.height === bar[0].height && b.right <= 1000, `${JSON.stringify(b)} vs ${JSON.stringify(bar[0])}`);
+  }
   const win = await until("the window", () => xdotool("search", "--name", "^hello-ping.yaml — knflow$"));
   xdotool("windowfocus", "--sync", win.split("\n")[0], "key", "ctrl+q");
   for (let i = 0; i < 100 && appProcesses().length; i++) await sleep(100);

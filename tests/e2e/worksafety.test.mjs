@@ -232,3 +232,26 @@ test("Flow settings: the simulation defaults (how sinks answer) are the flow's s
   assert.equal(await page.getByLabel("Behaviors").inputValue(), "Service/fulfil=reply:order.fulfilled");
   assert.deepEqual(page.errors, []);
 });
+
+test("one Open in the browser too: the toolbar and Ctrl+O show it; Escape closes it, even from the Import text; Save is enabled only when it can act", async (t) => {
+  const page = await open(t, "orders.yaml");
+  const dialog = page.getByRole("dialog", { name: "Open flow" });
+  const save = page.getByRole("button", { name: "Save", exact: true });
+  assert.ok(await save.isDisabled(), "Save with nothing unsaved");
+  for (const how of ["toolbar", "Ctrl+O"]) {
+    if (how === "toolbar") await page.getByRole("button", { name: "Open", exact: true }).click();
+    else await page.keyboard.press("Control+o");
+    await dialog.waitFor();
+    // The served folder's flows, and the first one has the focus.
+    await dialog.getByRole("list", { name: "Flows in this folder" }).getByRole("button", { name: "sequence.yaml" }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.closest("[role=dialog]")?.getAttribute("aria-label")), "Open flow", how);
+    // Centred in the window.
+    const box = await dialog.boundingBox();
+    assert.ok(Math.abs(box.x + box.width / 2 - 720) <= 2 && Math.abs(box.y + box.height / 2 - 450) <= 2, `${how}: ${JSON.stringify(box)}`);
+    if (how === "Ctrl+O") await dialog.getByLabel("Knative YAML to import").fill("kind: Broker");
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+  }
+  await edit(page, "Service audit");
+  assert.ok(await save.isEnabled(), "Save with unsaved work");
+});

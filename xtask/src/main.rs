@@ -359,7 +359,13 @@ fn cargo_tool(name: &str, version: &str) -> Result<PathBuf, String> {
         run(
             "cargo",
             &[
-                "install", name, "--version", version, "--locked", "--root", &root,
+                "install",
+                name,
+                "--version",
+                version,
+                "--locked",
+                "--root",
+                &root,
             ],
         )?;
     }
