@@ -70,6 +70,8 @@ before(async () => {
     XDG_CACHE_HOME: join(dir, "cache"),
     KUBECONFIG: kubeconfig,
     HOME: dir,
+    // GTK's settings in memory: no dconf (and its D-Bus) under Xvfb.
+    GSETTINGS_BACKEND: "memory",
   };
   tauriDriver = spawn(driver, ["--port", String(port), "--native-port", String(port + 1),
     "--native-driver", "/usr/bin/WebKitWebDriver"], { env, stdio: ["ignore", "inherit", "inherit"] });
@@ -204,6 +206,14 @@ test("a palette item dragged onto the canvas in the desktop window becomes a nod
 
 const result = `(document.querySelector('[aria-label="Cluster result"]') || {}).textContent`;
 
+/// Starts the open flow live from the Live tab; the broker's ingress address.
+async function startLive(s) {
+  await s.click(await s.find("//button[@role='tab'][normalize-space()='Live']", "xpath"));
+  await s.click(await s.button("Start live"));
+  return s.until("the broker's address", `[...document.querySelectorAll('[aria-label="Live addresses"] tr')]
+    .find((r) => r.textContent.includes("Broker/orders"))?.querySelector("code")?.textContent.trim()`);
+}
+
 test("the cluster panel diffs, applies after showing the diff, and watches readiness", async (t) => {
   const s = await launch(t, [join(repo, "flows/orders.yaml")]);
   await s.until("the flow", node("Broker orders"));
@@ -238,10 +248,7 @@ test("the cluster panel diffs, applies after showing the diff, and watches readi
 test("live mode from the app: real traffic on the canvas", async (t) => {
   const s = await launch(t, [join(repo, "flows/orders.yaml")]);
   await s.until("the flow", node("Service audit"));
-  await s.click(await s.find("//button[@role='tab'][normalize-space()='Live']", "xpath"));
-  await s.click(await s.button("Start live"));
-  const url = await s.until("the broker's address", `[...document.querySelectorAll('[aria-label="Live addresses"] tr')]
-    .find((r) => r.textContent.includes("Broker/orders"))?.querySelector("code")?.textContent.trim()`);
+  const url = await startLive(s);
   assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/shop\/orders$/);
   const r = await fetch(url, {
     method: "POST",
@@ -337,6 +344,15 @@ function geometry(win) {
   return Object.fromEntries(out.split("\n").map((l) => l.split("=")).map(([k, v]) => [k, Number(v)]));
 }
 
+/// A native window (a file chooser) centred on the app's, within what GTK's rounding and the
+/// chooser's own sizing leave.
+function assertCentredOn(inner, outer) {
+  const [o, i] = [geometry(outer), geometry(inner)];
+  const off = [i.X + i.WIDTH / 2 - (o.X + o.WIDTH / 2), i.Y + i.HEIGHT / 2 - (o.Y + o.HEIGHT / 2)];
+  assert.ok(Math.abs(off[0]) <= 40 && Math.abs(off[1]) <= 40,
+    `${JSON.stringify(i)} is ${off} px off the centre of ${JSON.stringify(o)}`);
+}
+
 const mainWindow = () => until("the main window", () => xdotool("search", "--name", "— knflow$").split("\n")[0]);
 const openDialog = `document.querySelector('[role=dialog][aria-label="Open flow"]')`;
 const recentFile = (file) => `[...${openDialog}?.querySelectorAll('[aria-label="Recent files"] button') ?? []].some((b) => b.textContent === ${JSON.stringify(file)})`;
@@ -375,10 +391,7 @@ test("one Open: the toolbar, File ▸ Open… and Ctrl+O show the same dialog wi
   await s.until("the Open dialog", recentFile(file));
   await s.click(await s.button("Browse…"));
   const chooser = await until("the file chooser", () => xdotool("search", "--name", "^Open flow$").split("\n")[0]);
-  const [w, c] = [geometry(win), geometry(chooser)];
-  const off = [c.X + c.WIDTH / 2 - (w.X + w.WIDTH / 2), c.Y + c.HEIGHT / 2 - (w.Y + w.HEIGHT / 2)];
-  assert.ok(Math.abs(off[0]) <= 40 && Math.abs(off[1]) <= 40,
-    `the chooser (${JSON.stringify(c)}) is ${off} px off the window's centre (${JSON.stringify(w)})`);
+  assertCentredOn(chooser, win);
   xdotool("windowfocus", "--sync", chooser, "key", "Escape");
   await until("the chooser closed", () => !xdotool("search", "--name", "^Open flow$"));
   assert.ok(await s.exec(`return ${node("Trigger audit")} !== null`), "the flow is still open");
@@ -424,9 +437,7 @@ test("Escape closes every dialog and menu, and dialogs are centred on the window
   const win = await mainWindow();
   await s.click(await s.button("Save as"));
   const chooser = await until("the save chooser", () => xdotool("search", "--name", "^Save flow as$").split("\n")[0]);
-  const [w, c] = [geometry(win), geometry(chooser)];
-  assert.ok(Math.abs(c.X + c.WIDTH / 2 - (w.X + w.WIDTH / 2)) <= 40 && Math.abs(c.Y + c.HEIGHT / 2 - (w.Y + w.HEIGHT / 2)) <= 40,
-    `the chooser ${JSON.stringify(c)} is not centred on the window ${JSON.stringify(w)}`);
+  assertCentredOn(chooser, win);
   xdotool("windowfocus", "--sync", chooser, "key", "Escape");
   await until("the save chooser closed", () => !xdotool("search", "--name", "^Save flow as$"));
 });
@@ -434,10 +445,7 @@ test("Escape closes every dialog and menu, and dialogs are centred on the window
 test("stopping live mode clears its marks and badges; the log lists hops in the order they happened", async (t) => {
   const s = await launch(t, [join(repo, "flows/orders.yaml")]);
   await s.until("the flow", node("Service audit"));
-  await s.click(await s.find("//button[@role='tab'][normalize-space()='Live']", "xpath"));
-  await s.click(await s.button("Start live"));
-  const url = await s.until("the broker's address", `[...document.querySelectorAll('[aria-label="Live addresses"] tr')]
-    .find((r) => r.textContent.includes("Broker/orders"))?.querySelector("code")?.textContent.trim()`);
+  const url = await startLive(s);
   for (const type of ["order.created", "order.cancelled"]) {
     const r = await fetch(url, { method: "POST", body: "{}", headers: { "ce-specversion": "1.0", "ce-id": type,
       "ce-source": "/e2e", "ce-type": type, "content-type": "application/json" } });

@@ -27,7 +27,7 @@ fn main() {
         Some("test") => test(),
         Some("desktop") => desktop(args.get(1).map(String::as_str)),
         Some("bench") => bench(),
-        Some("package") => package().map(|deb| println!("{}", deb.display())),
+        Some("package") => package(true).map(|deb| println!("{}", deb.display())),
         _ => {
             eprintln!("usage: cargo xtask <dev [FLOW] | build-ui | test | desktop [FLOW] | bench | package>");
             exit(2);
@@ -374,13 +374,15 @@ fn cargo_tool(name: &str, version: &str) -> Result<PathBuf, String> {
 
 /// The Debian package of the desktop app and `kn-flow` (release binaries, stripped by the
 /// release profile), made by cargo-deb from `[package.metadata.deb]` in src-tauri/Cargo.toml.
-/// Returns the .deb's path.
-fn package() -> Result<PathBuf, String> {
+/// `designer`: build the designer first (`test` has just built it). Returns the .deb's path.
+fn package(designer: bool) -> Result<PathBuf, String> {
     ensure_toolchain()?;
     ensure_system_packages(&["libwebkit2gtk-4.1-dev", "dpkg-dev"])?;
     let cargo_deb = cargo_tool("cargo-deb", "3.8.0")?;
     // The app embeds the designer.
-    build_ui()?;
+    if designer {
+        build_ui()?;
+    }
     run(
         "cargo",
         &[
@@ -639,7 +641,7 @@ fn desktop_tests() -> Result<(), String> {
 
 /// Builds the .deb and checks it as a user's machine would meet it (tests/e2e/package.test.mjs).
 fn package_test() -> Result<(), String> {
-    let deb = package()?;
+    let deb = package(false)?;
     node_tests(
         "tests/e2e/package.test.mjs",
         &[("KNFLOW_DEB", deb)],
