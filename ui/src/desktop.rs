@@ -123,8 +123,9 @@ fn on_changed_on_disk(app: App, v: &Value) {
         return;
     }
     let (path, text) = (path.to_string(), text.to_string());
+    let question = format!("{path} changed on disk. Reload it and discard your unsaved changes?");
     let reload = {
-        let (path, text) = (path.clone(), text.clone());
+        let path = path.clone();
         move || {
             if open_text(app, &text, Some(path.clone())) {
                 app.say(format!("reloaded {path}: it changed on disk"));
@@ -139,16 +140,7 @@ fn on_changed_on_disk(app: App, v: &Value) {
             "{path} changed on disk; your version is kept (saving overwrites the file)"
         ))
     });
-    crate::dialogs::ask(
-        app,
-        format!(
-            "{} changed on disk. Reload it and discard your unsaved changes?",
-            v["path"].as_str().unwrap_or_default()
-        ),
-        "Reload",
-        reload,
-        Some(keep),
-    );
+    crate::dialogs::ask(app, question, "Reload", reload, Some(keep));
 }
 
 /// The window is closing with unsaved work: the app asks here, in the designer's own question
