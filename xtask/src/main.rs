@@ -318,9 +318,11 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "xvfb",
     "xdotool",
-    // The package: dpkg-shlibdeps finds its dependencies; its test checks the .desktop entry.
+    // The package: dpkg-shlibdeps finds its dependencies; its test checks the .desktop entry
+    // and that the binaries are stripped.
     "dpkg-dev",
     "desktop-file-utils",
+    "file",
 ];
 
 fn installed(package: &str) -> bool {
