@@ -386,6 +386,20 @@ test("one Open: the toolbar, File ▸ Open… and Ctrl+O show the same dialog wi
     await s.until(`the dialog closed by Escape (${how})`, `${openDialog} === null`);
   }
 
+  // With unsaved work, a recent file chosen in the dialog asks first; Discard opens it.
+  const other = join(dir, "other.yaml");
+  writeFileSync(other, ORDERS.replace("name: audit", "name: other"));
+  await s.execAsync("window.__TAURI__.core.invoke('open_flow', { path: arguments[0] }).then(done)", other);
+  await s.click(await s.button("Auto layout"));
+  await s.until("the unsaved mark", `document.title.startsWith("● ")`);
+  await entries["Ctrl+O"]();
+  await s.until("the Open dialog", recentFile(other));
+  await s.click(await s.find(`//div[@aria-label='Open flow']//button[normalize-space()='${other}']`, "xpath"));
+  await s.until("the question", `${question}?.textContent.includes("Discard unsaved changes")`);
+  await s.click(await s.button("Discard"));
+  await s.until("the chosen file", node("Trigger other"));
+  assert.equal(await s.exec("return document.title"), `${other} — knflow`);
+
   // Browse… opens the native chooser, over the window and centred on it; Escape closes it.
   await entries.toolbar();
   await s.until("the Open dialog", recentFile(file));
@@ -394,7 +408,7 @@ test("one Open: the toolbar, File ▸ Open… and Ctrl+O show the same dialog wi
   assertCentredOn(chooser, win);
   xdotool("windowfocus", "--sync", chooser, "key", "Escape");
   await until("the chooser closed", () => !xdotool("search", "--name", "^Open flow$"));
-  assert.ok(await s.exec(`return ${node("Trigger audit")} !== null`), "the flow is still open");
+  assert.ok(await s.exec(`return ${node("Trigger other")} !== null`), "the flow is still open");
 });
 
 test("Escape closes every dialog and menu, and dialogs are centred on the window", async (t) => {

@@ -254,4 +254,11 @@ test("one Open in the browser too: the toolbar and Ctrl+O show it; Escape closes
   }
   await edit(page, "Service audit");
   assert.ok(await save.isEnabled(), "Save with unsaved work");
+  // A flow chosen in the dialog with unsaved work: the question's Discard opens it (the
+  // question outlives the dialog that asked it).
+  await page.keyboard.press("Control+o");
+  await dialog.getByRole("button", { name: "sequence.yaml" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Discard" }).click();
+  await assertText(fileLabel(page), /^sequence\.yaml$/);
+  assert.deepEqual(page.errors, []);
 });

@@ -135,7 +135,7 @@ fn on_changed_on_disk(app: App, v: &Value) {
     if !app.editor.with_untracked(Editor::is_dirty) {
         return reload();
     }
-    let keep = Callback::new(move |()| {
+    let keep: crate::dialogs::Answer = std::sync::Arc::new(move || {
         app.say(format!(
             "{path} changed on disk; your version is kept (saving overwrites the file)"
         ))

@@ -2,9 +2,16 @@
 //! work is discarded or a file replaced (an `alertdialog` with the action and Cancel), and
 //! Save as (a file name, the folder's flows, errors shown where the user is looking).
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::state::App;
+
+/// What a question's answer runs. Not a `Callback`: that lives in the reactive owner it was
+/// made in, and a question asked from a dialog that closes as it asks (a recent file chosen in
+/// Open) would find its answer disposed.
+pub type Answer = Arc<dyn Fn() + Send + Sync>;
 
 /// A question with one action and Cancel.
 #[derive(Clone)]
@@ -12,9 +19,9 @@ pub struct Confirm {
     pub message: String,
     /// The action's button text ("Discard", "Replace").
     pub ok: &'static str,
-    pub then: Callback<()>,
+    pub then: Answer,
     /// What Cancel puts back, if anything (the address after Back, for one).
-    pub cancel: Option<Callback<()>>,
+    pub cancel: Option<Answer>,
 }
 
 /// Asks `message`; `then` runs on `ok`, `cancel` on Cancel or Escape.
@@ -23,12 +30,12 @@ pub fn ask(
     message: impl Into<String>,
     ok: &'static str,
     then: impl Fn() + Send + Sync + 'static,
-    cancel: Option<Callback<()>>,
+    cancel: Option<Answer>,
 ) {
     app.confirm.set(Some(Confirm {
         message: message.into(),
         ok,
-        then: Callback::new(move |()| then()),
+        then: Arc::new(then),
         cancel,
     }));
 }
@@ -37,7 +44,7 @@ pub fn ask(
 pub fn unless_keeping_unsaved(
     app: App,
     then: impl FnOnce() + Send + 'static,
-    cancel: Option<Callback<()>>,
+    cancel: Option<Answer>,
 ) {
     if !app.editor.with_untracked(knflow_editor::Editor::is_dirty) {
         then();
@@ -73,7 +80,7 @@ pub fn cancel(app: App) {
     if let Some(c) = app.confirm.get_untracked() {
         app.confirm.set(None);
         if let Some(f) = c.cancel {
-            f.run(());
+            f();
         }
     }
 }
@@ -89,13 +96,13 @@ pub fn ConfirmDialog(app: App) -> impl IntoView {
     });
     move || {
         app.confirm.get().map(|c| {
-            let then = c.then;
+            let then = c.then.clone();
             view! {
                 <div class="overlay question" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); cancel(); }>
                     <div class="dialog" role="alertdialog" aria-modal="true" aria-label=c.message.clone()>
                         <p>{c.message.clone()}</p>
                         <div class="actions">
-                            <button type="button" class="primary" on:click=move |_| { app.confirm.set(None); then.run(()); }>{c.ok}</button>
+                            <button type="button" class="primary" on:click=move |_| { app.confirm.set(None); then(); }>{c.ok}</button>
                             <button type="button" id="confirm-cancel" on:click=move |_| cancel()>"Cancel"</button>
                         </div>
                     </div>

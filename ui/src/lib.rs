@@ -645,7 +645,8 @@ fn Root() -> impl IntoView {
         if want == have {
             return;
         }
-        let back = Callback::new(move |()| restore_address(have.as_deref().unwrap_or_default()));
+        let back: dialogs::Answer =
+            std::sync::Arc::new(move || restore_address(have.as_deref().unwrap_or_default()));
         // An address without a file (Back to a new flow's entry) is a new, untitled flow.
         match want {
             Some(want) => {
