@@ -456,7 +456,7 @@ test("Escape closes every dialog and menu, and dialogs are centred on the window
   await until("the save chooser closed", () => !xdotool("search", "--name", "^Save flow as$"));
 });
 
-test("stopping live mode clears its marks and badges; the log lists hops in the order they happened", async (t) => {
+test("stopping live mode clears its marks and badges; the log lists hops in the order they happened, with their events, and stays", async (t) => {
   const s = await launch(t, [join(repo, "flows/orders.yaml")]);
   await s.until("the flow", node("Service audit"));
   const url = await startLive(s);
@@ -471,13 +471,30 @@ test("stopping live mode clears its marks and badges; the log lists hops in the 
   assert.match(log[0], /^ingress → Broker\/orders/, log.join("\n"));
   const second = log.findIndex((h, i) => i > 0 && h.startsWith("ingress"));
   assert.ok(second > 0 && log.slice(1, second).every((h) => h.startsWith("Broker/orders →")), log.join("\n"));
+  // Each hop names its event (type · id); a filtered one has no HTTP status, there was none.
+  assert.ok(log.slice(0, second).every((h) => h.endsWith("order.created · order.created")), log.join("\n"));
+  const filtered = log.filter((h) => h.includes("filtered"));
+  assert.ok(filtered.length > 0 && filtered.every((h) => /via Trigger\/[\w-]+  filtered/.test(h)), filtered.join("\n"));
   const marks = `document.querySelectorAll(".sim-badge, .hop-mark, g.hop").length`;
   assert.ok(await s.exec(`return ${marks}`) > 0, "live traffic marks the canvas");
 
+  // Traffic keeps coming: the list keeps the newest hop in sight and Stop stays where it was.
+  const stopAt = `(() => { const b = [...document.querySelectorAll("button")].find((b) => b.textContent === "Stop live");
+    const r = b.getBoundingClientRect(); return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b; })()`;
+  for (let i = 0; i < 25; i++) {
+    await fetch(url, { method: "POST", body: "{}", headers: { "ce-specversion": "1.0", "ce-id": `more-${i}`,
+      "ce-source": "/e2e", "ce-type": "order.created", "content-type": "application/json" } });
+  }
+  await s.until("the newest hop in the list's view", `(() => { const l = document.querySelector('[aria-label="Live hops"]');
+    const last = l.lastElementChild; if (!last?.textContent.includes("more-24")) return false;
+    const [a, b] = [l.getBoundingClientRect(), last.getBoundingClientRect()]; return b.bottom <= a.bottom + 1 && b.top >= a.top; })()`);
+  assert.ok(await s.exec(`return ${stopAt}`), "Stop live scrolled out of sight");
+  const before = await s.exec(`return ${hops}`);
   await s.click(await s.button("Stop live"));
   await s.button("Start live");
   await s.until("no marks", `${marks} === 0`);
-  assert.equal(await s.exec(`return ${hops}.length`), 0);
+  // The log stays to be read.
+  assert.deepEqual(await s.exec(`return ${hops}`), before);
   // And none come back: the canvas stays clean.
   await sleep(500);
   assert.equal(await s.exec(`return ${marks}`), 0);

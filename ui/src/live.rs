@@ -47,9 +47,36 @@ fn curl(url: &str) -> String {
     )
 }
 
+/// A hop as the log lists it: what went where with what outcome (the HTTP status where there
+/// was a delivery), and the event it carried.
+fn hop_text(h: &Value) -> (String, String) {
+    let outcome = h["outcome"].as_str().unwrap_or_default();
+    let status = h["status"]
+        .as_u64()
+        .filter(|_| outcome != "filtered")
+        .map(|s| format!("{s} "))
+        .unwrap_or_default();
+    let text = format!(
+        "{} → {}{}  {status}{outcome}",
+        h["from"].as_str().unwrap_or_default(),
+        h["to"].as_str().unwrap_or_default(),
+        h["via"]
+            .as_str()
+            .map(|v| format!(" via {v}"))
+            .unwrap_or_default(),
+    );
+    let event = format!(
+        "{} · {}",
+        h["event"]["type"].as_str().unwrap_or_default(),
+        h["event"]["id"].as_str().unwrap_or_default()
+    );
+    (text, event)
+}
+
 #[component]
 pub fn Live(app: App) -> impl IntoView {
     let status = RwSignal::new(None::<Value>);
+    let stopped = RwSignal::new(Vec::<Value>::new());
     leptos::task::spawn_local(async move {
         if let Ok(s) = host::live_status().await {
             if s["running"] == true {
@@ -59,6 +86,7 @@ pub fn Live(app: App) -> impl IntoView {
         }
     });
     let start = move |_| {
+        stopped.set(Vec::new());
         let text = app.editor.with_untracked(Editor::save_text);
         leptos::task::spawn_local(async move {
             match host::live_start(&text).await {
@@ -77,10 +105,11 @@ pub fn Live(app: App) -> impl IntoView {
             match host::live_stop().await {
                 Ok(()) => {
                     status.set(Some(serde_json::json!({"running": false})));
-                    // Live marks and badges go with the traffic that made them.
+                    // Live marks and badges go with the traffic that made them; the log
+                    // stays to be read.
                     app.sim.update(|s| {
-                        if s.as_ref().is_some_and(|s| s.live) {
-                            *s = None;
+                        if let Some(run) = s.take_if(|s| s.live) {
+                            stopped.set(run.hops);
                         }
                     });
                     app.say("stopped");
@@ -90,7 +119,14 @@ pub fn Live(app: App) -> impl IntoView {
         });
     };
     let running = move || status.with(|s| s.as_ref().is_some_and(|s| s["running"] == true));
-    // The newest hop is the last: keep it in sight as traffic comes in.
+    // The hops to list: the running flow's, else those of the run just stopped.
+    let hops = move || {
+        app.sim
+            .with(|s| s.as_ref().filter(|s| s.live).map(|s| s.hops.clone()))
+            .unwrap_or_else(|| stopped.get())
+    };
+    // The newest hop is the last: the list (not the panel, whose buttons stay put) keeps it in
+    // sight as traffic comes in.
     let log = NodeRef::<leptos::html::Ol>::new();
     Effect::new(move |_| {
         let n = app
@@ -98,8 +134,8 @@ pub fn Live(app: App) -> impl IntoView {
             .with(|s| s.as_ref().filter(|s| s.live).map(|s| s.hops.len()));
         if n.unwrap_or(0) > 0 {
             request_animation_frame(move || {
-                if let Some(last) = log.get_untracked().and_then(|l| l.last_element_child()) {
-                    last.scroll_into_view_with_bool(false);
+                if let Some(l) = log.get_untracked() {
+                    l.set_scroll_top(l.scroll_height());
                 }
             });
         }
@@ -154,14 +190,13 @@ pub fn Live(app: App) -> impl IntoView {
             })}
             <ol class="hops" aria-label="Live hops" node_ref=log>
                 // In the order they happened (the ingress first), the last 200.
-                {move || app.sim.with(|s| s.as_ref().filter(|s| s.live).map(|s| s.hops[s.hops.len().saturating_sub(200)..].iter().map(|h| {
-                    let text = format!("{} → {}{}  {} {}",
-                        h["from"].as_str().unwrap_or_default(), h["to"].as_str().unwrap_or_default(),
-                        h["via"].as_str().map(|v| format!(" via {v}")).unwrap_or_default(),
-                        h["status"].as_u64().map(|s| s.to_string()).unwrap_or_default(),
-                        h["outcome"].as_str().unwrap_or_default());
-                    view! { <li>{text}</li> }
-                }).collect_view()))}
+                {move || {
+                    let hops = hops();
+                    hops[hops.len().saturating_sub(200)..].iter().map(|h| {
+                        let (text, event) = hop_text(h);
+                        view! { <li>{text}<span class="event">{event}</span></li> }
+                    }).collect_view()
+                }}
             </ol>
         </div>
     }

@@ -451,29 +451,32 @@ impl Inner {
         }
     }
 
-    /// Carries out the plane's actions: deliveries go to their destination's lane, hops to
-    /// the tap.
+    /// Carries out the plane's actions: hops to the tap, then deliveries to their
+    /// destination's lane. Hops first: they happened before those deliveries start, and a
+    /// delivery answered on another thread must not reach the tap before the hop that caused
+    /// it (the ingress hop after its event's deliveries).
     pub(crate) fn run(self: Arc<Self>, actions: Vec<Action>) {
-        let mut hops = Vec::new();
+        let (mut hops, mut deliveries) = (Vec::new(), Vec::new());
         for a in actions {
             match a {
                 Action::Hop(h) => hops.push(h),
-                Action::Deliver(d) => {
-                    let lane = self.lane(&d.url);
-                    lane.under_way.fetch_add(1, Ordering::Relaxed);
-                    if d.delay_ms > 0 {
-                        let inner = self.clone();
-                        tokio::spawn(async move {
-                            tokio::time::sleep(Duration::from_millis(d.delay_ms)).await;
-                            inner.deliver(d, lane);
-                        });
-                    } else {
-                        self.clone().deliver(d, lane);
-                    }
-                }
+                Action::Deliver(d) => deliveries.push(d),
             }
         }
         self.publish(&hops);
+        for d in deliveries {
+            let lane = self.lane(&d.url);
+            lane.under_way.fetch_add(1, Ordering::Relaxed);
+            if d.delay_ms > 0 {
+                let inner = self.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(d.delay_ms)).await;
+                    inner.deliver(d, lane);
+                });
+            } else {
+                self.clone().deliver(d, lane);
+            }
+        }
     }
 
     fn deliver(self: Arc<Self>, d: Delivery, lane: Arc<Lane>) {

@@ -1152,3 +1152,69 @@ resources:
         "{unordered:?}"
     );
 }
+
+/// The tap tells what happened in the order it happened: an event's ingress hop comes before
+/// any hop of its deliveries, even when a fast sink answers on another thread while the
+/// ingress is still handing the event on (the designer's live log reads the tap in order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_events_ingress_hop_reaches_the_tap_before_its_deliveries() {
+    let fast = sink(ack()).await;
+    let (rt, base) = start(
+        BROKER,
+        &[
+            ("Service/fulfil", &fast.url),
+            ("Service/audit", &fast.url),
+            ("Service/notify", &fast.url),
+        ],
+    )
+    .await;
+    let mut tap = rt.tap();
+    // Many at once, so that deliveries are answered on one thread while another ingress is
+    // still handing its event on. Each event: its ingress hop, deliveries to audit and fulfil,
+    // and notify's trigger filtering it out.
+    let n = 300;
+    let reader = tokio::spawn(async move {
+        let mut lines = Vec::new();
+        while lines.len() < n * 4 {
+            let line = tokio::time::timeout(Duration::from_secs(10), tap.recv())
+                .await
+                .expect("a hop")
+                .expect("the tap keeps up");
+            lines.push(line);
+        }
+        lines
+    });
+    let posts: Vec<_> = (0..n)
+        .map(|i| {
+            let url = format!("{base}/shop/orders");
+            tokio::spawn(async move {
+                let id = format!("order-{i}");
+                let headers = [
+                    ("ce-specversion", "1.0"),
+                    ("ce-id", id.as_str()),
+                    ("ce-source", "/shop"),
+                    ("ce-type", "order.paid"),
+                    ("content-type", "application/json"),
+                ];
+                post(&url, &headers, "{}").await.0
+            })
+        })
+        .collect();
+    for p in posts {
+        assert_eq!(p.await.unwrap(), 202);
+    }
+    let mut seen_ingress = std::collections::HashSet::new();
+    for line in reader.await.unwrap() {
+        let hop: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let id = hop["event"]["id"].as_str().unwrap().to_string();
+        if hop["from"] == "ingress" {
+            seen_ingress.insert(id);
+        } else {
+            assert!(
+                seen_ingress.contains(&id),
+                "a hop of {id} before its ingress hop: {hop}"
+            );
+        }
+    }
+    assert_eq!(seen_ingress.len(), n);
+}
