@@ -233,6 +233,28 @@ pub fn Cluster(app: App) -> impl IntoView {
         context.track();
         connect();
     });
+    // While connected, ask again now and then: a cluster that goes away says so here before
+    // the next action does.
+    let probe = set_interval_with_handle(
+        move || {
+            let Conn::Connected { context: ctx, .. } = conn.get_untracked() else {
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                let r = host::invoke("cluster_connect", json!({ "context": ctx })).await;
+                let still = conn.with_untracked(
+                    |c| matches!(c, Conn::Connected { context, .. } if *context == ctx),
+                );
+                if let (Err(e), true) = (r, still) {
+                    conn.set(Conn::Failed(ctx, e));
+                }
+            });
+        },
+        std::time::Duration::from_secs(5),
+    );
+    if let Ok(probe) = probe {
+        on_cleanup(move || probe.clear());
+    }
     let connected = move || conn.with(|c| matches!(c, Conn::Connected { .. }));
     let busy = move || shown.with(|s| matches!(s, Shown::Busy(_) | Shown::Confirm(_)));
     let flow_ok = move || {
@@ -360,26 +382,41 @@ pub fn Cluster(app: App) -> impl IntoView {
             },
         )
     };
+    // Read first: only a namespace with something in it replaces the open flow (after asking
+    // about unsaved work); an empty one says so and keeps it.
     let import = move |_| {
-        let args = with_target(json!({ "all_namespaces": all_namespaces.get_untracked() }));
-        crate::unless_keeping_unsaved(app, move || {
-            shown.set(Shown::Busy("Reading the cluster…".into()));
-            leptos::task::spawn_local(async move {
-                match host::invoke("cluster_import", args).await {
-                    Ok(v) => {
-                        let text = v.as_str().unwrap_or_default().to_string();
-                        if crate::open_text(app, &text, None) {
-                            app.editor.update(Editor::mark_unsaved);
-                            shown.set(Shown::Result(format!(
-                                "Imported {} resources into a new, unsaved flow",
-                                app.editor.with_untracked(|e| e.flow().len())
-                            )));
-                        }
+        let all = all_namespaces.get_untracked();
+        let args = with_target(json!({ "all_namespaces": all }));
+        shown.set(Shown::Busy("Reading the cluster…".into()));
+        leptos::task::spawn_local(async move {
+            let text = match host::invoke("cluster_import", args).await {
+                Ok(v) => v.as_str().unwrap_or_default().to_string(),
+                Err(e) => {
+                    lost(e.clone());
+                    return shown.set(Shown::Error(e));
+                }
+            };
+            let found = knflow_model::load_str(&text, "cluster.yaml").flow.len();
+            if found == 0 {
+                let place = match conn.get_untracked() {
+                    _ if all => "any namespace".to_string(),
+                    _ if !namespace.get_untracked().is_empty() => {
+                        format!("namespace {}", namespace.get_untracked())
                     }
-                    Err(e) => {
-                        lost(e.clone());
-                        shown.set(Shown::Error(e))
-                    }
+                    Conn::Connected { namespace, .. } => format!("namespace {namespace}"),
+                    _ => "the namespace".to_string(),
+                };
+                return shown.set(Shown::Result(format!(
+                    "Nothing to import: no Knative objects in {place}. The open flow is unchanged."
+                )));
+            }
+            shown.set(Shown::Nothing);
+            crate::unless_keeping_unsaved(app, move || {
+                if crate::open_text(app, &text, None) {
+                    app.editor.update(Editor::mark_unsaved);
+                    shown.set(Shown::Result(format!(
+                        "Imported {found} resources into a new, unsaved flow"
+                    )));
                 }
             });
         });

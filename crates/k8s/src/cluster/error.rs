@@ -50,7 +50,10 @@ context ({verb} {what})"
             ),
         },
         kube::Error::HyperError(_) | kube::Error::Service(_) => {
-            format!("cannot reach the cluster at {cluster}: {e}")
+            format!(
+                "cannot reach the cluster at {cluster} ({e}): is it running, and is that its \
+                 address in the kubeconfig? Try again once it answers."
+            )
         }
         other => format!("cannot {verb} {what}: {other}"),
     }
