@@ -113,6 +113,13 @@ test("introduce a validation error, see it, fix it", async (t) => {
   await tab(page, "Problems");
   const problem = page.getByRole("list", { name: "Problems", exact: true }).getByText(/\.spec\.schedule/).first();
   await problem.waitFor();
+  // Each problem says where once: the resource and field in parentheses, unless the message
+  // names them (no empty slots, no repeats).
+  for (const text of await page.getByRole("list", { name: "Problems", exact: true }).getByRole("listitem").allTextContents()) {
+    assert.doesNotMatch(text, / \)|\( |\(\)/, text);
+    const at = text.match(/\(([^()]*)\)\s*[^()]*$/)?.[1];
+    if (at) for (const part of at.split(" ")) assert.equal(text.split(part).length, 2, `"${part}" twice in: ${text}`);
+  }
   // The inspector shows it under the field, and the node carries an error badge.
   const inline = page.locator('.field[data-path=".spec.schedule"] .field-problem');
   await inline.first().waitFor();

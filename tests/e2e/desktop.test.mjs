@@ -329,6 +329,22 @@ test("a flow changed on disk while it has unsaved edits asks before reloading", 
   await s.until("the kept version", `document.querySelector('[role=status]').textContent.includes("your version is kept")`);
   assert.ok(await s.exec(`return ${node("Trigger audit")} !== null && document.title.startsWith("● ")`));
 
+  // Saving now would replace the other program's version: it asks. Escape leaves the file as
+  // it is; "Save anyway" writes ours.
+  await s.click(await s.button("Save"));
+  await s.until("the save question", `${question}?.textContent.includes("changed on disk after you opened it")`);
+  await s.press(ESCAPE);
+  await s.until("the question gone", `${question} === null`);
+  assert.ok(readFileSync(file, "utf8").includes("name: audit-2"), "the file was overwritten without asking");
+  await s.click(await s.button("Save"));
+  await s.until("the save question", `${question}`);
+  await s.click(await s.button("Save anyway"));
+  await s.until("the save", `!document.title.startsWith("● ")`);
+  assert.ok(readFileSync(file, "utf8").includes("name: audit\n"), readFileSync(file, "utf8"));
+  // Saved: the next save does not ask.
+  await s.click(await s.button("Auto layout"));
+  await s.until("the unsaved mark", `document.title.startsWith("● ")`);
+
   // Reload: the file's version replaces the edits.
   writeFileSync(file, ORDERS.replace("name: audit", "name: audit-3"));
   await s.until("the question", `${question}?.textContent.includes("changed on disk")`);

@@ -136,8 +136,9 @@ fn on_changed_on_disk(app: App, v: &Value) {
         return reload();
     }
     let keep: crate::dialogs::Answer = std::sync::Arc::new(move || {
+        app.disk_changed.set(true);
         app.say(format!(
-            "{path} changed on disk; your version is kept (saving overwrites the file)"
+            "{path} changed on disk; your version is kept (Save asks before replacing the file)"
         ))
     });
     crate::dialogs::ask(app, question, "Reload", reload, Some(keep));
@@ -148,9 +149,13 @@ fn on_changed_on_disk(app: App, v: &Value) {
 fn on_close_requested(app: App) {
     crate::dialogs::ask(
         app,
-        "The flow has unsaved changes. Close anyway and lose them?",
+        "The flow has unsaved changes. Close without saving them?",
         "Close without saving",
-        host::close_window,
+        || {
+            // Chosen: they are not offered for recovery next time either.
+            crate::forget_unsaved();
+            host::close_window();
+        },
         None,
     );
 }

@@ -51,9 +51,16 @@ pub fn unless_keeping_unsaved(
         return;
     }
     let once = std::sync::Mutex::new(Some(then));
+    let message = match app.path.get_untracked() {
+        Some(path) => format!(
+            "Discard unsaved changes to {}? They are not saved in it yet.",
+            crate::file_name(&path)
+        ),
+        None => "Discard unsaved changes? The flow is not in any file yet.".to_string(),
+    };
     ask(
         app,
-        "Discard unsaved changes? They are not in any file yet.",
+        message,
         "Discard",
         move || {
             if let Some(then) = once.lock().ok().and_then(|mut t| t.take()) {

@@ -149,7 +149,7 @@ fn problems(app: App) -> impl IntoView {
                         let sev = if d.severity == Severity::Error { "error" } else { "warning" };
                         let resource = d.resource.clone();
                         let path = d.path.clone();
-                        let text = format!("{sev}[{}]: {} ({} {})", d.code, d.message, d.resource.clone().unwrap_or_default(), d.path);
+                        let text = problem_text(d);
                         let fix = d.fix.as_deref().cloned().map(|f| {
                             let name = format!("Fix {}: {}", d.resource.clone().unwrap_or_default(), f.title);
                             let title = f.title.clone();
@@ -698,5 +698,25 @@ fn Scenarios(app: App) -> impl IntoView {
                 }}
             </ul>
         </div>
+    }
+}
+
+/// A problem as the list says it: severity, code, message, and where (the resource and field,
+/// unless the message names them already).
+fn problem_text(d: &knflow_model::Diagnostic) -> String {
+    let sev = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    };
+    let at = [d.resource.as_deref().unwrap_or_default(), d.path.as_str()]
+        .into_iter()
+        .filter(|s| !s.is_empty() && !d.message.contains(*s))
+        .collect::<Vec<_>>()
+        .join(" ");
+    if at.is_empty() {
+        format!("{sev}[{}]: {}", d.code, d.message)
+    } else {
+        format!("{sev}[{}]: {} ({at})", d.code, d.message)
     }
 }

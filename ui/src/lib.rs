@@ -90,6 +90,11 @@ fn autosaved() -> Option<(String, String)> {
     ))
 }
 
+/// Forgets the autosaved work (the user chose to lose it).
+pub(crate) fn forget_unsaved() {
+    host::unstore(AUTOSAVE);
+}
+
 /// Keeps unsaved work in local storage (or forgets it once saved).
 fn autosave_now(app: App) {
     if app.editor.with_untracked(Editor::is_dirty) {
@@ -127,6 +132,7 @@ fn open_text(app: App, text: &str, path: Option<String>) -> bool {
             let t1 = now();
             app.editor.set(e);
             app.path.set(path);
+            app.disk_changed.set(false);
             app.sim.set(None);
             app.wire.set(None);
             canvas::fit(&app);
@@ -220,6 +226,19 @@ fn set_hash(path: &str) {
 
 fn save(app: App) {
     match app.path.get_untracked() {
+        // The file changed on disk and the user kept their version: saving replaces the
+        // other program's, so it asks.
+        Some(path) if app.disk_changed.get_untracked() => dialogs::ask(
+            app,
+            format!(
+                "{} changed on disk after you opened it. Save anyway and replace that version \
+                 with yours?",
+                file_name(&path)
+            ),
+            "Save anyway",
+            move || write(app, path.clone()),
+            None,
+        ),
         Some(path) => write(app, path),
         None => save_as(app),
     }
@@ -293,6 +312,7 @@ fn saved(app: App, rev: u64, path: String) {
         }
     });
     app.path.set(Some(path.clone()));
+    app.disk_changed.set(false);
     set_hash(&path);
     app.say(format!("saved {path}"));
 }
@@ -451,6 +471,16 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("Arrows", "Move the selection (Shift: 10×)"),
     ("Escape", "Clear the selection, close dialogs"),
     ("?", "This help"),
+];
+
+/// The desktop app's menu accelerators that have no key of the page's own.
+const DESKTOP_SHORTCUTS: &[(&str, &str)] = &[
+    ("Ctrl+N", "New flow"),
+    ("Ctrl+Q", "Quit"),
+    ("Ctrl+0 / Ctrl+L", "Fit to view / Auto layout"),
+    ("Ctrl+= / Ctrl+-", "Zoom in / out"),
+    ("F1", "This help"),
+    ("F10", "The menu bar"),
 ];
 
 fn on_key(app: App, ev: web_sys::KeyboardEvent) {
@@ -672,7 +702,7 @@ fn Root() -> impl IntoView {
                         }
                         recovery.set(None);
                     }>"Recover"</button>
-                    <button on:click=move |_| { host::unstore(AUTOSAVE); recovery.set(None); }>"Discard"</button>
+                    <button on:click=move |_| { forget_unsaved(); recovery.set(None); }>"Discard"</button>
                 </div>
             })}
             <main class="workspace">
@@ -707,7 +737,9 @@ fn Root() -> impl IntoView {
                 <div class="overlay" role="dialog" aria-label="Keyboard shortcuts" on:click=move |_| app.help.set(false)>
                     <div class="dialog">
                         <h2>"Keyboard shortcuts"</h2>
-                        <table>{SHORTCUTS.iter().map(|(k, what)| view! { <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }).collect_view()}</table>
+                        <table>{SHORTCUTS.iter().chain(host::desktop().then_some(DESKTOP_SHORTCUTS).unwrap_or_default())
+                            .map(|(k, what)| view! { <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }).collect_view()}</table>
+                        <div class="actions"><button type="button" class="primary">"Close"</button></div>
                     </div>
                 </div>
             </Show>

@@ -229,6 +229,8 @@ pub struct App {
     pub save_as: RwSignal<Option<Vec<String>>>,
     /// The Open dialog, with the recent (desktop) or served (browser) flows, while it is open.
     pub open: RwSignal<Option<Vec<String>>>,
+    /// The open file changed on disk and the user kept their version (Save asks first).
+    pub disk_changed: RwSignal<bool>,
     pub dark: RwSignal<bool>,
     /// The kind being dragged from the palette.
     pub palette_drag: RwSignal<Option<String>>,
@@ -522,6 +524,7 @@ impl App {
             tip: RwSignal::new(None),
             save_as: RwSignal::new(None),
             open: RwSignal::new(None),
+            disk_changed: RwSignal::new(false),
             dark: RwSignal::new(false),
             palette_drag: RwSignal::new(None),
             focus_field: RwSignal::new(None),

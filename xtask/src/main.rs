@@ -187,8 +187,9 @@ fn check_ui_size() -> Result<(), String> {
     // simulation view, dialogs and filter editor (625 KB served): this guards against growth
     // until it is won back (BENCHMARKS.md says where the bytes are and what was tried). Issue
     // 20's extension kinds (schemas, sample events, palette groups, broker classes) took it to
-    // 648 KiB, issue 21's event-type analysis and Events tab to 671 KiB.
-    const MAX_SERVED: u64 = 680 * 1024;
+    // 648 KiB, issue 21's event-type analysis and Events tab to 671 KiB, issue 22's desktop
+    // work (one Open dialog, Cluster tab states, menu state, work-safety questions) to 680 KiB.
+    const MAX_SERVED: u64 = 688 * 1024;
     let dist = Path::new("ui/dist");
     let size = |f: &str| {
         std::fs::metadata(dist.join(f))
