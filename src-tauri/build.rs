@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "set_menu_state",
     "menu_state",
     "forget_file",
+    "forget_recent",
     "import_yaml",
     "cluster_contexts",
     "cluster_connect",

@@ -216,6 +216,16 @@ pub fn forget_file(state: State<'_, Desktop>) {
     state.watch.lock().unwrap().clear();
 }
 
+/// The designer could not open `path`: it is no recent file.
+#[tauri::command(rename_all = "snake_case")]
+pub fn forget_recent(state: State<'_, Desktop>, path: String) {
+    state
+        .recent
+        .lock()
+        .unwrap()
+        .forget(&files::absolute(Path::new(&path)));
+}
+
 /// Knative YAML → a flow file with a layout.
 #[tauri::command(rename_all = "snake_case")]
 pub fn import_yaml(yaml: String) -> Result<String, String> {

@@ -40,9 +40,12 @@ pub fn write_flow(path: &Path, text: &str) -> Result<(), String> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // A new file gets the permissions any program's new file gets (0666 less the umask, which
+    // the kernel takes off), not the temporary file's private 0600.
     let mut tmp = tempfile::Builder::new()
         .prefix(".knflow-")
         .suffix(".tmp")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .tempfile_in(dir)
         .map_err(fail)?;
     tmp.write_all(text.as_bytes()).map_err(fail)?;
@@ -76,6 +79,12 @@ impl Recent {
         self.paths.retain(|p| p != path);
         self.paths.insert(0, path.to_path_buf());
         self.paths.truncate(RECENT_MAX);
+        self.store();
+    }
+
+    /// Drops `path` (it could not be opened), and stores the list.
+    pub fn forget(&mut self, path: &Path) {
+        self.paths.retain(|p| p != path);
         self.store();
     }
 

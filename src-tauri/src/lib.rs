@@ -76,6 +76,7 @@ pub fn run() {
             commands::set_menu_state,
             commands::menu_state,
             commands::forget_file,
+            commands::forget_recent,
             commands::import_yaml,
             commands::cluster_contexts,
             commands::cluster_connect,

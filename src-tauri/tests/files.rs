@@ -118,6 +118,18 @@ fn save_replaces_the_file_whole_and_keeps_its_permissions() {
     );
     assert_eq!(d.recent(), vec![p.display().to_string()]);
 
+    // A new file (Save as) gets what any program's new file gets under the umask, as a file
+    // `File::create` makes beside it shows, not the temporary file's private 0600.
+    let made = dir.path().join("made-by-create");
+    std::fs::File::create(&made).unwrap();
+    let usual = std::fs::metadata(&made).unwrap().permissions().mode() & 0o777;
+    let new = dir.path().join("new.yaml");
+    d.save(&new, FLOW).unwrap();
+    assert_eq!(
+        std::fs::metadata(&new).unwrap().permissions().mode() & 0o777,
+        usual
+    );
+
     // A folder that does not exist: an error naming the file, nothing written.
     let nowhere = dir.path().join("no/such/dir/flow.yaml");
     let e = files::write_flow(&nowhere, FLOW).unwrap_err();

@@ -640,3 +640,22 @@ test("the menu's accelerators and enabled items follow the editor; in a text fie
   await s.press(ESCAPE);
   await menu("editing items back", (m) => m.select_all && m.paste);
 });
+
+test("a file that cannot be opened says so where it cannot be missed and is no recent file", async (t) => {
+  const bad = join(dir, "broken.yaml");
+  writeFileSync(bad, "apiVersion: knflow.dev/v1alpha1\nkind: Flow\nresources: [\n");
+  const s = await launch(t, [bad]);
+  const banner = await s.until("the banner", `document.querySelector('.banner[role=alert]')?.textContent`);
+  assert.ok(banner.startsWith(`Cannot open ${bad}: `), banner);
+  assert.match(banner, /broken\.yaml:\d+/);
+  // The app hears of it by a command: asked until it has.
+  let recent;
+  for (let i = 0; i < 50; i++) {
+    recent = await s.execAsync("window.__TAURI__.core.invoke('recent_files').then(done)");
+    if (!recent.includes(bad)) break;
+    await sleep(100);
+  }
+  assert.ok(!recent.includes(bad), `still recent: ${recent}`);
+  await s.click(await s.button("Dismiss"));
+  await s.until("the banner gone", `document.querySelector('.banner[role=alert]') === null`);
+});

@@ -232,6 +232,16 @@ pub async fn initial() -> Result<(Option<String>, String), String> {
     ))
 }
 
+/// The desktop app drops `path` from its recent files (it could not be opened).
+pub fn forget_recent(path: &str) {
+    if desktop() {
+        let args = json!({ "path": path });
+        leptos::task::spawn_local(async move {
+            let _ = invoke("forget_recent", args).await;
+        });
+    }
+}
+
 /// Closes the desktop window for good (the user chose to lose unsaved work).
 pub fn close_window() {
     if desktop() {

@@ -133,6 +133,7 @@ fn open_text(app: App, text: &str, path: Option<String>) -> bool {
             app.editor.set(e);
             app.path.set(path);
             app.disk_changed.set(false);
+            app.open_failed.set(None);
             app.sim.set(None);
             app.wire.set(None);
             canvas::fit(&app);
@@ -145,6 +146,13 @@ fn open_text(app: App, text: &str, path: Option<String>) -> bool {
         Err(diags) => {
             let msgs: Vec<String> = diags.iter().map(ToString::to_string).collect();
             app.say_error(msgs.join("\n"));
+            // Said where it cannot be missed; a file that cannot be opened is not a recent one.
+            let what = path.clone().unwrap_or_else(|| "the flow".into());
+            app.open_failed
+                .set(Some(format!("Cannot open {what}: {}", msgs.join("; "))));
+            if let Some(p) = path {
+                host::forget_recent(&p);
+            }
             false
         }
     }
@@ -703,6 +711,12 @@ fn Root() -> impl IntoView {
                         recovery.set(None);
                     }>"Recover"</button>
                     <button on:click=move |_| { forget_unsaved(); recovery.set(None); }>"Discard"</button>
+                </div>
+            })}
+            {move || app.open_failed.get().map(|text| view! {
+                <div class="banner error" role="alert">
+                    <span>{text}</span>
+                    <button on:click=move |_| app.open_failed.set(None)>"Dismiss"</button>
                 </div>
             })}
             <main class="workspace">

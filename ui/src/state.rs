@@ -231,6 +231,8 @@ pub struct App {
     pub open: RwSignal<Option<Vec<String>>>,
     /// The open file changed on disk and the user kept their version (Save asks first).
     pub disk_changed: RwSignal<bool>,
+    /// Why the last file asked for could not be opened (a banner until dismissed).
+    pub open_failed: RwSignal<Option<String>>,
     pub dark: RwSignal<bool>,
     /// The kind being dragged from the palette.
     pub palette_drag: RwSignal<Option<String>>,
@@ -525,6 +527,7 @@ impl App {
             save_as: RwSignal::new(None),
             open: RwSignal::new(None),
             disk_changed: RwSignal::new(false),
+            open_failed: RwSignal::new(None),
             dark: RwSignal::new(false),
             palette_drag: RwSignal::new(None),
             focus_field: RwSignal::new(None),
