@@ -751,7 +751,7 @@ fn Root() -> impl IntoView {
                 <div class="overlay" role="dialog" aria-label="Keyboard shortcuts" on:click=move |_| app.help.set(false)>
                     <div class="dialog">
                         <h2>"Keyboard shortcuts"</h2>
-                        <table>{SHORTCUTS.iter().chain(host::desktop().then_some(DESKTOP_SHORTCUTS).unwrap_or_default())
+                        <table>{SHORTCUTS.iter().chain(if host::desktop() { DESKTOP_SHORTCUTS } else { &[] })
                             .map(|(k, what)| view! { <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }).collect_view()}</table>
                         <div class="actions"><button type="button" class="primary">"Close"</button></div>
                     </div>
