@@ -2,7 +2,7 @@
 //! the app's window: transient for it, centred on it, modal, and closed by Escape. (The dialog
 //! plugin's GTK backend makes parentless dialogs, which open at the screen's corner.)
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use gtk::prelude::*;
@@ -10,9 +10,26 @@ use tauri::WebviewWindow;
 
 /// What a chooser is for.
 pub enum Purpose {
-    Open,
-    /// Save, with a suggested file name.
+    /// Open, starting beside this file (the open one), if any.
+    Open(Option<String>),
+    /// Save, with a suggested file name or path.
     Save(Option<String>),
+}
+
+/// The folder a chooser starts in and the name it suggests: beside the file given (the open
+/// one), else the home folder; never the process's working folder, which a desktop user does
+/// not choose.
+pub fn start(file: Option<&str>) -> (Option<PathBuf>, Option<String>) {
+    let path = file.map(Path::new);
+    let dir = path
+        .and_then(Path::parent)
+        .filter(|d| d.is_absolute() && d.is_dir())
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("HOME").map(PathBuf::from));
+    let name = path
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned());
+    (dir, name)
 }
 
 /// Shows the chooser over `window`; the chosen path, or None when the user cancelled.
@@ -50,9 +67,9 @@ pub async fn choose(window: &WebviewWindow, purpose: Purpose) -> Result<Option<P
 }
 
 fn dialog(parent: &gtk::ApplicationWindow, purpose: &Purpose) -> gtk::FileChooserDialog {
-    let (title, action, accept) = match purpose {
-        Purpose::Open => ("Open flow", gtk::FileChooserAction::Open, "_Open"),
-        Purpose::Save(_) => ("Save flow as", gtk::FileChooserAction::Save, "_Save"),
+    let (title, action, accept, near) = match purpose {
+        Purpose::Open(near) => ("Open flow", gtk::FileChooserAction::Open, "_Open", near),
+        Purpose::Save(near) => ("Save flow as", gtk::FileChooserAction::Save, "_Save", near),
     };
     let dialog = gtk::FileChooserDialog::with_buttons(
         Some(title),
@@ -66,22 +83,26 @@ fn dialog(parent: &gtk::ApplicationWindow, purpose: &Purpose) -> gtk::FileChoose
     dialog.set_modal(true);
     dialog.set_position(gtk::WindowPosition::CenterOnParent);
     dialog.set_default_response(gtk::ResponseType::Accept);
+    let (dir, name) = start(near.as_deref());
+    if let Some(dir) = dir {
+        dialog.set_current_folder(dir);
+    }
     let filter = gtk::FileFilter::new();
     match purpose {
-        Purpose::Open => {
+        Purpose::Open(_) => {
             filter.set_name(Some("Flows and Knative YAML"));
             for p in ["*.yaml", "*.yml", "*.json"] {
                 filter.add_pattern(p);
             }
         }
-        Purpose::Save(name) => {
+        Purpose::Save(_) => {
             filter.set_name(Some("Flow"));
             for p in ["*.yaml", "*.yml"] {
                 filter.add_pattern(p);
             }
             dialog.set_do_overwrite_confirmation(true);
             if let Some(name) = name {
-                dialog.set_current_name(name);
+                dialog.set_current_name(&name);
             }
         }
     }

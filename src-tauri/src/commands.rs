@@ -132,16 +132,18 @@ pub fn initial_flow(state: State<'_, Desktop>) -> Result<Opened, String> {
     state.initial()
 }
 
-/// Opens `path`, or asks for a file with the native chooser (None: the user cancelled).
+/// Opens `path`, or asks for a file with the native chooser, in the folder of `near` (the open
+/// file) if given (None: the user cancelled).
 #[tauri::command(rename_all = "snake_case")]
 pub async fn open_flow(
     window: WebviewWindow,
     state: State<'_, Desktop>,
     path: Option<String>,
+    near: Option<String>,
 ) -> Result<Option<Opened>, String> {
     let path = match path {
         Some(p) => PathBuf::from(p),
-        None => match crate::chooser::choose(&window, Purpose::Open).await? {
+        None => match crate::chooser::choose(&window, Purpose::Open(near)).await? {
             Some(p) => p,
             None => return Ok(None),
         },

@@ -5,7 +5,7 @@
 //! The logic lives in `files`, `watch` and `cluster` (and in `knflow-k8s` / `knflow-live`);
 //! `commands` and this module only wire it to Tauri.
 
-mod chooser;
+pub mod chooser;
 pub mod cluster;
 pub mod commands;
 pub mod files;

@@ -219,6 +219,8 @@ test("the cluster panel diffs, applies after showing the diff, and watches readi
   await s.until("the flow", node("Broker orders"));
   await s.click(await s.find("//button[@role='tab'][normalize-space()='Cluster']", "xpath"));
   await s.until("the kubeconfig's context", `document.querySelector('select[aria-label=Context]').value === "standin"`);
+  // The actions wait for the connection.
+  await s.until("connected", `document.querySelector(".cluster-tab").dataset.state === "connected"`);
 
   await s.click(await s.button("Diff"));
   const diff = await s.until("the diff", `${result}?.includes("would change") && ${result}`);

@@ -80,7 +80,7 @@ fn follow_in_menu(app: App) {
 /// The native Open dialog, then the chosen flow (the caller asked about unsaved work).
 pub fn open_native(app: App) {
     leptos::task::spawn_local(async move {
-        match host::open_native().await {
+        match host::open_native(app.path.get_untracked()).await {
             Ok(Some((path, text))) => {
                 if open_text(app, &text, Some(path.clone())) {
                     app.say(format!("opened {path}"));

@@ -203,8 +203,8 @@ pub async fn save(path: &str, text: &str) -> Result<(), String> {
 }
 
 /// The desktop's native Open dialog: the chosen file's path and text (None: cancelled).
-pub async fn open_native() -> Result<Option<(String, String)>, String> {
-    let v = invoke("open_flow", json!({ "path": null })).await?;
+pub async fn open_native(near: Option<String>) -> Result<Option<(String, String)>, String> {
+    let v = invoke("open_flow", json!({ "path": null, "near": near })).await?;
     Ok(v["path"].as_str().map(|p| {
         (
             p.to_string(),
