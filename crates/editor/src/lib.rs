@@ -473,7 +473,16 @@ impl Editor {
                         name: name.to_string(),
                     });
                 }
-                self.flow.set_field(&id, &path, value).map_err(s)?;
+                // A namespace is part of the id: the node keeps its place and its selection.
+                let new_id = self.flow.set_field(&id, &path, value).map_err(s)?;
+                if new_id != id {
+                    let p = self.position(&id);
+                    self.flow.layout.remove(&id.to_string());
+                    self.place(&new_id, p);
+                    if self.selection.remove(&id) {
+                        self.selection.insert(new_id);
+                    }
+                }
             }
             Edit::Replace { id, manifest } => {
                 let p = self.position(&id);

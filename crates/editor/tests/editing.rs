@@ -577,3 +577,33 @@ fn extension_nodes_show_their_topic_queue_or_repository() {
         assert_eq!(facts(flow.get(&added).unwrap()), fact, "{kind}");
     }
 }
+
+#[test]
+fn a_namespace_change_keeps_the_node_in_place_and_selected() {
+    let mut e = drawn();
+    let before = e.flow().layout[&"Service/service".to_string()];
+    e.select(&id("Service/service"), false);
+    e.apply(Edit::SetField {
+        id: id("Service/service"),
+        path: ".metadata.namespace".into(),
+        value: Some("billing".into()),
+    })
+    .unwrap();
+    let moved: Vec<ResourceId> = e.selection().iter().cloned().collect();
+    assert_eq!(moved.len(), 1);
+    let new = &moved[0];
+    assert_eq!(new.namespace.as_deref(), Some("billing"));
+    assert!(
+        e.flow().get(new).is_some(),
+        "the selection names the resource"
+    );
+    assert_eq!(
+        e.flow().layout[&new.to_string()],
+        before,
+        "the node stays where it was"
+    );
+    assert!(!e.flow().layout.contains_key("Service/service"));
+    // Undo puts the old id back, selected.
+    e.undo();
+    assert!(e.selection().contains(&id("Service/service")));
+}
