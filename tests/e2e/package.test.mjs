@@ -36,7 +36,8 @@ test("unpacked, it has both programs (stripped, running), the desktop entry with
   const files = sh("dpkg-deb", "--contents", deb).split("\n").map((l) => l.split(/\s+/).pop()).filter(Boolean);
   for (const f of ["./usr/bin/kn-flow", "./usr/bin/knflow-desktop", "./usr/share/applications/knflow.desktop",
     "./usr/share/icons/hicolor/scalable/apps/knflow.svg", "./usr/share/icons/hicolor/64x64/apps/knflow.png",
-    "./usr/share/doc/knflow/copyright", "./usr/share/doc/knflow/examples/hello-ping.yaml"]) {
+    "./usr/share/doc/knflow/copyright", "./usr/share/doc/knflow/changelog.Debian.gz",
+    "./usr/share/doc/knflow/examples/hello-ping.yaml"]) {
     assert.ok(files.includes(f), `${f} is not in the package`);
   }
   const root = mkdtempSync(join(tmpdir(), "knflow-deb-"));
@@ -51,6 +52,16 @@ test("unpacked, it has both programs (stripped, running), the desktop entry with
   const checked = spawnSync(join(root, "usr/bin/kn-flow"), ["validate", join(root, "usr/share/doc/knflow/examples/orders.yaml")], { encoding: "utf8" });
   assert.equal(checked.status, 0, checked.stderr);
   assert.match(checked.stderr, /^0 errors, 0 warnings in 1 file$/m);
+
+  // Debian's copyright format, with the workspace's licence; a changelog whose newest entry is
+  // this version.
+  const copyright = readFileSync(join(root, "usr/share/doc/knflow/copyright"), "utf8");
+  const licence = readFileSync(join(repo, "Cargo.toml"), "utf8").match(/\nlicense = "([^"]+)"/)[1];
+  assert.match(copyright, /^Format: https:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0\/$/m);
+  assert.match(copyright, /^Upstream-Name: knflow$/m);
+  assert.match(copyright, new RegExp(`^Files: \\*\nCopyright: .+\nLicense: ${licence}$`, "m"));
+  const changelog = sh("sh", "-c", `gzip -dc '${join(root, "usr/share/doc/knflow/changelog.Debian.gz")}'`);
+  assert.equal(changelog.split("\n")[0].match(/^knflow \(([^)]+)\)/)?.[1], sh("dpkg-deb", "--field", deb, "Version").trim());
 
   const entry = join(root, "usr/share/applications/knflow.desktop");
   sh("desktop-file-validate", entry); // throws with its complaints
