@@ -104,6 +104,15 @@ test("a filtered hop stops at its trigger, marked filtered; a reply goes back to
   await node(page, "Trigger big-paid-orders").getByRole("img", { name: "delivered 1", exact: true }).waitFor();
   await node(page, "Trigger big-paid-orders").getByRole("img", { name: "filtered 1", exact: true }).waitFor();
   await node(page, "Service fulfil").getByRole("img", { name: "replied 1", exact: true }).waitFor();
+  // The badges of the top nodes are whole, below the flow's description, inside the canvas.
+  const badges = await page.evaluate(() => {
+    const c = document.querySelector("svg.canvas").getBoundingClientRect();
+    const below = document.querySelector(".flow-description")?.getBoundingClientRect().bottom ?? c.top;
+    return [...document.querySelectorAll("svg.canvas .sim-badge")].map((b) => b.getBoundingClientRect())
+      .filter((b) => b.top < below || b.top < c.top || b.left < c.left || b.right > c.right)
+      .map((b) => [b.left, b.top, below]);
+  });
+  assert.deepEqual(badges, [], "badges cut off or under the description");
 
   await showHop(page, "filtered");
   const hop = page.locator('svg.canvas .hop[data-outcome="filtered"]');

@@ -685,6 +685,8 @@ impl App {
             });
             return;
         };
+        // Room for a row of badges above the top nodes.
+        let y0 = y0 - crate::canvas::hops::BADGE_ROW;
         let pad = 16.0;
         let height = height - top;
         let fit_in = |w: f64, h: f64| {

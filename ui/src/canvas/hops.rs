@@ -282,6 +282,10 @@ pub fn hop_animation(app: App) -> impl IntoView {
     }
 }
 
+/// The height of a row of outcome badges above a node (canvas units); Fit leaves one free
+/// above the top nodes, so that a run's badges are not cut off by the canvas's edge.
+pub const BADGE_ROW: f64 = 20.0;
+
 /// The outcomes a node can show, in the order its badges read; the last three are failures.
 pub const OUTCOMES: [&str; 7] = [
     "delivered",
@@ -376,7 +380,7 @@ pub fn badges(app: App, label: String, node_width: f64) -> impl IntoView {
             placed
                 .into_iter()
                 .map(|(outcome, text, bad, x, w, row)| {
-                    let y = -20.0 * (rows - row) as f64;
+                    let y = -BADGE_ROW * (rows - row) as f64;
                     let icon = bad.then(|| view! { <text class="badge-icon" aria-hidden="true" x=x + 7.0 y=y + 12.0>"✖"</text> });
                     let tx = x + 6.0 + if bad { 13.0 } else { 0.0 };
                     view! {
