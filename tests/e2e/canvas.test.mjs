@@ -290,8 +290,9 @@ test("the dock resizes by drag and keys, collapses, remembers; Send event stays 
   const s = await separator.boundingBox();
   await page.mouse.move(s.x + s.width / 2, s.y + s.height / 2);
   await page.mouse.down();
-  await page.mouse.move(s.x + s.width / 2, s.y - 100, { steps: 4 });
+  await page.mouse.move(s.x + s.width / 2 + 150, s.y - 100, { steps: 4 });
   await page.mouse.up();
+  assert.equal(await page.evaluate(() => getSelection().toString()), "", "the drag selected text");
   const h1 = (await dock.boundingBox()).height;
   assert.ok(Math.abs(h1 - h0 - 100) < 4, `dragged 100 px up: ${h0} → ${h1}`);
   await separator.focus();

@@ -477,9 +477,12 @@ pub fn Cluster(app: App) -> impl IntoView {
                     view! {
                         <div class="confirm" role="alertdialog" aria-label="Confirm apply">
                             <p>{format!("Apply {changed} changed objects to {}?", where_text(&v))}</p>
+                            // The answer before the diff, which can be long.
+                            <div class="actions">
+                                <button class="primary" on:click=confirm_apply>"Apply"</button>
+                                <button on:click=move |_| shown.set(Shown::Nothing)>"Cancel"</button>
+                            </div>
                             <pre class="output">{text}</pre>
-                            <button on:click=confirm_apply>"Apply"</button>
-                            <button on:click=move |_| shown.set(Shown::Nothing)>"Cancel"</button>
                         </div>
                     }.into_any()
                 }

@@ -40,6 +40,8 @@ fn Separator(app: App) -> impl IntoView {
         if ev.button() != 0 {
             return;
         }
+        // A drag resizes; it does not select the page's text on its way.
+        ev.prevent_default();
         if let Some(t) = ev
             .target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
