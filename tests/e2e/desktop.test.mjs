@@ -87,6 +87,12 @@ after(() => {
   tauriDriver?.kill();
   standin?.kill();
   xvfb?.kill();
+  // The killed processes may still be writing their last files: retried, and never a failure.
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch (e) {
+    console.log(`left ${dir}: ${e.message}`);
+  }
 });
 
 /// A desktop app with `args`, ended (and photographed on failure) after the test.

@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -32,7 +32,7 @@ test("the package's control fields: name, workspace version, runtime libraries (
   assert.deepEqual(depends.filter((d) => d.endsWith("-dev")), [], "a -dev package in Depends");
 });
 
-test("unpacked, it has both programs (stripped, running), the desktop entry with its icon and file types", { skip: !deb && "KNFLOW_DEB is not set" }, () => {
+test("unpacked, it has both programs (stripped, running), the desktop entry with its icon and file types", { skip: !deb && "KNFLOW_DEB is not set" }, (t) => {
   const files = sh("dpkg-deb", "--contents", deb).split("\n").map((l) => l.split(/\s+/).pop()).filter(Boolean);
   for (const f of ["./usr/bin/kn-flow", "./usr/bin/knflow-desktop", "./usr/share/applications/knflow.desktop",
     "./usr/share/icons/hicolor/scalable/apps/knflow.svg", "./usr/share/icons/hicolor/64x64/apps/knflow.png",
@@ -41,6 +41,7 @@ test("unpacked, it has both programs (stripped, running), the desktop entry with
     assert.ok(files.includes(f), `${f} is not in the package`);
   }
   const root = mkdtempSync(join(tmpdir(), "knflow-deb-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
   sh("dpkg-deb", "--extract", deb, root);
   for (const [bin, name] of [["kn-flow", "kn-flow"], ["knflow-desktop", "knflow-desktop"]]) {
     const path = join(root, "usr/bin", bin);
