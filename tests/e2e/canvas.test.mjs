@@ -371,3 +371,20 @@ test("a flow of 30 nodes opens with names readable and nothing overlapping", asy
   assert.equal(await page.locator("[data-node] .kind").count(), 30, "zoomed in again, every node shows its kind");
   assert.deepEqual(page.errors, []);
 });
+
+test("a node selected at the canvas's right: the inspector opens and the minimap covers no node", async (t) => {
+  for (const f of examples) {
+    const page = await open(t, f);
+    const before = await measure(page);
+    // The rightmost node: selecting it opens the inspector, which takes width from the canvas.
+    const right = before.nodes.reduce((a, b) => (b.box.x1 > a.box.x1 ? b : a));
+    await page.locator(`svg.canvas [data-node="${right.label}"] rect.box`).click();
+    await page.getByRole("complementary", { name: "Inspector" }).waitFor().catch(() => {});
+    const m = await measure(page);
+    if (m.minimap) {
+      const covered = m.nodes.filter((n) => overlap(n.box, m.minimap)).map((n) => n.label);
+      assert.deepEqual(covered, [], `${f}: the minimap covers ${covered}`);
+    }
+    await page.close();
+  }
+});

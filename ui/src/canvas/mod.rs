@@ -92,6 +92,19 @@ fn observe_size(app: App, svg: &web_sys::Element) {
     on_resize.forget();
 }
 
+/// Whether the minimap (bottom right, 10 px in) would cover a node on a canvas of `size`.
+fn minimap_covers(app: &App, (w, h): (f64, f64)) -> bool {
+    let (mx0, my0) = (w - 10.0 - MINIMAP.0, h - 10.0 - MINIMAP.1);
+    let v = app.view.get_untracked();
+    app.nodes.with_untracked(|ns| {
+        ns.values().any(|n| {
+            let (x0, y0) = (n.x * v.k + v.tx, n.y * v.k + v.ty);
+            let (x1, y1) = (x0 + n.width() * v.k, y0 + n.height() * v.k);
+            x1 > mx0 && x0 < w - 10.0 && y1 > my0 && y0 < h - 10.0
+        })
+    })
+}
+
 /// Fits the flow into the canvas, below the flow's description and off the minimap.
 pub fn fit(app: &App) {
     let (w, h) = canvas_size();
@@ -129,6 +142,16 @@ pub fn Canvas(app: App) -> impl IntoView {
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     svg_ref.on_load(move |svg| observe_size(app, &svg));
     hops::playback(app);
+    // A canvas made smaller (the inspector opening, the window resized) can bring the minimap's
+    // corner over nodes: it folds into its button then, as Fit would fold it.
+    Effect::new(move |prev: Option<(f64, f64)>| {
+        let px = app.canvas_px.get();
+        if prev.is_some_and(|p| p != px) && app.minimap.get_untracked() && minimap_covers(&app, px)
+        {
+            app.minimap.set(false);
+        }
+        px
+    });
     let node_keys = Memo::new(move |_| {
         app.nodes.with(|n| {
             n.iter()
