@@ -201,15 +201,8 @@ pub fn set_menu_state(app: AppHandle, state: BTreeMap<String, bool>) {
 /// that drive the app over WebDriver, which cannot see native menus).
 #[tauri::command(rename_all = "snake_case")]
 pub fn menu_state(app: AppHandle) -> Value {
-    let items = app
-        .try_state::<crate::menu::Items<tauri::Wry>>()
-        .map(|i| i.state())
-        .unwrap_or_default();
-    items
-        .into_iter()
-        .map(|(id, (label, enabled))| (id, serde_json::json!({"label": label, "enabled": enabled})))
-        .collect::<serde_json::Map<_, _>>()
-        .into()
+    app.try_state::<crate::menu::Items<tauri::Wry>>()
+        .map_or(Value::Null, |i| i.state())
 }
 
 /// The designer has no file any more (New flow): stop watching the old one.

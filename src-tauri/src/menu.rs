@@ -67,15 +67,21 @@ impl<R: Runtime> Items<R> {
         }
     }
 
-    /// Every item's label and whether it is enabled, as the menu shows them now.
-    pub fn state(&self) -> BTreeMap<String, (String, bool)> {
+    /// Every item's label and whether it is enabled, as the menu shows them now:
+    /// `{"undo": {"label": "Undo", "enabled": false}, ...}`.
+    pub fn state(&self) -> serde_json::Value {
         self.0
             .iter()
             .map(|(id, item)| {
-                let text = item.text().unwrap_or_default();
-                (id.clone(), (text, item.is_enabled().unwrap_or(false)))
+                let label = item.text().unwrap_or_default();
+                let enabled = item.is_enabled().unwrap_or(false);
+                (
+                    id.clone(),
+                    serde_json::json!({"label": label, "enabled": enabled}),
+                )
             })
-            .collect()
+            .collect::<serde_json::Map<_, _>>()
+            .into()
     }
 }
 

@@ -120,10 +120,17 @@ pub fn Live(app: App) -> impl IntoView {
     };
     let running = move || status.with(|s| s.as_ref().is_some_and(|s| s["running"] == true));
     // The hops to list: the running flow's, else those of the run just stopped.
-    let hops = move || {
+    // Its last 200, read in place (a live run's hops grow without end: no copy per hop).
+    let listed = move || {
+        let lines = |hops: &[Value]| -> Vec<(String, String)> {
+            hops[hops.len().saturating_sub(200)..]
+                .iter()
+                .map(hop_text)
+                .collect()
+        };
         app.sim
-            .with(|s| s.as_ref().filter(|s| s.live).map(|s| s.hops.clone()))
-            .unwrap_or_else(|| stopped.get())
+            .with(|s| s.as_ref().filter(|s| s.live).map(|s| lines(&s.hops)))
+            .unwrap_or_else(|| stopped.with(|h| lines(h)))
     };
     // The newest hop is the last: the list (not the panel, whose buttons stay put) keeps it in
     // sight as traffic comes in.
@@ -190,13 +197,9 @@ pub fn Live(app: App) -> impl IntoView {
             })}
             <ol class="hops" aria-label="Live hops" node_ref=log>
                 // In the order they happened (the ingress first), the last 200.
-                {move || {
-                    let hops = hops();
-                    hops[hops.len().saturating_sub(200)..].iter().map(|h| {
-                        let (text, event) = hop_text(h);
-                        view! { <li>{text}<span class="event">{event}</span></li> }
-                    }).collect_view()
-                }}
+                {move || listed().into_iter().map(|(text, event)| view! {
+                    <li>{text}<span class="event">{event}</span></li>
+                }).collect_view()}
             </ol>
         </div>
     }

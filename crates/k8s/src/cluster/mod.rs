@@ -188,26 +188,27 @@ impl Cluster {
     /// given context, else the in-cluster service account.
     pub async fn connect(target: &Target) -> Result<Cluster, Error> {
         let secrets = kubeconfig_secrets();
+        let in_pod = std::env::var_os("KUBERNETES_SERVICE_HOST").is_some();
         let config = match &target.context {
-            Some(context) => {
-                Kubeconfig::read().map_err(kubeconfig_problem)?;
-                Config::from_kubeconfig(&KubeConfigOptions {
-                    context: Some(context.clone()),
-                    ..Default::default()
-                })
-                .await
-                .map_err(|e| format!("kubeconfig, context \"{context}\": {e}"))
-            }
-            // Outside a cluster's pod only a kubeconfig can say where the cluster is.
-            None if std::env::var_os("KUBERNETES_SERVICE_HOST").is_none() => {
-                let kc = Kubeconfig::read().map_err(kubeconfig_problem)?;
-                Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-                    .await
-                    .map_err(|e| format!("kubeconfig: {e}"))
-            }
-            None => Config::infer().await.map_err(|e| {
+            // In a cluster's pod without a context asked for: its service account, as kubectl.
+            None if in_pod => Config::infer().await.map_err(|e| {
                 format!("no cluster configured (KUBECONFIG, ~/.kube/config, in-cluster): {e}")
             }),
+            // Elsewhere only a kubeconfig can say where the cluster is: read once, its
+            // problems said as `contexts` says them.
+            context => {
+                let kc = Kubeconfig::read().map_err(kubeconfig_problem)?;
+                let options = KubeConfigOptions {
+                    context: context.clone(),
+                    ..Default::default()
+                };
+                Config::from_custom_kubeconfig(kc, &options)
+                    .await
+                    .map_err(|e| match context {
+                        Some(c) => format!("kubeconfig, context \"{c}\": {e}"),
+                        None => format!("kubeconfig: {e}"),
+                    })
+            }
         }
         .map_err(|m| Error(secrets.scrub(&m)))?;
         let namespace = target
