@@ -44,7 +44,9 @@ let xvfb, tauriDriver, standin, standinUrl, base, dir, display;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "knflow-desktop-"));
   // A display of our own: Xvfb picks a free number and writes it to fd 3.
-  xvfb = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1400x900x24", "-nolisten", "tcp"], {
+  // -noreset: Xvfb otherwise resets when its last client leaves (an app that quit), and the
+  // next app to connect during the reset cannot open the display.
+  xvfb = spawn("Xvfb", ["-displayfd", "3", "-screen", "0", "1400x900x24", "-nolisten", "tcp", "-noreset"], {
     stdio: ["ignore", "ignore", "inherit", "pipe"],
   });
   display = await new Promise((ok, fail) => {

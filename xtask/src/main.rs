@@ -612,7 +612,14 @@ fn build_binaries() -> Result<impl Fn(&str) -> Result<PathBuf, String>, String> 
 fn node_tests(file: &str, envs: &[(&str, PathBuf)], what: &str) -> Result<(), String> {
     eprintln!("$ node --test {file}");
     let status = Command::new("node")
-        .args(["--test", "--test-concurrency=1", file])
+        // A test that hangs (a browser or an app that never answers) fails after 5 minutes
+        // instead of holding CI to its limit.
+        .args([
+            "--test",
+            "--test-concurrency=1",
+            "--test-timeout=300000",
+            file,
+        ])
         .envs(envs.iter().map(|(k, v)| (*k, v)))
         .status()
         .map_err(|e| format!("cannot run node: {e}"))?;
