@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// An event in the JSON format (structured mode).
 pub fn from_json(value: Value) -> Result<Event, String> {
-    serde_json::from_value(value).map_err(|e| explain(&e))
+    knflow_model::read::from_value(&value).map_err(|e| explain(&e))
 }
 
 /// [`from_json`] from the bytes of a request body.

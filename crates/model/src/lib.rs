@@ -15,6 +15,7 @@ pub mod lint;
 pub mod order;
 mod par;
 pub mod path;
+pub mod read;
 pub mod refs;
 pub mod resource;
 pub mod schema;

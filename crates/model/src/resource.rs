@@ -154,7 +154,7 @@ impl Resource {
             None if self.info.is_none() => {
                 let spec = self.manifest.get("spec")?;
                 spec.get("sink").filter(|s| s.is_object())?;
-                <kinds::SourceSpec as serde::Deserialize>::deserialize(spec)
+                crate::read::from_value::<kinds::SourceSpec>(spec)
                     .ok()
                     .map(Cow::Owned)
             }

@@ -112,6 +112,9 @@ pub struct KindInfo {
     derive: fn() -> Value,
     #[cfg(not(target_arch = "wasm32"))]
     full: fn(&Value) -> Result<Value, serde_json::Error>,
+    /// The full typed spec read by [`crate::read`] and by serde_json, each as `Debug` text.
+    #[cfg(test)]
+    pub(crate) read_both: fn(&Value) -> (String, String),
 }
 
 impl KindInfo {
@@ -193,7 +196,7 @@ macro_rules! kind {
     };
     ($group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $variant:ident, $ty:ty, $patch:expr) => {
         kind!(@ None, $group, [$v0 $(, $v)*], $kind, $cat, $summary, $ty, $patch,
-            |v| <$ty as serde::Deserialize>::deserialize(v).map(Spec::$variant))
+            |v| crate::read::from_value::<$ty>(v).map(Spec::$variant))
     };
     // An extension kind: typed in full for its schema, read through `ExtensionSpec`.
     (ext $project:literal, $group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $ty:ty) => {
@@ -235,6 +238,12 @@ macro_rules! kind {
             #[cfg(not(target_arch = "wasm32"))]
             full: |v| {
                 <$ty as serde::Deserialize>::deserialize(v).and_then(|t| serde_json::to_value(t))
+            },
+            #[cfg(test)]
+            read_both: |v| {
+                let ours = crate::read::from_value::<$ty>(v).map_err(|e| e.to_string());
+                let theirs = <$ty as serde::Deserialize>::deserialize(v).map_err(|e| e.to_string());
+                (format!("{ours:?}"), format!("{theirs:?}"))
             },
         }
     }};
