@@ -372,14 +372,28 @@ test("a flow of 30 nodes opens with names readable and nothing overlapping", asy
   assert.deepEqual(page.errors, []);
 });
 
-test("a node selected at the canvas's right: the inspector opens and the minimap covers no node", async (t) => {
+test("a node selected at the canvas's right: the inspector opens, the node stays in view, the minimap covers no node", async (t) => {
   for (const f of examples) {
     const page = await open(t, f);
     const before = await measure(page);
     // The rightmost node: selecting it opens the inspector, which takes width from the canvas.
     const right = before.nodes.reduce((a, b) => (b.box.x1 > a.box.x1 ? b : a));
+    const c0 = await canvas(page).boundingBox();
     await page.locator(`svg.canvas [data-node="${right.label}"] rect.box`).click();
     await page.getByRole("complementary", { name: "Inspector" }).waitFor().catch(() => {});
+    // The canvas is narrower now; the view followed the selected node, whole and off the edge.
+    await page.waitForFunction((w) => document.querySelector("svg.canvas").getBoundingClientRect().width < w - 100, c0.width);
+    const c = await canvas(page).boundingBox();
+    const inView = () => page.evaluate(([label, c]) => {
+      const r = document.querySelector(`svg.canvas [data-node="${label}"] rect.box`).getBoundingClientRect();
+      return r.left >= c.x && r.right <= c.x + c.width && r.top >= c.y && r.bottom <= c.y + c.height;
+    }, [right.label, c]);
+    let ok = false;
+    for (let i = 0; i < 20 && !ok; i++) {
+      ok = await inView();
+      if (!ok) await page.waitForTimeout(50);
+    }
+    assert.ok(ok, `${f}: ${right.label}, selected, is out of the narrower canvas`);
     const m = await measure(page);
     if (m.minimap) {
       const covered = m.nodes.filter((n) => overlap(n.box, m.minimap)).map((n) => n.label);

@@ -78,6 +78,22 @@ for (const theme of ["light", "dark"]) {
   await shot("sim-hop");
   await page.close();
 }
+// The rightmost node of channel.yaml selected: the inspector opens and the view follows it.
+for (const theme of ["light", "dark"]) {
+  if (only.length && !only.includes("states")) break;
+  const page = await context.newPage();
+  await page.addInitScript((t) => localStorage.setItem("knflow.theme", t), theme);
+  await page.goto(`${base}#channel.yaml`);
+  await page.waitForSelector("[data-node]");
+  await page.waitForTimeout(300);
+  const right = await page.evaluate(() => [...document.querySelectorAll("svg.canvas [data-node]")]
+    .map((n) => [n.getAttribute("data-node"), n.getBoundingClientRect().right])
+    .reduce((a, b) => (b[1] > a[1] ? b : a))[0]);
+  await page.locator(`svg.canvas [data-node="${right}"] rect.box`).click();
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(out, `state-selected-right-${theme}.png`) });
+  await page.close();
+}
 console.log(`screenshots in ${out}`);
 await context.close();
 server.kill();

@@ -658,6 +658,42 @@ impl App {
         }
     }
 
+    /// Pans the view as little as it takes for a node to be whole on a `width`×`height`
+    /// canvas, `margin` px in from its edges (where the node fits); a node already in view
+    /// stays where it is.
+    pub fn keep_in_view(&self, label: &str, width: f64, height: f64, margin: f64) {
+        let Some((x, y)) = self.position(label) else {
+            return;
+        };
+        let Some((w, h)) = self
+            .nodes
+            .with_untracked(|n| n.get(label).map(|v| (v.width(), v.height())))
+        else {
+            return;
+        };
+        // The node's screen interval along one axis, moved inside [margin, size - margin];
+        // the start wins where the node is larger than the room.
+        let shift = |start: f64, len: f64, size: f64| {
+            let end = start + len;
+            if start < margin {
+                margin - start
+            } else if end > size - margin {
+                (size - margin - end).max(margin - start)
+            } else {
+                0.0
+            }
+        };
+        let v = self.view.get_untracked();
+        let dx = shift(x * v.k + v.tx, w * v.k, width);
+        let dy = shift(y * v.k + v.ty, h * v.k, height);
+        if dx != 0.0 || dy != 0.0 {
+            self.view.update(|v| {
+                v.tx += dx;
+                v.ty += dy;
+            });
+        }
+    }
+
     /// The box around every node, in canvas units.
     pub fn bounds(&self) -> Option<(f64, f64, f64, f64)> {
         self.nodes.with(|n| {

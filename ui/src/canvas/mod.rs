@@ -105,6 +105,17 @@ fn minimap_covers(app: &App, (w, h): (f64, f64)) -> bool {
     })
 }
 
+/// The label of the one selected node, if exactly one is selected.
+fn only_selected(app: &App) -> Option<String> {
+    app.editor.with_untracked(|e| {
+        let mut sel = e.selection().iter();
+        match (sel.next(), sel.next()) {
+            (Some(id), None) => Some(id.to_string()),
+            _ => None,
+        }
+    })
+}
+
 /// Fits the flow into the canvas, below the flow's description and off the minimap.
 pub fn fit(app: &App) {
     let (w, h) = canvas_size();
@@ -142,13 +153,20 @@ pub fn Canvas(app: App) -> impl IntoView {
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     svg_ref.on_load(move |svg| observe_size(app, &svg));
     hops::playback(app);
-    // A canvas made smaller (the inspector opening, the window resized) can bring the minimap's
-    // corner over nodes: it folds into its button then, as Fit would fold it.
+    // A canvas made smaller (the inspector opening, the window resized) can take the selected
+    // node out of view: the view follows it, as little as it takes. It can also bring the
+    // minimap's corner over nodes: the minimap folds into its button then, as Fit would fold it.
     Effect::new(move |prev: Option<(f64, f64)>| {
         let px = app.canvas_px.get();
-        if prev.is_some_and(|p| p != px) && app.minimap.get_untracked() && minimap_covers(&app, px)
-        {
-            app.minimap.set(false);
+        if prev.is_some_and(|p| p != px) {
+            untrack(|| {
+                if let Some(label) = only_selected(&app) {
+                    app.keep_in_view(&label, px.0, px.1, 16.0);
+                }
+                if app.minimap.get() && minimap_covers(&app, px) {
+                    app.minimap.set(false);
+                }
+            });
         }
         px
     });
