@@ -647,6 +647,16 @@ test("the menu's accelerators and enabled items follow the editor; in a text fie
   key("ctrl+a");
   await s.until("the field's text selected", `(() => { const i = document.activeElement; return i.selectionStart === 0 && i.selectionEnd === i.value.length && i.value.length > 0; })()`);
   assert.equal(await s.exec(`return ${selected}`), before, "Ctrl+A selected nodes from a text field");
+  // Typing is undone and redone with the usual keys (WebKitGTK binds none of its own).
+  const value = "document.activeElement.value";
+  const original = await s.exec(`return ${value}`);
+  await s.exec("const i = document.activeElement; i.setSelectionRange(i.value.length, i.value.length);");
+  xdotool("windowfocus", "--sync", win, "type", "--delay", "40", "xy");
+  await s.until("the typed text", `${value} === ${JSON.stringify(original + "xy")}`);
+  key("ctrl+z");
+  await s.until("the typing undone", `${value} === ${JSON.stringify(original)}`);
+  key("ctrl+shift+z");
+  await s.until("the typing redone", `${value} === ${JSON.stringify(original + "xy")}`);
   await s.press(ESCAPE);
   await menu("editing items back", (m) => m.select_all && m.paste);
 });

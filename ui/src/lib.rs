@@ -450,6 +450,28 @@ fn delete_selection(app: App) {
     }
 }
 
+/// Undo and redo of typing in a text field on the desktop: WebKitGTK keeps a field's edit
+/// history but binds no key to it (browsers bind Ctrl+Z themselves), and the app's Edit menu
+/// leaves these keys to the field while it has the focus.
+fn text_undo(ev: &web_sys::KeyboardEvent) {
+    if !host::desktop() || !(ev.ctrl_key() || ev.meta_key()) {
+        return;
+    }
+    let command = match ev.key().as_str() {
+        "z" | "Z" if ev.shift_key() => "redo",
+        "z" => "undo",
+        "y" => "redo",
+        _ => return,
+    };
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok());
+    if let Some(d) = document {
+        ev.prevent_default();
+        let _ = d.exec_command(command);
+    }
+}
+
 fn in_text_field(ev: &web_sys::KeyboardEvent) -> bool {
     is_text_field(ev.target())
 }
@@ -493,6 +515,7 @@ const DESKTOP_SHORTCUTS: &[(&str, &str)] = &[
 
 fn on_key(app: App, ev: web_sys::KeyboardEvent) {
     if in_text_field(&ev) {
+        text_undo(&ev);
         return;
     }
     let ctrl = ev.ctrl_key() || ev.meta_key();
