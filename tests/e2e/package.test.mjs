@@ -74,3 +74,38 @@ test("unpacked, it has both programs (stripped, running), the desktop entry with
   const types = desktop.MimeType.split(";").filter(Boolean);
   assert.ok(types.includes("application/yaml") && types.includes("application/x-yaml"), desktop.MimeType);
 });
+
+test("unpacked, it has the manual pages and the shell completions, and they work", { skip: !deb && "KNFLOW_DEB is not set" }, (t) => {
+  const root = mkdtempSync(join(tmpdir(), "knflow-deb-"));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  sh("dpkg-deb", "--extract", deb, root);
+  const kn = join(root, "usr/bin/kn-flow");
+  // A page for kn-flow and for each command it lists, each rendering without groff warnings.
+  const man1 = join(root, "usr/share/man/man1");
+  const listed = [...new Set(sh("sh", "-c", `gzip -dc '${join(man1, "kn-flow.1.gz")}'`).match(/kn\\-flow\\-[a-z]+/g))]
+    .map((n) => n.replaceAll("\\-", "-"));
+  assert.ok(listed.includes("kn-flow-validate") && listed.includes("kn-flow-serve"), `pages listed: ${listed}`);
+  for (const page of ["kn-flow", ...listed]) {
+    const path = join(man1, `${page}.1.gz`);
+    assert.ok(existsSync(path), `${page}(1) is listed but not packaged`);
+    const r = spawnSync("man", ["--warnings", "-l", "-Tutf8", path], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, "", `${page}(1): ${r.stderr}`);
+  }
+  const validate = spawnSync("man", ["-l", "-Tutf8", join(man1, "kn-flow-validate.1.gz")], { encoding: "utf8" }).stdout.replace(/.\x08/g, "");
+  assert.match(validate, /kn-flow validate/);
+  assert.match(validate, /--deny-warnings/);
+
+  // bash completes the commands and a command's options from the packaged script.
+  const complete = (line) => sh("bash", "-c", `source '${join(root, "usr/share/bash-completion/completions/kn-flow")}'
+    COMP_LINE='${line}'; COMP_WORDS=(${line}); [[ '${line}' == *' ' ]] && COMP_WORDS+=(''); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); COMP_POINT=\${#COMP_LINE}
+    f=$(complete -p kn-flow | sed 's/.*-F \\([^ ]*\\).*/\\1/')
+    "$f" kn-flow "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"; printf '%s\\n' "\${COMPREPLY[@]}"`).split("\n");
+  assert.ok(complete("kn-flow va").includes("validate"), complete("kn-flow va").join(" "));
+  assert.ok(complete("kn-flow validate --st").includes("--strict"));
+  for (const f of ["usr/share/zsh/vendor-completions/_kn-flow", "usr/share/fish/vendor_completions.d/kn-flow.fish"]) {
+    assert.match(readFileSync(join(root, f), "utf8"), /validate/, `${f} completes no command`);
+  }
+  // The same scripts come from the program, for shells set up by hand.
+  assert.equal(sh(kn, "completion", "bash"), readFileSync(join(root, "usr/share/bash-completion/completions/kn-flow"), "utf8"));
+});

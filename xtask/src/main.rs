@@ -397,6 +397,7 @@ fn package(designer: bool) -> Result<PathBuf, String> {
             "knflow-desktop",
         ],
     )?;
+    manual_and_completions()?;
     let out = target_dir().join("debian");
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
     let out = std::fs::canonicalize(&out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -425,6 +426,49 @@ fn package(designer: bool) -> Result<PathBuf, String> {
     let deb = String::from_utf8_lossy(&o.stdout).trim().to_string();
     eprintln!("package: {deb}");
     Ok(PathBuf::from(deb))
+}
+
+/// The manual pages (gzipped) and the shell completions the package installs, written by the
+/// release `kn-flow` itself into `target/release/packaging` (the package's assets name them).
+fn manual_and_completions() -> Result<(), String> {
+    let release = target_dir().join("release");
+    let kn_flow = release.join("kn-flow");
+    let out = release.join("packaging");
+    let man = out.join("man");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&man).map_err(|e| format!("{}: {e}", man.display()))?;
+    run(&kn_flow.to_string_lossy(), &["man", &man.to_string_lossy()])?;
+    for entry in std::fs::read_dir(&man).map_err(|e| format!("{}: {e}", man.display()))? {
+        let page = entry.map_err(|e| e.to_string())?.path();
+        let roff = std::fs::read(&page).map_err(|e| format!("{}: {e}", page.display()))?;
+        let mut gz = Vec::new();
+        zopfli::compress(
+            zopfli::Options::default(),
+            zopfli::Format::Gzip,
+            &roff[..],
+            &mut gz,
+        )
+        .map_err(|e| format!("{}: {e}", page.display()))?;
+        let mut name = page.clone().into_os_string();
+        name.push(".gz");
+        std::fs::write(&name, gz).map_err(|e| format!("{}: {e}", page.display()))?;
+        std::fs::remove_file(&page).map_err(|e| format!("{}: {e}", page.display()))?;
+    }
+    for (shell, file) in [
+        ("bash", "kn-flow.bash"),
+        ("zsh", "_kn-flow"),
+        ("fish", "kn-flow.fish"),
+    ] {
+        let o = Command::new(&kn_flow)
+            .args(["completion", shell])
+            .output()
+            .map_err(|e| format!("{}: {e}", kn_flow.display()))?;
+        if !o.status.success() || o.stdout.is_empty() {
+            return Err(format!("kn-flow completion {shell} failed"));
+        }
+        std::fs::write(out.join(file), o.stdout).map_err(|e| format!("{file}: {e}"))?;
+    }
+    Ok(())
 }
 
 fn desktop(flow: Option<&str>) -> Result<(), String> {

@@ -19,7 +19,7 @@ mod validate_cmd;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Exit codes shared by every command.
 pub mod exit {
@@ -355,11 +355,77 @@ enum Command {
         #[arg(long)]
         upgrade: bool,
     },
+    /// Print a completion script for a shell, e.g. `source <(kn-flow completion bash)`.
+    ///
+    /// Packages install them where each shell looks (bash-completion, zsh's vendor
+    /// completions, fish's vendor_completions.d).
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (roff) into DIR, for packaging: `kn-flow.1` and a
+    /// `kn-flow-<command>.1` per command, which the first one lists.
+    #[command(hide = true)]
+    Man { dir: PathBuf },
+}
+
+/// The completion script for `shell`. Bash's is made for the name `kn_flow`, then registered
+/// for `kn-flow`: clap_complete spells a `-` in the program's name two ways among the
+/// script's states, which loses every command's options.
+fn completion(shell: clap_complete::Shell) -> String {
+    let bash = shell == clap_complete::Shell::Bash;
+    let name = if bash { "kn_flow" } else { "kn-flow" };
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), name, &mut script);
+    let script = String::from_utf8_lossy(&script).into_owned();
+    if !bash {
+        return script;
+    }
+    script
+        .lines()
+        .map(|l| match l.strip_suffix(" kn_flow") {
+            Some(head) if l.trim_start().starts_with("complete ") => format!("{head} kn-flow\n"),
+            _ => format!("{l}\n"),
+        })
+        .collect()
+}
+
+/// `kn-flow.1` and one page per visible command, as `kn-flow.1` refers to them.
+fn man_pages(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    // Built, so that the `help` command clap adds has its page too.
+    let mut cli = Cli::command();
+    cli.build();
+    let write = |name: &str, cmd: clap::Command| {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(cmd).render(&mut page)?;
+        std::fs::write(dir.join(format!("{name}.1")), page)
+    };
+    for sub in cli.get_subcommands().filter(|c| !c.is_hide_set()) {
+        let name = format!("kn-flow-{}", sub.get_name());
+        let bin = format!("kn-flow {}", sub.get_name());
+        write(&name, sub.clone().name(name.clone()).bin_name(bin))?;
+    }
+    write("kn-flow", cli)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
+        Command::Completion { shell } => {
+            print!("{}", completion(shell));
+            exit::OK
+        }
+        Command::Man { dir } => match man_pages(&dir) {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!(
+                    "kn-flow: cannot write the manual pages into {}: {e}",
+                    dir.display()
+                );
+                exit::USAGE
+            }
+        },
         Command::Validate {
             files,
             output,
