@@ -274,6 +274,23 @@ test("palette clicks add at the centre, pastes keep offsetting, search says when
     }
   }
 
+  // Entries clicked one after another land beside what is there, not on it, each whole in view.
+  for (const kind of ["PingSource", "Trigger", "Service"]) {
+    await page.getByRole("button", { name: kind, exact: true }).click();
+    await node(page, `${kind} ${kind.toLowerCase()}`).waitFor();
+    const all = await page.locator("svg.canvas [data-node] rect.box").evaluateAll((rs) => rs.map((r) => {
+      const b = r.getBoundingClientRect();
+      return { id: r.closest("[data-node]").getAttribute("data-node"), x0: b.left, y0: b.top, x1: b.right, y1: b.bottom };
+    }));
+    const added = all.find((n) => n.id === `${kind}/${kind.toLowerCase()}`);
+    for (const b of all.filter((n) => n !== added)) {
+      const a = added;
+      assert.ok(a.x1 <= b.x0 || b.x1 <= a.x0 || a.y1 <= b.y0 || b.y1 <= a.y0, `${a.id} lands on ${b.id}`);
+    }
+    const c = await canvas(page).boundingBox();
+    assert.ok(added.x0 >= c.x && added.x1 <= c.x + c.width && added.y0 >= c.y && added.y1 <= c.y + c.height, `${kind} added out of view`);
+  }
+
   await page.getByLabel("Search kinds").fill("zzz");
   await page.getByText("No kinds match “zzz”").waitFor();
   await page.getByLabel("Search kinds").fill("trig");

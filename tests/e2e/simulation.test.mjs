@@ -267,3 +267,45 @@ test("the Send form's targets are the open flow's: none of a flow no longer open
   assert.equal(await page.getByLabel("Target").inputValue(), "");
   assert.deepEqual(page.errors, []);
 });
+
+test("the Send form keeps what was typed across tabs; Save as scenario saves the send shown; sinks are targets", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await tab(page, "Simulate");
+  await page.getByLabel("Target").selectOption("Broker/orders");
+  await page.getByLabel("type", { exact: true }).fill("com.example.other");
+  await page.getByLabel("extensions").fill("amount=7");
+  await page.getByRole("button", { name: "Send event" }).click();
+  await page.getByRole("status").getByText(/sent the form's event to Broker\/orders/).waitFor();
+  await tab(page, "Scenarios");
+  await tab(page, "Simulate");
+  assert.equal(await page.getByLabel("Target").inputValue(), "Broker/orders");
+  assert.equal(await page.getByLabel("type", { exact: true }).inputValue(), "com.example.other");
+  assert.equal(await page.getByLabel("extensions").inputValue(), "amount=7");
+  await page.getByRole("button", { name: "Save as scenario" }).click();
+  await page.getByRole("status").getByText(/saved as "scenario \d+: Broker\/orders"/).waitFor();
+  // The flow's sinks can be sent to directly.
+  const options = await page.getByLabel("Target").locator("option").evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(options.includes("Service/audit"), `${options}`);
+  assert.ok(options.indexOf("Broker/orders") < options.indexOf("Service/audit"), "routing targets come first");
+  assert.deepEqual(page.errors, []);
+});
+
+test("an edit to the flow clears a simulation's trace and says so; moving a node or saving a scenario does not", async (t) => {
+  const page = await open(t, "orders.yaml");
+  const marks = page.locator("svg.canvas [role=img], svg.canvas .hop");
+  const before = await marks.count();
+  await sendOrder(page, "");
+  const hops = page.getByRole("list", { name: "Hops" }).getByRole("listitem");
+  await hops.first().waitFor();
+  // Saving the run as a scenario keeps the trace.
+  await page.getByRole("button", { name: "Save as scenario" }).click();
+  await page.getByRole("status").getByText(/saved as/).waitFor();
+  assert.ok(await hops.count() > 0, "saving a scenario cleared the trace");
+  // Deleting the broker: no hops through it are left on the canvas or in the log.
+  await node(page, "Broker orders").click();
+  await page.keyboard.press("Delete");
+  await page.getByRole("status").getByText(/the flow changed since the simulation ran/).waitFor();
+  assert.equal(await hops.count(), 0);
+  assert.ok(await marks.count() <= before, "marks of the old trace left on the canvas");
+  assert.deepEqual(page.errors, []);
+});

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde_json::{json, Value};
 
 use crate::canvas::canvas_size;
-use crate::state::{App, DockTab, SimRun, DOCK_COLLAPSED, DOCK_HEIGHT};
+use crate::state::{App, DockTab, SendForm, SimRun, DOCK_COLLAPSED, DOCK_HEIGHT};
 
 /// The dock's smallest height, and its largest as a share of the window.
 const MIN_HEIGHT: f64 = 120.0;
@@ -85,8 +85,27 @@ fn Separator(app: App) -> impl IntoView {
     }
 }
 
+/// A simulation's trace stays on the canvas and in the log only while the flow routes as it
+/// did: an edit to its resources or behaviours (or an undo) clears it, saying so, rather than
+/// show hops through what is no longer there. Live traffic is what really happened: it stays.
+fn follow_routing(app: App) {
+    Effect::new(move |_| {
+        let now = app.editor.with(|e| e.routing_revision());
+        let stale = app.sim.with_untracked(|s| {
+            s.as_ref()
+                .is_some_and(|run| !run.live && run.revision != now)
+        });
+        if stale {
+            app.playing.set(false);
+            app.sim.set(None);
+            app.say("the flow changed since the simulation ran: its trace is cleared (Send again)");
+        }
+    });
+}
+
 #[component]
 pub fn Dock(app: App) -> impl IntoView {
+    follow_routing(app);
     let tab = |t: DockTab, name: &'static str| {
         let count = move || match t {
             DockTab::Problems => {
@@ -262,16 +281,22 @@ fn play(app: App) {
 }
 
 /// Where an event can be sent: ingresses, sources (they emit), and sinks.
+/// What the Simulate tab can send to: brokers, channels, sequences, parallels and sources
+/// first, then sinks (an event straight to a sink tries its behaviour).
 fn targets(app: App) -> Vec<String> {
     app.editor.with(|e| {
-        e.flow()
-            .resources()
-            .filter(|r| {
-                matches!(
-                    r.id.kind.as_str(),
-                    "Broker" | "Channel" | "InMemoryChannel" | "Sequence" | "Parallel"
-                ) || r.is_source()
-            })
+        let sink = |r: &&knflow_model::Resource| {
+            r.info
+                .is_some_and(|i| i.category == knflow_model::kinds::Category::Sinks)
+        };
+        let routing = e.flow().resources().filter(|r| {
+            matches!(
+                r.id.kind.as_str(),
+                "Broker" | "Channel" | "InMemoryChannel" | "Sequence" | "Parallel"
+            ) || r.is_source()
+        });
+        routing
+            .chain(e.flow().resources().filter(sink))
             .map(|r| r.id.to_string())
             .collect()
     })
@@ -279,7 +304,18 @@ fn targets(app: App) -> Vec<String> {
 
 #[component]
 fn Simulate(app: App) -> impl IntoView {
-    let target = RwSignal::new(targets(app).first().cloned().unwrap_or_default());
+    let SendForm {
+        target,
+        ty,
+        source,
+        subject,
+        extensions,
+        data,
+        once,
+        run_for,
+        sampled_for,
+        last,
+    } = app.send;
     // A target the open flow does not have (after New, Open, a delete) gives way to its first.
     Effect::new(move |_| {
         let first = targets(app).first().cloned().unwrap_or_default();
@@ -297,14 +333,6 @@ fn Simulate(app: App) -> impl IntoView {
             app.sim_target.set(None);
         }
     });
-    let ty = RwSignal::new("com.example.event".to_string());
-    let source = RwSignal::new("/knflow/designer".to_string());
-    let subject = RwSignal::new(String::new());
-    let extensions = RwSignal::new(String::new());
-    let data = RwSignal::new("{\n  \"hello\": \"world\"\n}".to_string());
-    // For a source: send the form's event once, or run what the source does for a while.
-    let once = RwSignal::new(true);
-    let run_for = RwSignal::new("1h".to_string());
     let is_source = move || {
         let t = target.get();
         app.editor.with(|e| {
@@ -321,9 +349,13 @@ fn Simulate(app: App) -> impl IntoView {
             .with(|e| knflow_sim::sources::offered_types(e.flow(), &t))
     });
     // A new target starts from what it would really get: a source's own event, else the first
-    // type a trigger asks for.
+    // type a trigger asks for. Coming back to the tab, the fields stay as they were left.
     Effect::new(move |_| {
         let t = target.get();
+        if sampled_for.with_untracked(|s| s.as_deref() == Some(t.as_str())) {
+            return;
+        }
+        sampled_for.set(Some(t.clone()));
         let sample = app
             .editor
             .with_untracked(|e| knflow_sim::sources::sample_event(e.flow(), &t));
@@ -381,10 +413,11 @@ fn Simulate(app: App) -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let behaviors_box = RwSignal::new(String::new());
     Effect::new(move |_| behaviors_box.set(saved.get()));
-    // What the last Send ran, for "Save as scenario".
-    let last = RwSignal::new(None::<Value>);
     let save_scenario = move |_| {
         let Some(req) = last.get_untracked() else {
+            error.set(Some(
+                "nothing to save yet: Send an event, then save what it did".into(),
+            ));
             return;
         };
         let n = app.editor.with_untracked(|e| e.flow().scenarios.len()) + 1;
@@ -451,6 +484,13 @@ fn Simulate(app: App) -> impl IntoView {
             knflow_sim::behavior::for_run(e.flow(), &behaviors_box.get_untracked())
         })?;
         let t = target.get_untracked();
+        if t.is_empty() {
+            return Err(
+                "nothing to send to: the flow has no broker, channel, sequence, \
+                        parallel, source or sink"
+                    .into(),
+            );
+        }
         let is_source = app.editor.with_untracked(|e| {
             ResourceId::parse(&t)
                 .and_then(|id| e.flow().get(&id))
@@ -493,6 +533,7 @@ fn Simulate(app: App) -> impl IntoView {
                     step: 0,
                     selected: None,
                     live: false,
+                    revision: app.editor.with_untracked(|e| e.routing_revision()),
                 }));
                 app.playing.set(n > 0);
                 app.say(format!("{what}: {n} hops"));

@@ -21,6 +21,7 @@ fn open_tap(app: App) {
         step: 0,
         selected: None,
         live: true,
+        revision: 0,
     }));
     let subscribed = host::subscribe_tap(move |text| {
         let Ok(hop) = serde_json::from_str::<Value>(&text) else {

@@ -174,6 +174,43 @@ pub struct SimRun {
     pub selected: Option<usize>,
     /// Real traffic from live mode, not a simulation (each has its own tab).
     pub live: bool,
+    /// The editor's routing revision the simulation ran against (see `follow_routing`).
+    pub revision: u64,
+}
+
+/// The Simulate tab's form: kept by the app, so that switching tabs loses nothing typed.
+#[derive(Clone, Copy)]
+pub struct SendForm {
+    pub target: RwSignal<String>,
+    pub ty: RwSignal<String>,
+    pub source: RwSignal<String>,
+    pub subject: RwSignal<String>,
+    pub extensions: RwSignal<String>,
+    pub data: RwSignal<String>,
+    /// For a source: send the form's event once, or run what the source does for a while.
+    pub once: RwSignal<bool>,
+    pub run_for: RwSignal<String>,
+    /// The target the fields were last filled in for from its sample event.
+    pub sampled_for: RwSignal<Option<String>>,
+    /// What the last Send ran, for "Save as scenario".
+    pub last: RwSignal<Option<Value>>,
+}
+
+impl SendForm {
+    fn new() -> SendForm {
+        SendForm {
+            target: RwSignal::new(String::new()),
+            ty: RwSignal::new("com.example.event".to_string()),
+            source: RwSignal::new("/knflow/designer".to_string()),
+            subject: RwSignal::new(String::new()),
+            extensions: RwSignal::new(String::new()),
+            data: RwSignal::new("{\n  \"hello\": \"world\"\n}".to_string()),
+            once: RwSignal::new(true),
+            run_for: RwSignal::new("1h".to_string()),
+            sampled_for: RwSignal::new(None),
+            last: RwSignal::new(None),
+        }
+    }
 }
 
 /// How long one hop takes on the canvas at normal playback speed.
@@ -210,6 +247,7 @@ pub struct App {
     pub status: RwSignal<Option<(bool, String)>>,
     pub dock: RwSignal<DockTab>,
     pub sim: RwSignal<Option<SimRun>>,
+    pub send: SendForm,
     /// Each node's outcome counts up to the timeline position (see `canvas::hops::outcomes`),
     /// counted once per step for all nodes.
     pub outcomes: Memo<crate::canvas::hops::Outcomes>,
@@ -517,6 +555,7 @@ impl App {
             status: RwSignal::new(None),
             dock: RwSignal::new(DockTab::Problems),
             sim,
+            send: SendForm::new(),
             outcomes,
             speed: RwSignal::new(1.0),
             playing: RwSignal::new(false),

@@ -125,6 +125,9 @@ pub struct Editor {
     revision: u64,
     /// Bumped by changes to resources (not positions): what validation depends on.
     content_revision: u64,
+    /// Bumped by changes to what a simulation depends on: resources and sink behaviours, not
+    /// positions or saved scenarios.
+    routing_revision: u64,
     /// The history state shown: a new one for every edit, an earlier one after undo. Unsaved
     /// means a state other than the saved one, so undoing back to it is clean again.
     state: u64,
@@ -194,6 +197,7 @@ impl Editor {
             redo: Vec::new(),
             revision: base,
             content_revision: base,
+            routing_revision: base,
             state: base,
             saved_state: base,
             pasted: None,
@@ -253,6 +257,13 @@ impl Editor {
         self.content_revision
     }
 
+    /// Changes when what a simulation of the flow depends on may have changed: resources,
+    /// sink behaviours, undo and redo; not moves, layout or the saved scenarios. A trace made
+    /// at another routing revision may not be what the flow does now.
+    pub fn routing_revision(&self) -> u64 {
+        self.routing_revision
+    }
+
     /// The flow file as it would be saved.
     pub fn save_text(&self) -> String {
         flowfile::save_string(&self.flow)
@@ -295,6 +306,7 @@ impl Editor {
         self.state = s.state;
         self.revision += 1;
         self.content_revision += 1;
+        self.routing_revision += 1;
     }
 
     pub fn undo(&mut self) -> bool {
@@ -322,10 +334,14 @@ impl Editor {
             edit,
             Edit::Move { .. } | Edit::MoveNodes { .. } | Edit::AutoLayout
         );
+        let routing = !layout_only && !matches!(edit, Edit::SetScenarios(_));
         match self.perform(edit) {
             Ok(()) => {
                 if !layout_only {
                     self.content_revision += 1;
+                }
+                if routing {
+                    self.routing_revision += 1;
                 }
                 self.undo.push(before);
                 if self.undo.len() > HISTORY {

@@ -353,6 +353,37 @@ fn import_replaces_the_flow_as_one_undo_step() {
     assert_eq!(e.save_text(), before);
 }
 
+/// A simulation's trace is out of date when resources or behaviours change, or on undo; not
+/// when nodes move, the layout is redone or a scenario is saved.
+#[test]
+fn the_routing_revision_follows_what_a_simulation_depends_on() {
+    let mut e = drawn();
+    let r0 = e.routing_revision();
+    e.apply(Edit::Move {
+        ids: vec![id("Broker/broker")],
+        dx: 5.0,
+        dy: 0.0,
+    })
+    .unwrap();
+    e.apply(Edit::AutoLayout).unwrap();
+    e.apply(Edit::SetScenarios(vec![serde_json::json!({"name": "s"})]))
+        .unwrap();
+    assert_eq!(
+        e.routing_revision(),
+        r0,
+        "layout and scenarios are not routing"
+    );
+    e.apply(Edit::Rename {
+        id: id("Service/service"),
+        name: "display".into(),
+    })
+    .unwrap();
+    let r1 = e.routing_revision();
+    assert_ne!(r1, r0);
+    assert!(e.undo());
+    assert_ne!(e.routing_revision(), r1, "an undo can change routing");
+}
+
 #[test]
 fn revisions_tell_layout_edits_and_other_flows_apart() {
     let mut e = drawn();

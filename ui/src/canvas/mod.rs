@@ -298,14 +298,44 @@ pub fn drop_kind(app: &App, kind: String, cx: f64, cy: f64) -> bool {
     true
 }
 
-/// The canvas point in the middle of the screen, where keyboard- and click-added nodes go.
+/// Where keyboard- and click-added nodes go: the middle of the screen, or the free place
+/// nearest to it, so that nodes added one after another do not pile up.
 pub fn view_center(app: &App) -> Point {
     let (w, h) = canvas_size();
     let v = app.view.get_untracked();
-    Point {
-        x: ((w / 2.0 - v.tx) / v.k - NODE_W / 2.0).round(),
-        y: ((h / 2.0 - v.ty) / v.k - 32.0).round(),
-    }
+    let centre = (
+        ((w / 2.0 - v.tx) / v.k - NODE_W / 2.0).round(),
+        ((h / 2.0 - v.ty) / v.k - 32.0).round(),
+    );
+    // A new node's box is about this tall; a gap keeps wires and port labels clear.
+    const NEW_H: f64 = 88.0;
+    const GAP: f64 = 24.0;
+    let boxes: Vec<(f64, f64, f64, f64)> = app.nodes.with_untracked(|ns| {
+        ns.values()
+            .map(|n| (n.x, n.y, n.x + n.width(), n.y + n.height()))
+            .collect()
+    });
+    let free = |(x, y): (f64, f64)| {
+        boxes.iter().all(|b| {
+            x + NODE_W + GAP <= b.0 || x >= b.2 + GAP || y + NEW_H + GAP <= b.1 || y >= b.3 + GAP
+        })
+    };
+    // Places on a grid around the centre, nearest first: below and beside before far away.
+    let (dx, dy) = (NODE_W + GAP, NEW_H + GAP);
+    let mut places: Vec<(f64, f64)> = (-4..=4)
+        .flat_map(|i| (-4..=4).map(move |j| (f64::from(i), f64::from(j))))
+        .collect();
+    let dist = |(i, j): &(f64, f64)| (i * dx).hypot(j * dy);
+    knflow_model::order::sort_by(&mut places, |a, b| {
+        let below_then_right = b.1.total_cmp(&a.1).then(b.0.total_cmp(&a.0));
+        dist(a).total_cmp(&dist(b)).then(below_then_right)
+    });
+    let (x, y) = places
+        .into_iter()
+        .map(|(i, j)| (centre.0 + i * dx, centre.1 + j * dy))
+        .find(|p| free(*p))
+        .unwrap_or(centre);
+    Point { x, y }
 }
 
 /// Opens the context menu for `on` at a client point.
