@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { setup, open, node, env } from "./harness.mjs";
+import { setup, open, node, env, exportedYaml } from "./harness.mjs";
 
 setup();
 
@@ -184,6 +184,30 @@ test("a YAML edit in the inspector that cannot apply says why under the editor a
   assert.equal(await page.locator("footer.status .error").count(), 0, "not in the status line");
   await node(page, "Service audit").waitFor();
   assert.doesNotMatch(await fileLabel(page).textContent(), /●/, "nothing was applied");
+  assert.deepEqual(page.errors, []);
+});
+
+test("a rename: in the YAML view it takes the references along; a taken name is refused at the field, which shows the name kept", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await node(page, "Service audit").click();
+  const inspector = page.getByRole("complementary", { name: "Inspector" });
+  const name = inspector.getByRole("textbox", { name: "name", exact: true });
+  await name.fill("notify");
+  await name.press("Tab");
+  await page.locator(".tip[role=alert]").getByText(/Service\/notify already exists/).waitFor();
+  assert.equal(await name.inputValue(), "audit", "the field shows the name the Service still has");
+  await node(page, "Service audit").waitFor();
+
+  await page.getByRole("tablist", { name: "Inspector views" }).getByRole("tab", { name: "YAML" }).click();
+  const editor = page.getByLabel("Resource YAML");
+  await editor.fill((await editor.inputValue()).replace(/^  name: audit$/m, "  name: auditor"));
+  await page.getByRole("button", { name: "Apply YAML" }).click();
+  await node(page, "Service auditor").waitFor();
+  // The trigger that delivered to it still does: no dangling reference, no placeholder.
+  const yaml = await exportedYaml(page);
+  assert.doesNotMatch(yaml, /name: audit\n/, "a reference still names audit");
+  assert.match(yaml, /name: auditor/);
+  assert.equal(await page.getByText(/is not in this flow/).count(), 0);
   assert.deepEqual(page.errors, []);
 });
 

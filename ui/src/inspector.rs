@@ -9,6 +9,22 @@ use serde_json::Value;
 use crate::form;
 use crate::state::{App, InspectorMode};
 
+/// Puts `current` back into the field an event came from, and shows the status bar's
+/// error (what the refused edit said) beside the field.
+fn refused(app: App, ev: &web_sys::Event, current: &str) {
+    let Some(input) = ev
+        .target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(t).ok())
+    else {
+        return;
+    };
+    input.set_value(current);
+    if let Some((true, text)) = app.status.get_untracked() {
+        let r = input.get_bounding_client_rect();
+        app.tip_at(r.left(), r.bottom() + 4.0, text);
+    }
+}
+
 #[component]
 pub fn Inspector(app: App) -> impl IntoView {
     let yaml_tab = RwSignal::new(false);
@@ -194,7 +210,11 @@ fn form_view(
                 <input type="text" aria-label="name" prop:value=name spellcheck="false"
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
-                        app.edit(Edit::Rename { id: rename_id.clone(), name: v });
+                        if !app.edit(Edit::Rename { id: rename_id.clone(), name: v }) {
+                            // Refused (a name the flow has, an unusable one): the field shows
+                            // the name the resource still has, and why beside it.
+                            refused(app, &ev, &rename_id.name);
+                        }
                     }/>
             </div>
             {form::field(app, &labels_id, ".metadata.namespace".into(), "namespace", &STRING, &Value::Null, meta.get("namespace"), 1, None)}

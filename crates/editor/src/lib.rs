@@ -502,7 +502,17 @@ impl Editor {
             }
             Edit::Replace { id, manifest } => {
                 let p = self.position(&id);
-                let new_id = self.flow.replace(&id, manifest).map_err(s)?;
+                // A new name written in the YAML renames as the name field does: references
+                // to the resource follow it (and a taken name is refused).
+                let name = manifest.pointer("/metadata/name").and_then(Value::as_str);
+                let same_kind = manifest.get("kind").and_then(Value::as_str) == Some(id.kind.as_str());
+                let at = match name {
+                    Some(name) if same_kind && name != id.name => {
+                        self.flow.rename(&id, name).map_err(s)?
+                    }
+                    _ => id.clone(),
+                };
+                let new_id = self.flow.replace(&at, manifest).map_err(s)?;
                 if new_id != id {
                     self.flow.layout.remove(&id.to_string());
                     self.place(&new_id, p);

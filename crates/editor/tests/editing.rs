@@ -353,6 +353,50 @@ fn import_replaces_the_flow_as_one_undo_step() {
     assert_eq!(e.save_text(), before);
 }
 
+/// A name changed in the YAML (the inspector's YAML view) renames like the name field: the
+/// references follow, the node keeps its place and selection, a taken name is refused.
+#[test]
+fn a_name_changed_in_the_yaml_renames_with_its_references() {
+    let mut e = drawn();
+    let place = e.flow().layout.get("Service/service").cloned();
+    e.select(&id("Service/service"), false);
+    let mut m = e.flow().get(&id("Service/service")).unwrap().manifest.clone();
+    m["metadata"]["name"] = "display".into();
+    m["metadata"]["labels"] = serde_json::json!({"app": "display"});
+    e.apply(Edit::Replace {
+        id: id("Service/service"),
+        manifest: m.clone(),
+    })
+    .unwrap();
+    let t = &e.flow().get(&id("Trigger/trigger")).unwrap().manifest;
+    assert_eq!(t["spec"]["subscriber"]["ref"]["name"], "display");
+    let s = e.flow().get(&id("Service/display")).unwrap();
+    assert_eq!(s.manifest["metadata"]["labels"]["app"], "display", "the rest of the YAML applied");
+    assert_eq!(e.flow().layout.get("Service/display").cloned(), place);
+    assert!(e.selection().contains(&id("Service/display")));
+    assert!(e.flow().get(&id("Service/service")).is_none());
+
+    // A name another Service has is refused, and nothing changes.
+    let before = e.save_text();
+    e.apply(Edit::Add {
+        kind: "Service".into(),
+        at: at(0.0, 400.0),
+    })
+    .unwrap();
+    let before_taken = e.save_text();
+    m["metadata"]["name"] = "service".into();
+    let err = e
+        .apply(Edit::Replace {
+            id: id("Service/display"),
+            manifest: m,
+        })
+        .unwrap_err();
+    assert!(err.contains("Service/service"), "{err}");
+    assert_eq!(e.save_text(), before_taken);
+    assert!(e.undo());
+    assert_eq!(e.save_text(), before);
+}
+
 /// A simulation's trace is out of date when resources or behaviours change, or on undo; not
 /// when nodes move, the layout is redone or a scenario is saved.
 #[test]
