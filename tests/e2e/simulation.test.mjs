@@ -276,6 +276,9 @@ test("the Send form keeps what was typed across tabs; Save as scenario saves the
   await page.getByLabel("extensions").fill("amount=7");
   await page.getByRole("button", { name: "Send event" }).click();
   await page.getByRole("status").getByText(/sent the form's event to Broker\/orders/).waitFor();
+  // Each hop says which event it carried.
+  const lines = await page.getByRole("list", { name: "Hops" }).getByRole("listitem").allTextContents();
+  assert.ok(lines.length > 0 && lines.every((l) => /^com\.example\.other · \S+/.test(l.trim())), lines.join("\n"));
   await tab(page, "Scenarios");
   await tab(page, "Simulate");
   assert.equal(await page.getByLabel("Target").inputValue(), "Broker/orders");

@@ -621,15 +621,15 @@ fn Simulate(app: App) -> impl IntoView {
                         <ol class="hops" aria-label="Hops">
                             {s.hops.iter().enumerate().map(|(i, h)| {
                                 let shown = i < s.step;
-                                let text = format!("{} ms  {} → {}{}{}  {} {}",
-                                    h["time_ms"], h["from"].as_str().unwrap_or_default(), h["to"].as_str().unwrap_or_default(),
-                                    h["via"].as_str().map(|v| format!(" via {v}")).unwrap_or_default(),
-                                    h["attempt"].as_u64().map(|a| format!(" #{a}")).unwrap_or_default(),
-                                    h["status"].as_u64().map(|s| s.to_string()).unwrap_or_default(),
-                                    h["outcome"].as_str().unwrap_or_default());
+                                // Which event each hop carries (a reply and the event it answers
+                                // can take the same way), then what happened to it.
+                                let (text, event) = crate::live::hop_text(h);
+                                let text = format!("{} ms  {text}", h["time_ms"]);
                                 view! {
                                     <li class:dim=!shown class:sel=s.selected == Some(i) class=format!("outcome-{}", h["outcome"].as_str().unwrap_or_default())>
-                                        <button on:click=move |_| app.sim.update(|s| if let Some(s) = s { s.selected = Some(i); s.step = i + 1; })>{text}</button>
+                                        <button on:click=move |_| app.sim.update(|s| if let Some(s) = s { s.selected = Some(i); s.step = i + 1; })>
+                                            <span class="event">{event}</span>{text}
+                                        </button>
                                     </li>
                                 }
                             }).collect_view()}

@@ -48,9 +48,9 @@ fn curl(url: &str) -> String {
     )
 }
 
-/// A hop as the log lists it: what went where with what outcome (the HTTP status where there
-/// was a delivery), and the event it carried.
-fn hop_text(h: &Value) -> (String, String) {
+/// A hop as the logs list it: what went where (the attempt, for a retried delivery) with what
+/// outcome (the HTTP status where there was a delivery), and the event it carried.
+pub(crate) fn hop_text(h: &Value) -> (String, String) {
     let outcome = h["outcome"].as_str().unwrap_or_default();
     let status = h["status"]
         .as_u64()
@@ -58,12 +58,16 @@ fn hop_text(h: &Value) -> (String, String) {
         .map(|s| format!("{s} "))
         .unwrap_or_default();
     let text = format!(
-        "{} → {}{}  {status}{outcome}",
+        "{} → {}{}{}  {status}{outcome}",
         h["from"].as_str().unwrap_or_default(),
         h["to"].as_str().unwrap_or_default(),
         h["via"]
             .as_str()
             .map(|v| format!(" via {v}"))
+            .unwrap_or_default(),
+        h["attempt"]
+            .as_u64()
+            .map(|a| format!(" #{a}"))
             .unwrap_or_default(),
     );
     let event = format!(
