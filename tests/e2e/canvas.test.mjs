@@ -419,3 +419,24 @@ test("a node selected at the canvas's right: the inspector opens, the node stays
     await page.close();
   }
 });
+
+test("the minimap shows the visible part whole, around the flow or inside it", async (t) => {
+  for (const f of examples) {
+    const page = await open(t, f);
+    const check = async (when) => {
+      const { mini, port } = await page.evaluate(() => {
+        const b = (e) => { const r = e.getBoundingClientRect(); return { x0: r.left, y0: r.top, x1: r.right, y1: r.bottom, w: r.width, h: r.height }; };
+        return { mini: b(document.querySelector("svg.minimap")), port: b(document.querySelector("svg.minimap rect.viewport")) };
+      });
+      assert.ok(port.x0 >= mini.x0 - 1 && port.y0 >= mini.y0 - 1 && port.x1 <= mini.x1 + 1 && port.y1 <= mini.y1 + 1,
+        `${f} ${when}: the visible part ${JSON.stringify(port)} is cut off by the minimap ${JSON.stringify(mini)}`);
+      assert.ok(port.w > 10 && port.h > 10, `${f} ${when}: the visible part is a sliver`);
+    };
+    await page.getByRole("button", { name: "Show minimap" }).click().catch(() => {});
+    await page.locator("svg.minimap").waitFor();
+    await check("opened");
+    for (let i = 0; i < 3; i++) await page.keyboard.press("+");
+    await check("zoomed in");
+    await page.close();
+  }
+});

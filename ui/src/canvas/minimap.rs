@@ -10,10 +10,15 @@ use crate::state::App;
 #[component]
 pub fn Minimap(app: App) -> impl IntoView {
     let (w, h) = MINIMAP;
+    // The nodes and the visible part together: when the whole flow is in view, the visible
+    // part is the larger, and drawn whole it shows where the flow sits in it.
     let bounds = Memo::new(move |_| {
-        app.bounds()
-            .map(|(x0, y0, x1, y1)| (x0.min(0.0), y0.min(0.0), x1.max(800.0), y1.max(500.0)))
-            .unwrap_or((0.0, 0.0, 800.0, 500.0))
+        let v = app.view.get();
+        let (cw, ch) = app.canvas_px.get();
+        let seen = (-v.tx / v.k, -v.ty / v.k, (cw - v.tx) / v.k, (ch - v.ty) / v.k);
+        app.bounds().map_or(seen, |(x0, y0, x1, y1)| {
+            (x0.min(seen.0), y0.min(seen.1), x1.max(seen.2), y1.max(seen.3))
+        })
     });
     let scale = move || {
         let (x0, y0, x1, y1) = bounds.get();
