@@ -214,11 +214,13 @@ test("the context menu: on a node, on a wire, on the background, by mouse and ke
   await page.getByRole("button", { name: "Send event" }).waitFor();
   assert.equal(await page.getByLabel("Target").inputValue(), "Broker/default");
 
-  // On a wire: Delete.
+  // On a wire: Delete. The wire is then the one selection (a node selected before is not).
+  await node(page, "Broker default").locator("rect.box").click();
   const w = page.getByRole("button", { name: "Trigger pings-to-logger subscriber → Service logger", exact: true });
   const at = await wireMiddle(w);
   await page.mouse.click(at.x, at.y, { button: "right" });
   assert.deepEqual(await items(), ["Delete"]);
+  assert.equal(await page.locator("svg.canvas [data-node].selected").count(), 0, "a node stays selected beside the wire");
   await menu.getByRole("menuitem", { name: "Delete" }).click();
   await w.waitFor({ state: "detached" });
 
@@ -246,6 +248,19 @@ test("the context menu: on a node, on a wire, on the background, by mouse and ke
   await menu.getByRole("menuitem", { name: "Auto layout" }).click();
   await menu.waitFor({ state: "detached" });
   checkPicture(await measure(page), "after Auto layout from the menu");
+
+  // Opened at the canvas's right or bottom edge, the menu opens inward, whole.
+  const c = await canvas(page).boundingBox();
+  for (const [x, y] of [[c.x + c.width - 6, c.y + c.height * 0.3], [c.x + c.width * 0.5, c.y + c.height - 6]]) {
+    await page.mouse.click(x, y, { button: "right" });
+    await menu.waitFor();
+    await page.waitForTimeout(50);
+    const m = await menu.boundingBox();
+    assert.ok(m.x >= c.x && m.x + m.width <= c.x + c.width && m.y >= c.y && m.y + m.height <= c.y + c.height,
+      `the menu opened at ${x},${y} is cut off: ${JSON.stringify(m)} in ${JSON.stringify(c)}`);
+    await page.keyboard.press("Escape");
+    await menu.waitFor({ state: "detached" });
+  }
   assert.deepEqual(page.errors, []);
 });
 

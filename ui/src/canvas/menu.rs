@@ -110,14 +110,36 @@ fn focus_item(menu: &web_sys::Element, delta: i32) {
     }
 }
 
+/// Moves a just-opened menu that crosses the canvas's right or bottom edge to the other side
+/// of the point it opened at (or to the edge, where that side has no room either).
+fn keep_inside(menu: &web_sys::HtmlDivElement) {
+    let Some(wrap) = menu.parent_element().map(|p| p.get_bounding_client_rect()) else {
+        return;
+    };
+    let r = menu.get_bounding_client_rect();
+    let (mut left, mut top) = (r.left() - wrap.left(), r.top() - wrap.top());
+    if r.right() > wrap.right() - 4.0 {
+        left = (left - r.width()).max(4.0);
+    }
+    if r.bottom() > wrap.bottom() - 4.0 {
+        top = (top - r.height()).max(4.0);
+    }
+    let style = web_sys::HtmlElement::style(menu);
+    let _ = style.set_property("left", &format!("{left:.0}px"));
+    let _ = style.set_property("top", &format!("{top:.0}px"));
+}
+
 #[component]
 pub fn ContextMenu(app: App) -> impl IntoView {
     let menu_ref = NodeRef::<leptos::html::Div>::new();
-    // Focus the first item when a menu opens.
+    // Focus the first item when a menu opens, and keep the menu inside the canvas: opened
+    // near its right or bottom edge it opens to the pointer's left or above it, as a
+    // desktop's menus do (the canvas clips what crosses its edges).
     Effect::new(move |_| {
         if app.menu.with(Option::is_some) {
             leptos::task::spawn_local(async move {
                 if let Some(el) = menu_ref.get_untracked() {
+                    keep_inside(&el);
                     focus_item(&el, 1);
                 }
             });

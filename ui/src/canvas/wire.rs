@@ -66,9 +66,17 @@ pub fn pointer_down(app: App, ev: PointerEvent) {
     if let Some(w) = wire_of(&app, ev.target()) {
         ev.stop_propagation();
         app.menu.set(None);
-        app.editor.update(|e| e.clear_selection());
-        app.wire.set(Some(w.key));
+        select(&app, w.key);
     }
+}
+
+/// A wire selected (by click, focus or its menu) is the only selection: nodes selected before
+/// are not, so that Delete and the inspector act on one thing.
+fn select(app: &App, key: String) {
+    if app.editor.with_untracked(|e| !e.selection().is_empty()) {
+        app.editor.update(|e| e.clear_selection());
+    }
+    app.wire.set(Some(key));
 }
 
 pub fn key_down(app: App, ev: KeyboardEvent) {
@@ -84,7 +92,7 @@ pub fn key_down(app: App, ev: KeyboardEvent) {
         k if k == "ContextMenu" || (k == "F10" && ev.shift_key()) => {
             ev.prevent_default();
             ev.stop_propagation();
-            app.wire.set(Some(w.key.clone()));
+            select(&app, w.key.clone());
             let at = app
                 .position(&w.to)
                 .map(|(x, y)| to_screen(&app, (x - 20.0, y + 20.0)))
@@ -97,7 +105,7 @@ pub fn key_down(app: App, ev: KeyboardEvent) {
 
 pub fn focus_in(app: App, ev: web_sys::FocusEvent) {
     if let Some(w) = wire_of(&app, ev.target()) {
-        app.wire.set(Some(w.key));
+        select(&app, w.key);
     }
 }
 
@@ -105,7 +113,7 @@ pub fn context_menu(app: App, ev: MouseEvent) {
     if let Some(w) = wire_of(&app, ev.target()) {
         ev.prevent_default();
         ev.stop_propagation();
-        app.wire.set(Some(w.key.clone()));
+        select(&app, w.key.clone());
         menu_at(
             &app,
             MenuOn::Wire(w.key),
