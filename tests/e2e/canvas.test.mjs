@@ -65,6 +65,8 @@ async function measure(page) {
     return {
       nodes, wires,
       minimap: mini ? box(mini) : null,
+      canvas: box(svg),
+      controls: box(document.querySelector(".zoom-controls")),
       crossings: Number(svg.dataset.crossings ?? NaN),
     };
   });
@@ -115,6 +117,11 @@ function checkPicture(m, when) {
       if (minimap) assert.ok(!overlap(l.box, minimap), `${when}: the minimap covers ${nodes[i].label}'s ${l.text}`);
     }
     if (minimap) assert.ok(!overlap(nodes[i].box, minimap), `${when}: the minimap covers ${nodes[i].label}`);
+  }
+  // Where the whole flow is in view, the zoom buttons cover none of it.
+  const c = m.canvas;
+  if (nodes.every((n) => n.box.x0 >= c.x0 && n.box.x1 <= c.x1 && n.box.y0 >= c.y0 && n.box.y1 <= c.y1)) {
+    for (const n of nodes) assert.ok(!overlap(n.box, m.controls), `${when}: the zoom buttons cover ${n.label}`);
   }
   const byLabel = Object.fromEntries(nodes.map((n) => [n.label, n]));
   for (const w of wires) {

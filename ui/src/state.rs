@@ -763,7 +763,8 @@ impl App {
         // Room for a row of badges above the top nodes.
         let y0 = y0 - crate::canvas::hops::BADGE_ROW;
         let pad = 16.0;
-        let height = height - top;
+        // The zoom buttons' band at the bottom (left) stays clear of nodes too.
+        let height = height - top - crate::canvas::CONTROLS_BAND;
         let fit_in = |w: f64, h: f64| {
             ((w - 2.0 * pad) / (x1 - x0).max(1.0))
                 .min((h - 2.0 * pad) / (y1 - y0).max(1.0))

@@ -26,6 +26,10 @@ pub use wire::delete as delete_wire;
 /// Minimap size on screen.
 pub const MINIMAP: (f64, f64) = (180.0, 120.0);
 
+/// The height of the zoom buttons' band at the canvas's bottom (buttons and their margin),
+/// which Fit keeps clear of nodes.
+pub const CONTROLS_BAND: f64 = 40.0;
+
 /// Screen point (client coordinates) → canvas units.
 fn to_canvas(app: &App, svg: &web_sys::Element, cx: f64, cy: f64) -> (f64, f64) {
     let r = svg.get_bounding_client_rect();
