@@ -273,11 +273,16 @@ test("the context menu: on a node, on a wire, on the background, by mouse and ke
 
 test("palette clicks add at the centre, pastes keep offsetting, search says when nothing matches", async (t) => {
   const page = await open(t);
+  // An empty canvas says how to begin; the first node takes its place.
+  const start = page.getByRole("note", { name: "How to start" });
+  await start.waitFor();
+  assert.match(await start.textContent(), /Click a kind in the palette/);
   // The view's centre when the entry is clicked (the inspector then opens beside the canvas).
   const frame = await canvas(page).boundingBox();
   await page.getByRole("button", { name: "Broker", exact: true }).click();
   const broker = node(page, "Broker broker");
   await broker.waitFor();
+  assert.equal(await start.count(), 0, "the hint stays with a node on the canvas");
   assert.match(await broker.getAttribute("class"), /selected/);
   const b = await broker.locator("rect.box").boundingBox();
   const [cx, cy] = [b.x + b.width / 2, b.y + 32];

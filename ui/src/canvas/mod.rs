@@ -261,6 +261,14 @@ pub fn Canvas(app: App) -> impl IntoView {
             </svg>
             {wire::wire_marks(app)}
             {move || description().map(|d| view! { <p class="flow-description" aria-label="Flow description">{d}</p> })}
+            // An empty canvas says how to begin.
+            {move || app.nodes.with(|n| n.is_empty()).then(|| view! {
+                <div class="canvas-empty" role="note" aria-label="How to start">
+                    <p>"Click a kind in the palette to add it here, or drag it to a place."</p>
+                    <p>"Drag from a port on the right of a node to another node to wire them."</p>
+                    <p>"Open (Ctrl+O) opens a flow, or imports Knative YAML you paste."</p>
+                </div>
+            })}
             <minimap::Minimap app=app/>
             <menu::ContextMenu app=app/>
             <div class="zoom-controls">
