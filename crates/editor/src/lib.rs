@@ -505,7 +505,8 @@ impl Editor {
                 // A new name written in the YAML renames as the name field does: references
                 // to the resource follow it (and a taken name is refused).
                 let name = manifest.pointer("/metadata/name").and_then(Value::as_str);
-                let same_kind = manifest.get("kind").and_then(Value::as_str) == Some(id.kind.as_str());
+                let same_kind =
+                    manifest.get("kind").and_then(Value::as_str) == Some(id.kind.as_str());
                 let at = match name {
                     Some(name) if same_kind && name != id.name => {
                         self.flow.rename(&id, name).map_err(s)?

@@ -360,7 +360,12 @@ fn a_name_changed_in_the_yaml_renames_with_its_references() {
     let mut e = drawn();
     let place = e.flow().layout.get("Service/service").cloned();
     e.select(&id("Service/service"), false);
-    let mut m = e.flow().get(&id("Service/service")).unwrap().manifest.clone();
+    let mut m = e
+        .flow()
+        .get(&id("Service/service"))
+        .unwrap()
+        .manifest
+        .clone();
     m["metadata"]["name"] = "display".into();
     m["metadata"]["labels"] = serde_json::json!({"app": "display"});
     e.apply(Edit::Replace {
@@ -371,7 +376,10 @@ fn a_name_changed_in_the_yaml_renames_with_its_references() {
     let t = &e.flow().get(&id("Trigger/trigger")).unwrap().manifest;
     assert_eq!(t["spec"]["subscriber"]["ref"]["name"], "display");
     let s = e.flow().get(&id("Service/display")).unwrap();
-    assert_eq!(s.manifest["metadata"]["labels"]["app"], "display", "the rest of the YAML applied");
+    assert_eq!(
+        s.manifest["metadata"]["labels"]["app"], "display",
+        "the rest of the YAML applied"
+    );
     assert_eq!(e.flow().layout.get("Service/display").cloned(), place);
     assert!(e.selection().contains(&id("Service/display")));
     assert!(e.flow().get(&id("Service/service")).is_none());

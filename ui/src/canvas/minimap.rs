@@ -15,9 +15,19 @@ pub fn Minimap(app: App) -> impl IntoView {
     let bounds = Memo::new(move |_| {
         let v = app.view.get();
         let (cw, ch) = app.canvas_px.get();
-        let seen = (-v.tx / v.k, -v.ty / v.k, (cw - v.tx) / v.k, (ch - v.ty) / v.k);
+        let seen = (
+            -v.tx / v.k,
+            -v.ty / v.k,
+            (cw - v.tx) / v.k,
+            (ch - v.ty) / v.k,
+        );
         app.bounds().map_or(seen, |(x0, y0, x1, y1)| {
-            (x0.min(seen.0), y0.min(seen.1), x1.max(seen.2), y1.max(seen.3))
+            (
+                x0.min(seen.0),
+                y0.min(seen.1),
+                x1.max(seen.2),
+                y1.max(seen.3),
+            )
         })
     });
     let scale = move || {
