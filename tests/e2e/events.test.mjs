@@ -79,3 +79,16 @@ test("a flow whose brokers have no known producer says how to declare them", asy
   await tab(page2, "Events");
   await page2.getByText(/knflow.dev\/produces/).waitFor();
 });
+
+test("a long source in a trigger's Receives wraps inside the inspector", async (t) => {
+  const page = await open(t, "hello-ping.yaml");
+  await node(page, "Trigger display-all").click();
+  const receives = page.getByRole("region", { name: "Receives" });
+  await receives.locator("li").first().waitFor();
+  const inspector = await page.getByRole("complementary", { name: "Inspector" }).boundingBox();
+  for (const li of await receives.locator("li").all()) {
+    const b = await li.boundingBox();
+    const scroll = await li.evaluate((e) => e.scrollWidth - e.clientWidth);
+    assert.ok(b.x + b.width <= inspector.x + inspector.width && scroll <= 0, `${await li.textContent()} runs out of the inspector`);
+  }
+});
