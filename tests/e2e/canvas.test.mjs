@@ -443,6 +443,17 @@ test("a node selected at the canvas's right: the inspector opens, the node stays
       const covered = m.nodes.filter((n) => overlap(n.box, m.minimap)).map((n) => n.label);
       assert.deepEqual(covered, [], `${f}: the minimap covers ${covered}`);
     }
+    // Its duplicate (offset from it, past the edge) is brought into view too.
+    const count = m.nodes.length;
+    await page.keyboard.press("Control+d");
+    await page.waitForFunction((n) => document.querySelectorAll("svg.canvas [data-node]").length > n, count);
+    await page.waitForTimeout(100);
+    const copy = await page.evaluate(() => {
+      const r = document.querySelector("svg.canvas [data-node].selected rect.box").getBoundingClientRect();
+      const c = document.querySelector("svg.canvas").getBoundingClientRect();
+      return r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom;
+    });
+    assert.ok(copy, `${f}: the duplicate of ${right.label} is out of view`);
     await page.close();
   }
 });

@@ -349,7 +349,9 @@ fn duplicate_selection(app: App) {
     let ids: Vec<_> = app
         .editor
         .with_untracked(|e| e.selection().iter().cloned().collect());
-    app.edit(Edit::Duplicate { ids });
+    if app.edit(Edit::Duplicate { ids }) {
+        canvas::keep_selected_in_view(&app, canvas::canvas_size());
+    }
 }
 
 fn copy_selection(app: App) {
@@ -361,8 +363,11 @@ fn copy_selection(app: App) {
 }
 
 pub(crate) fn paste(app: App) {
+    // A copy can land beyond the canvas's edge (its original was near it): the view follows.
     if let Some(yaml) = host::stored("knflow.clipboard") {
-        app.edit(Edit::Paste { yaml });
+        if app.edit(Edit::Paste { yaml }) {
+            canvas::keep_selected_in_view(&app, canvas::canvas_size());
+        }
     }
 }
 

@@ -38,9 +38,10 @@ fn items(app: &App, on: &MenuOn) -> Vec<(&'static str, Action)> {
                 items.push((
                     "Duplicate",
                     Box::new(move |app: &App| {
-                        app.edit(Edit::Duplicate {
-                            ids: vec![b.clone()],
-                        });
+                        let ids = vec![b.clone()];
+                        if app.edit(Edit::Duplicate { ids }) {
+                            super::keep_selected_in_view(app, super::canvas_size());
+                        }
                     }),
                 ));
                 items.push((

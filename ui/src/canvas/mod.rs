@@ -109,6 +109,14 @@ fn minimap_covers(app: &App, (w, h): (f64, f64)) -> bool {
     })
 }
 
+/// Pans, as little as it takes, so that the one selected node (if one is) is whole on a
+/// canvas of `size`.
+pub fn keep_selected_in_view(app: &App, (w, h): (f64, f64)) {
+    if let Some(label) = only_selected(app) {
+        app.keep_in_view(&label, w, h, 16.0);
+    }
+}
+
 /// The label of the one selected node, if exactly one is selected.
 fn only_selected(app: &App) -> Option<String> {
     app.editor.with_untracked(|e| {
@@ -164,9 +172,7 @@ pub fn Canvas(app: App) -> impl IntoView {
         let px = app.canvas_px.get();
         if prev.is_some_and(|p| p != px) {
             untrack(|| {
-                if let Some(label) = only_selected(&app) {
-                    app.keep_in_view(&label, px.0, px.1, 16.0);
-                }
+                keep_selected_in_view(&app, px);
                 if app.minimap.get() && minimap_covers(&app, px) {
                     app.minimap.set(false);
                 }
