@@ -478,3 +478,19 @@ test("the minimap shows the visible part whole, around the flow or inside it", a
     await page.close();
   }
 });
+
+test("Delete after tabbing past a wire to a node and selecting it deletes the node, not the wire", async (t) => {
+  const page = await open(t, "orders.yaml");
+  const w = page.getByRole("button", { name: "Trigger notify-fulfilled subscriber → Service notify", exact: true });
+  await w.focus();
+  assert.equal(await w.getAttribute("aria-pressed"), "true", "a focused wire is selected");
+  await node(page, "Trigger big-paid-orders").focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("complementary", { name: "Inspector" }).getByRole("heading", { name: "Trigger" }).waitFor();
+  assert.notEqual(await w.getAttribute("aria-pressed"), "true", "the wire stays selected beside the node");
+  await node(page, "Trigger big-paid-orders").focus();
+  await page.keyboard.press("Delete");
+  await node(page, "Trigger big-paid-orders").waitFor({ state: "detached" });
+  assert.equal(await w.count(), 1, "the wire tabbed past was deleted");
+  assert.deepEqual(page.errors, []);
+});

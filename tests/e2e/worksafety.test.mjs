@@ -58,6 +58,16 @@ test("Import with unsaved changes asks; Cancel keeps everything; Discard imports
   await page.getByRole("alertdialog").getByRole("button", { name: "Discard" }).click();
   await node(page, "Broker imported").waitFor();
   assert.equal(await resources(page), 1);
+  // The import is a new flow, not orders.yaml's: Save asks where to keep it, and the file is
+  // as it was.
+  await assertText(fileLabel(page), /untitled/);
+  await page.getByRole("status").getByText(/imported 1 resources as a new flow; orders\.yaml is unchanged/).waitFor();
+  const file = join(env.dir, "orders.yaml");
+  const onDisk = readFileSync(file, "utf8");
+  await page.keyboard.press("Control+s");
+  await page.getByRole("dialog", { name: "Save as" }).waitFor();
+  await page.keyboard.press("Escape");
+  assert.equal(readFileSync(file, "utf8"), onDisk, "Save replaced orders.yaml with the import");
   await page.keyboard.press("Control+z");
   await node(page, "Service audit").waitFor();
   assert.equal(await resources(page), before, "Undo brings the flow before the import back");

@@ -197,8 +197,9 @@ fn restore_address(path: &str) {
     }
 }
 
-/// Imports Knative YAML into the open flow as one undoable edit (after asking about unsaved
-/// work); the converter's errors stay in the dialog.
+/// Imports Knative YAML as a new, unsaved flow in place of the open one, one undoable edit
+/// (after asking about unsaved work); the converter's errors stay in the dialog. The import
+/// is no longer the open file's flow: Save asks where to keep it instead of replacing that file.
 pub(crate) fn import(app: App, text: String, error: RwSignal<Option<String>>) {
     leptos::task::spawn_local(async move {
         let flow = match host::import(&text).await {
@@ -214,10 +215,16 @@ pub(crate) fn import(app: App, text: String, error: RwSignal<Option<String>>) {
                 Ok(()) => {
                     app.open.set(None);
                     app.sim.set(None);
+                    let was = app.path.get_untracked();
+                    if was.is_some() {
+                        app.path.set(None);
+                        host::forget_file();
+                    }
                     canvas::fit(&app);
                     let n = app.editor.with_untracked(|e| e.flow().len());
+                    let kept = was.map_or(String::new(), |p| format!("; {p} is unchanged"));
                     app.say(format!(
-                        "imported {n} resources (Undo brings the flow before back)"
+                        "imported {n} resources as a new flow{kept} (Undo brings the flow before back)"
                     ));
                 }
                 Err(e) => error.set(Some(e)),
@@ -491,7 +498,7 @@ pub(crate) fn is_text_field(target: Option<web_sys::EventTarget>) -> bool {
 const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+Z", "Undo"),
     ("Ctrl+Shift+Z / Ctrl+Y", "Redo"),
-    ("Ctrl+O", "Open (recent files, Browse…, Import)"),
+    ("Ctrl+O", "Open a flow, or import Knative YAML"),
     ("Ctrl+S", "Save"),
     ("Ctrl+Shift+S", "Save as"),
     ("Delete / Backspace", "Delete the selection"),

@@ -107,6 +107,24 @@ fn describe(hops: &[TracedHop]) -> String {
     format!("delivered {} time(s), at {}", hops.len(), times.join(", "))
 }
 
+/// An expectation about a resource the flow does not have (a misspelt name would otherwise
+/// make `not_delivered` hold for nothing): `(expected, actual)` saying so.
+fn names_what_is_not_there(flow: &Flow, expect: &Value) -> Option<(String, String)> {
+    let (key, target) = ["delivered", "not_delivered", "dead_lettered", "replied_to"]
+        .into_iter()
+        .find_map(|k| Some((k, text(expect.get(k)?))))?;
+    if target.contains("://") {
+        return None;
+    }
+    let there = knflow_model::ResourceId::parse(&target).is_some_and(|id| flow.get(&id).is_some());
+    (!there).then(|| {
+        (
+            format!("{} {target}", key.replace('_', " ")),
+            format!("{target} is not in this flow (a resource is named Kind/name)"),
+        )
+    })
+}
+
 /// Checks one expectation against a trace; `Err((expected, actual))` when it does not hold.
 fn check(expect: &Value, trace: &[TracedHop]) -> Result<(), (String, String)> {
     let get = |k: &str| expect.get(k);
@@ -260,7 +278,7 @@ pub fn run_one(flow: &Flow, scenario: &Value, index: usize, seed: u64) -> Scenar
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|e| check(e, sim.trace()).err())
+        .filter_map(|e| names_what_is_not_there(flow, e).or_else(|| check(e, sim.trace()).err()))
         .collect();
     ScenarioResult {
         name,

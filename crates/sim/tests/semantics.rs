@@ -569,6 +569,36 @@ fn every_example_flow_passes_its_scenarios() {
     assert!(n >= 8);
 }
 
+/// A misspelt resource in an expectation fails, saying it is not in the flow: `not_delivered`
+/// would otherwise hold for a name nothing has.
+#[test]
+fn an_expectation_about_a_resource_not_in_the_flow_fails() {
+    let f = example("orders.yaml");
+    let scenario = json!({
+        "name": "typo",
+        "send": {"to": "Broker/orders", "event": {"type": "order.paid", "amount": 5}},
+        "expect": [
+            {"not_delivered": "Service/fulfill"},
+            {"delivered": "Service/audit"},
+            {"replied_to": "Broker/order"},
+        ]
+    });
+    let r = knflow_sim::scenario::run_one(&f, &scenario, 0, 1);
+    assert_eq!(
+        r.failures,
+        vec![
+            (
+                "not delivered Service/fulfill".to_string(),
+                "Service/fulfill is not in this flow (a resource is named Kind/name)".to_string()
+            ),
+            (
+                "replied to Broker/order".to_string(),
+                "Broker/order is not in this flow (a resource is named Kind/name)".to_string()
+            ),
+        ]
+    );
+}
+
 #[test]
 fn failing_expectations_say_what_happened() {
     let f = example("orders.yaml");

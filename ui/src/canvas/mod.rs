@@ -180,6 +180,13 @@ pub fn Canvas(app: App) -> impl IntoView {
         }
         px
     });
+    // Nodes selected (by click, Enter on a focused node, box, select all) end a wire's
+    // selection: Delete then acts on what the inspector shows, not on a wire tabbed past.
+    Effect::new(move |_| {
+        if app.editor.with(|e| !e.selection().is_empty()) && app.wire.get_untracked().is_some() {
+            app.wire.set(None);
+        }
+    });
     let node_keys = Memo::new(move |_| {
         app.nodes.with(|n| {
             n.iter()
