@@ -290,6 +290,14 @@ test("the Send form keeps what was typed across tabs; Save as scenario saves the
   const options = await page.getByLabel("Target").locator("option").evaluateAll((os) => os.map((o) => o.value));
   assert.ok(options.includes("Service/audit"), `${options}`);
   assert.ok(options.indexOf("Broker/orders") < options.indexOf("Service/audit"), "routing targets come first");
+  // Another flow starts a fresh form: nothing typed for this one carries over.
+  await page.getByLabel("source", { exact: true }).fill("/typed/for/orders");
+  await page.getByRole("button", { name: "New flow" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Discard" }).click().catch(() => {});
+  await page.getByRole("button", { name: "Broker", exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('select[aria-label="Target"]').value === "Broker/broker");
+  assert.equal(await page.getByLabel("source", { exact: true }).inputValue(), "/knflow/designer");
+  assert.equal(await page.getByLabel("extensions").inputValue(), "");
   assert.deepEqual(page.errors, []);
 });
 
@@ -310,5 +318,20 @@ test("an edit to the flow clears a simulation's trace and says so; moving a node
   await page.getByRole("status").getByText(/the flow changed since the simulation ran/).waitFor();
   assert.equal(await hops.count(), 0);
   assert.ok(await marks.count() <= before, "marks of the old trace left on the canvas");
+  assert.deepEqual(page.errors, []);
+});
+
+test("a long hop row wraps under its own number", async (t) => {
+  const page = await open(t, "sequence.yaml");
+  await tab(page, "Simulate");
+  await page.getByRole("button", { name: "Send event" }).click();
+  const rows = page.getByRole("list", { name: "Hops" }).getByRole("listitem");
+  await rows.nth(4).waitFor();
+  const starts = await rows.evaluateAll((lis) => lis.map((li) => {
+    const b = li.querySelector("button").getBoundingClientRect();
+    return { gap: b.top - li.getBoundingClientRect().top, tall: b.height };
+  }));
+  assert.ok(starts.some((s) => s.tall > 20), "no row is long enough to wrap here: the check proves nothing");
+  for (const [i, s] of starts.entries()) assert.ok(Math.abs(s.gap) < 3, `row ${i + 1} starts ${s.gap}px below its number`);
   assert.deepEqual(page.errors, []);
 });

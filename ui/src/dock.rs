@@ -323,7 +323,7 @@ fn Simulate(app: App) -> impl IntoView {
             ResourceId::parse(&target.get_untracked()).is_none_or(|id| e.flow().get(&id).is_none())
         });
         if gone {
-            target.set(first);
+            app.send.start_over(first);
         }
     });
     // "Send event here" from the canvas's context menu.

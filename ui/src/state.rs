@@ -196,20 +196,37 @@ pub struct SendForm {
     pub last: RwSignal<Option<Value>>,
 }
 
+const SEND_TYPE: &str = "com.example.event";
+const SEND_SOURCE: &str = "/knflow/designer";
+const SEND_DATA: &str = "{\n  \"hello\": \"world\"\n}";
+
 impl SendForm {
     fn new() -> SendForm {
         SendForm {
             target: RwSignal::new(String::new()),
-            ty: RwSignal::new("com.example.event".to_string()),
-            source: RwSignal::new("/knflow/designer".to_string()),
+            ty: RwSignal::new(SEND_TYPE.to_string()),
+            source: RwSignal::new(SEND_SOURCE.to_string()),
             subject: RwSignal::new(String::new()),
             extensions: RwSignal::new(String::new()),
-            data: RwSignal::new("{\n  \"hello\": \"world\"\n}".to_string()),
+            data: RwSignal::new(SEND_DATA.to_string()),
             once: RwSignal::new(true),
             run_for: RwSignal::new("1h".to_string()),
             sampled_for: RwSignal::new(None),
             last: RwSignal::new(None),
         }
+    }
+
+    /// Back to a fresh form for `target`: another flow was opened (or the target deleted),
+    /// so nothing typed for the old one carries over.
+    pub fn start_over(&self, target: String) {
+        self.ty.set(SEND_TYPE.to_string());
+        self.source.set(SEND_SOURCE.to_string());
+        self.subject.set(String::new());
+        self.extensions.set(String::new());
+        self.data.set(SEND_DATA.to_string());
+        self.last.set(None);
+        self.sampled_for.set(None);
+        self.target.set(target);
     }
 }
 
