@@ -48,6 +48,32 @@ impl Expression {
         &self.source
     }
 
+    /// The string `attr` must equal for the expression to be true: set when the expression is
+    /// `attr = 'text'` (either side) or an `AND` with such a comparison at its top level. An
+    /// `AND` is false when one side is, and an error makes a filter fail too, so an event whose
+    /// `attr` differs cannot pass. `None` when the expression says nothing that plain.
+    pub fn required_equal(&self, attr: event::Context) -> Option<&str> {
+        fn find(n: &parser::Node, attr: event::Context) -> Option<&str> {
+            use parser::{BinOp, Expr};
+            match &n.expr {
+                Expr::Binary(BinOp::And, l, r) => find(l, attr).or_else(|| find(r, attr)),
+                Expr::Binary(BinOp::Eq, l, r) => match (&l.expr, &r.expr) {
+                    (
+                        Expr::Attribute(event::AttrKey::Context(c)),
+                        Expr::Literal(Value::String(s)),
+                    )
+                    | (
+                        Expr::Literal(Value::String(s)),
+                        Expr::Attribute(event::AttrKey::Context(c)),
+                    ) if *c == attr => Some(s),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        find(&self.root, attr)
+    }
+
     /// Evaluates in complete mode: errors are collected and a value is always returned (a
     /// missing attribute at the top reads as `false`, §3.2).
     pub fn evaluate<'a, A: Attributes + ?Sized>(&'a self, event: &'a A) -> Evaluation<'a> {

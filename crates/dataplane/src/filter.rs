@@ -831,8 +831,21 @@ fn node_outcomes(n: &Node, ty: &Text, source: &Text) -> Outcomes {
                 none: o.none,
             }
         }
-        // CESQL reads anything: "may match", never "cannot".
-        Node::Cesql(_) => Outcomes::EITHER,
+        // CESQL reads anything: "may match", unless it requires a type or source (`type =
+        // 'x'`, alone or ANDed at its top) that the pattern cannot have.
+        Node::Cesql(e) => {
+            let cannot = [(Context::Type, ty), (Context::Source, source)]
+                .into_iter()
+                .any(|(c, t)| {
+                    e.required_equal(c)
+                        .is_some_and(|want| text_outcomes(Match::Exact, t, want) == Outcomes::FAIL)
+                });
+            if cannot {
+                Outcomes::FAIL
+            } else {
+                Outcomes::EITHER
+            }
+        }
         Node::Skipped(_) => Outcomes::NONE,
     }
 }

@@ -53,9 +53,9 @@ fn the_example_flows_are_analysed_exactly() {
                 "Trigger/audit-all-orders: order.created from *: Yes",
                 "Trigger/audit-all-orders: order.fulfilled from *: Yes",
                 "Trigger/audit-all-orders: order.paid from *: Yes",
-                // CESQL: "may match".
-                "Trigger/big-paid-orders: order.created from *: Maybe",
-                "Trigger/big-paid-orders: order.fulfilled from *: Maybe",
+                // Its CESQL requires `type = 'order.paid'` (ANDed at its top): other types cannot pass.
+                "Trigger/big-paid-orders: order.created from *: No",
+                "Trigger/big-paid-orders: order.fulfilled from *: No",
                 "Trigger/big-paid-orders: order.paid from *: Maybe",
                 "Trigger/notify-fulfilled: order.created from *: No",
                 "Trigger/notify-fulfilled: order.fulfilled from *: Maybe",
@@ -311,7 +311,19 @@ fn filter() -> impl Strategy<Value = serde_json::Value> {
         attrs().prop_map(|a| serde_json::json!({"exact": a})),
         attrs().prop_map(|a| serde_json::json!({"prefix": a})),
         attrs().prop_map(|a| serde_json::json!({"suffix": a})),
-        word().prop_map(|w| serde_json::json!({"cesql": format!("type = '{w}'")})),
+        (word(), word(), 0u8..6).prop_map(|(w, v, form)| {
+            // Comparisons of the type and source the decision reads (events' types are
+            // `t…`, sources `s…`), alone, ANDed, ORed and negated.
+            let cesql = match form {
+                0 => format!("type = 't{w}'"),
+                1 => format!("'s{w}' = source"),
+                2 => format!("type = 't{w}' AND subject = '{v}'"),
+                3 => format!("subject = '{v}' AND (source = 's{w}' AND type = 't{v}')"),
+                4 => format!("type = 't{w}' OR source = 's{v}'"),
+                _ => format!("NOT (type = 't{w}')"),
+            };
+            serde_json::json!({ "cesql": cesql })
+        }),
         Just(serde_json::json!({})),
     ];
     leaf.prop_recursive(3, 12, 3, |inner| {
