@@ -335,3 +335,19 @@ test("a long hop row wraps under its own number", async (t) => {
   for (const [i, s] of starts.entries()) assert.ok(Math.abs(s.gap) < 3, `row ${i + 1} starts ${s.gap}px below its number`);
   assert.deepEqual(page.errors, []);
 });
+
+test("Apply scenarios refuses a misspelt expectation, saying which; Run all names a resource not in the flow", async (t) => {
+  const page = await open(t, "orders.yaml");
+  await tab(page, "Scenarios");
+  await page.getByRole("button", { name: "Edit scenarios" }).click();
+  const yaml = page.getByLabel("Scenarios YAML");
+  const text = await yaml.inputValue();
+  await yaml.fill(text.replace("not_delivered: Service/fulfil", "not_delivred: Service/fulfil"));
+  await page.getByRole("button", { name: "Apply scenarios" }).click();
+  await page.getByRole("alert").getByText(/expect\[\d+\] has not_delivred: an expectation is one of delivered, not_delivered/).waitFor();
+  await yaml.fill(text.replace("not_delivered: Service/fulfil", "not_delivered: Service/fulfill"));
+  await page.getByRole("button", { name: "Apply scenarios" }).click();
+  await page.getByRole("button", { name: "Run all" }).click();
+  await page.getByText(/Service\/fulfill is not in this flow/).waitFor();
+  assert.deepEqual(page.errors, []);
+});

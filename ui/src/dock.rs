@@ -703,6 +703,9 @@ fn Scenarios(app: App) -> impl IntoView {
                 .unwrap_or(Value::Array(vec![]));
             match list {
                 Value::Array(items) => {
+                    if let Err(e) = knflow_sim::scenario::check_shape(&items) {
+                        return error.set(Some(e));
+                    }
                     if app.edit(Edit::SetScenarios(items)) {
                         editing.set(false);
                         error.set(None);

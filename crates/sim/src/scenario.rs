@@ -107,10 +107,49 @@ fn describe(hops: &[TracedHop]) -> String {
     format!("delivered {} time(s), at {}", hops.len(), times.join(", "))
 }
 
+/// The expectation keys a scenario's `expect` entries are made of.
+const EXPECTATIONS: [&str; 4] = ["delivered", "not_delivered", "dead_lettered", "replied_to"];
+
+/// Checks what an editor can check before anything runs: each scenario is a map, and each
+/// `expect` entry names one known expectation. The error says which scenario and entry.
+pub fn check_shape(scenarios: &[Value]) -> Result<(), String> {
+    for (i, s) in scenarios.iter().enumerate() {
+        let name = s
+            .get("name")
+            .map(text)
+            .unwrap_or_else(|| format!("scenario {}", i + 1));
+        if !s.is_object() {
+            return Err(format!(
+                "scenario {} is not a map (name, send, expect)",
+                i + 1
+            ));
+        }
+        let expect = s.get("expect").and_then(Value::as_array);
+        for (j, e) in expect.into_iter().flatten().enumerate() {
+            if !EXPECTATIONS.iter().any(|k| e.get(k).is_some()) {
+                let keys: Vec<&str> = e
+                    .as_object()
+                    .map(|m| m.keys().map(String::as_str).collect())
+                    .unwrap_or_default();
+                return Err(format!(
+                    "{name}: expect[{j}] has {}: an expectation is one of {}",
+                    if keys.is_empty() {
+                        "no key".to_string()
+                    } else {
+                        keys.join(", ")
+                    },
+                    EXPECTATIONS.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// An expectation about a resource the flow does not have (a misspelt name would otherwise
 /// make `not_delivered` hold for nothing): `(expected, actual)` saying so.
 fn names_what_is_not_there(flow: &Flow, expect: &Value) -> Option<(String, String)> {
-    let (key, target) = ["delivered", "not_delivered", "dead_lettered", "replied_to"]
+    let (key, target) = EXPECTATIONS
         .into_iter()
         .find_map(|k| Some((k, text(expect.get(k)?))))?;
     if target.contains("://") {

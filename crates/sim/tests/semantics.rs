@@ -600,6 +600,21 @@ fn an_expectation_about_a_resource_not_in_the_flow_fails() {
 }
 
 #[test]
+fn a_misspelt_expectation_is_refused_before_anything_runs() {
+    let good = json!([{"name": "s", "send": {"to": "Broker/orders"}, "expect": [{"delivered": "Service/audit"}]}]);
+    assert_eq!(
+        knflow_sim::scenario::check_shape(good.as_array().unwrap()),
+        Ok(())
+    );
+    let bad = json!([{"name": "typo", "expect": [{"delivered": "Service/audit"}, {"not_delivred": "Service/fulfil"}]}]);
+    assert_eq!(
+        knflow_sim::scenario::check_shape(bad.as_array().unwrap()),
+        Err("typo: expect[1] has not_delivred: an expectation is one of delivered, not_delivered, dead_lettered, replied_to".to_string())
+    );
+    assert!(knflow_sim::scenario::check_shape(&[json!("x")]).is_err());
+}
+
+#[test]
 fn failing_expectations_say_what_happened() {
     let f = example("orders.yaml");
     let scenario = json!({
