@@ -280,7 +280,6 @@ fn play(app: App) {
     app.playing.set(true);
 }
 
-/// Where an event can be sent: ingresses, sources (they emit), and sinks.
 /// What the Simulate tab can send to: brokers, channels, sequences, parallels and sources
 /// first, then sinks (an event straight to a sink tries its behaviour).
 fn targets(app: App) -> Vec<String> {
