@@ -31,11 +31,8 @@ pub fn Inspector(app: App) -> impl IntoView {
     // The one selected resource and its manifest; the form is rebuilt when either changes.
     let selected = Memo::new(move |_| {
         app.editor.with(|e| {
-            let mut sel = e.selection().iter();
-            match (sel.next(), sel.next()) {
-                (Some(id), None) => e.flow().get(id).map(|r| (r.id.clone(), r.manifest.clone())),
-                _ => None,
-            }
+            let id = e.selection().only()?;
+            e.flow().get(id).map(|r| (r.id.clone(), r.manifest.clone()))
         })
     });
     // What the inspector shows follows `selected` once the event that changed it is over: a

@@ -330,6 +330,9 @@ const SYSTEM_PACKAGES: &[&str] = &[
     "dpkg-dev",
     "desktop-file-utils",
     "file",
+    // Its test renders the manual pages (man -l, groff).
+    "man-db",
+    "groff-base",
 ];
 
 fn installed(package: &str) -> bool {

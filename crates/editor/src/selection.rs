@@ -34,6 +34,14 @@ impl Selection {
         self.0.is_empty()
     }
 
+    /// The selected resource when exactly one is selected.
+    pub fn only(&self) -> Option<&ResourceId> {
+        match self.0.len() {
+            1 => self.iter().next(),
+            _ => None,
+        }
+    }
+
     /// In order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &ResourceId> {
         self.0.keys()

@@ -54,10 +54,7 @@ impl<'de> Deserializer<'de> for Ref<'de> {
             },
             Value::String(s) => visitor.visit_borrowed_str(s),
             Value::Array(items) => visitor.visit_seq(Seq(items.iter())),
-            Value::Object(map) => visitor.visit_map(Map {
-                entries: map.iter(),
-                value: None,
-            }),
+            Value::Object(map) => visitor.visit_map(Map::of(map)),
         }
     }
 
@@ -84,10 +81,7 @@ impl<'de> Deserializer<'de> for Ref<'de> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         match self.0 {
-            Value::Object(map) => visitor.visit_map(Map {
-                entries: map.iter(),
-                value: None,
-            }),
+            Value::Object(map) => visitor.visit_map(Map::of(map)),
             other => Err(Error::invalid_type(unexpected(other), &visitor)),
         }
     }
@@ -142,6 +136,15 @@ impl<'de> SeqAccess<'de> for Seq<'de> {
 struct Map<'a> {
     entries: serde_json::map::Iter<'a>,
     value: Option<&'a Value>,
+}
+
+impl<'a> Map<'a> {
+    fn of(map: &'a serde_json::Map<String, Value>) -> Map<'a> {
+        Map {
+            entries: map.iter(),
+            value: None,
+        }
+    }
 }
 
 impl<'de> MapAccess<'de> for Map<'de> {

@@ -119,13 +119,8 @@ pub fn keep_selected_in_view(app: &App, (w, h): (f64, f64)) {
 
 /// The label of the one selected node, if exactly one is selected.
 fn only_selected(app: &App) -> Option<String> {
-    app.editor.with_untracked(|e| {
-        let mut sel = e.selection().iter();
-        match (sel.next(), sel.next()) {
-            (Some(id), None) => Some(id.to_string()),
-            _ => None,
-        }
-    })
+    app.editor
+        .with_untracked(|e| e.selection().only().map(ToString::to_string))
 }
 
 /// Fits the flow into the canvas, below the flow's description and off the minimap.
