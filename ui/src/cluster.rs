@@ -3,6 +3,7 @@
 //! readiness, and import what a namespace has. The work happens in the app (`knflow-k8s`); the
 //! page only ever sees names, outcomes and diffs, never credentials.
 
+use crate::handle;
 use knflow_editor::Editor;
 use leptos::prelude::*;
 use serde_json::{json, Value};
@@ -428,17 +429,17 @@ pub fn Cluster(app: App) -> impl IntoView {
                 <strong>{move || conn.with(Conn::title)}</strong>
                 {move || conn.with(Conn::detail).map(|d| view! { <span class="detail">{d}</span> })}
                 {move || conn.with(|c| matches!(c, Conn::NoKubeconfig(_))).then(|| view! {
-                    <button on:click=move |_| read_kubeconfig()>"Check again"</button>
+                    <button on:click=handle::mouse(move |_| read_kubeconfig())>"Check again"</button>
                 })}
                 {move || conn.with(|c| matches!(c, Conn::Failed(..))).then(|| view! {
-                    <button on:click=move |_| connect()>"Retry"</button>
+                    <button on:click=handle::mouse(move |_| connect())>"Retry"</button>
                 })}
             </div>
             <div class="row">
                 <label>"Context "
-                    <select aria-label="Context" prop:value=move || context.get()
+                    <select aria-label="Context" prop:value=context
                         disabled=move || contexts.with(Vec::is_empty)
-                        on:change=move |ev| context.set(event_target_value(&ev))>
+                        on:change=handle::event(move |ev| context.set(event_target_value(&ev)))>
                         {move || contexts.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
                     </select>
                 </label>
@@ -446,23 +447,23 @@ pub fn Cluster(app: App) -> impl IntoView {
                     <input aria-label="Namespace" list="cluster-namespaces"
                         placeholder=move || conn.with(|c| match c { Conn::Connected { namespace, .. } => namespace.clone(), _ => "the context's".into() })
                         disabled=move || !connected()
-                        prop:value=move || namespace.get() on:input=move |ev| namespace.set(event_target_value(&ev))/>
+                        prop:value=namespace on:input=handle::event(move |ev| namespace.set(event_target_value(&ev)))/>
                     <datalist id="cluster-namespaces">
                         {move || namespaces.get().into_iter().map(|n| view! { <option value=n/> }).collect_view()}
                     </datalist>
                 </label>
-                <label class="check"><input type="checkbox" prop:checked=move || force.get() disabled=move || !connected()
-                    on:change=move |ev| force.set(event_target_checked(&ev))/>"Force conflicts"</label>
+                <label class="check"><input type="checkbox" prop:checked=force disabled=move || !connected()
+                    on:change=handle::event(move |ev| force.set(event_target_checked(&ev)))/>"Force conflicts"</label>
             </div>
             <div class="row">
-                <button on:click=diff disabled=move || !can_send()>"Diff"</button>
-                <button on:click=dry_run disabled=move || !can_send()>"Dry run"</button>
-                <button on:click=apply disabled=move || !can_send()>"Apply…"</button>
-                <button on:click=watch disabled=move || !can_send()>"Watch readiness"</button>
+                <button on:click=handle::mouse(diff) disabled=move || !can_send()>"Diff"</button>
+                <button on:click=handle::mouse(dry_run) disabled=move || !can_send()>"Dry run"</button>
+                <button on:click=handle::mouse(apply) disabled=move || !can_send()>"Apply…"</button>
+                <button on:click=handle::mouse(watch) disabled=move || !can_send()>"Watch readiness"</button>
                 <span class="sep"></span>
-                <button on:click=import disabled=move || !connected() || busy()>"Import from cluster"</button>
-                <label class="check"><input type="checkbox" prop:checked=move || all_namespaces.get() disabled=move || !connected()
-                    on:change=move |ev| all_namespaces.set(event_target_checked(&ev))/>"All namespaces"</label>
+                <button on:click=handle::mouse(import) disabled=move || !connected() || busy()>"Import from cluster"</button>
+                <label class="check"><input type="checkbox" prop:checked=all_namespaces disabled=move || !connected()
+                    on:change=handle::event(move |ev| all_namespaces.set(event_target_checked(&ev)))/>"All namespaces"</label>
             </div>
             {move || (connected() && !flow_ok()).then(|| view! {
                 <p class="hint">"The flow has errors (see Problems): fix them to diff or apply it."</p>
@@ -479,8 +480,8 @@ pub fn Cluster(app: App) -> impl IntoView {
                             <p>{format!("Apply {changed} changed objects to {}?", where_text(&v))}</p>
                             // The answer before the diff, which can be long.
                             <div class="actions">
-                                <button class="primary" on:click=confirm_apply>"Apply"</button>
-                                <button on:click=move |_| shown.set(Shown::Nothing)>"Cancel"</button>
+                                <button class="primary" on:click=handle::mouse(confirm_apply)>"Apply"</button>
+                                <button on:click=handle::mouse(move |_| shown.set(Shown::Nothing))>"Cancel"</button>
                             </div>
                             <pre class="output">{text}</pre>
                         </div>

@@ -2,6 +2,7 @@
 //! work is discarded or a file replaced (an `alertdialog` with the action and Cancel), and
 //! Save as (a file name, the folder's flows, errors shown where the user is looking).
 
+use crate::handle;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -105,12 +106,12 @@ pub fn ConfirmDialog(app: App) -> impl IntoView {
         app.confirm.get().map(|c| {
             let then = c.then.clone();
             view! {
-                <div class="overlay question" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); cancel(); }>
+                <div class="overlay question" on:keydown=handle::key(move |ev| if ev.key() == "Escape" { ev.stop_propagation(); cancel(); })>
                     <div class="dialog" role="alertdialog" aria-modal="true" aria-label=c.message.clone()>
                         <p>{c.message.clone()}</p>
                         <div class="actions">
-                            <button type="button" class="primary" on:click=move |_| { app.confirm.set(None); then(); }>{c.ok}</button>
-                            <button type="button" id="confirm-cancel" on:click=move |_| cancel()>"Cancel"</button>
+                            <button type="button" class="primary" on:click=handle::mouse(move |_| { app.confirm.set(None); then(); })>{c.ok}</button>
+                            <button type="button" id="confirm-cancel" on:click=handle::mouse(move |_| cancel())>"Cancel"</button>
                         </div>
                     </div>
                 </div>
@@ -188,14 +189,14 @@ pub fn SaveAsDialog(app: App) -> impl IntoView {
         app.save_as.get().map(|flows| {
             let body = view! {
                 <label>"File name"
-                    <input id="save-as-name" aria-label="File name" prop:value=move || name.get()
-                        on:input=move |ev| { name.set(event_target_value(&ev)); error.set(None); }/>
+                    <input id="save-as-name" aria-label="File name" prop:value=name
+                        on:input=handle::event(move |ev| { name.set(event_target_value(&ev)); error.set(None); })/>
                 </label>
                 {(!flows.is_empty()).then(|| view! { <h3>"Flows in this folder"</h3> })}
                 <ul aria-label="Flows in this folder">
                     {flows.into_iter().map(|f| {
                         let pick = f.clone();
-                        view! { <li><button type="button" on:click=move |_| name.set(pick.clone())>{f}</button></li> }
+                        view! { <li><button type="button" on:click=handle::mouse(move |_| name.set(pick.clone()))>{f}</button></li> }
                     }).collect_view()}
                 </ul>
             };
@@ -216,15 +217,15 @@ fn form_dialog(
     body: AnyView,
 ) -> AnyView {
     view! {
-        <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); close(); }>
+        <div class="overlay" on:keydown=handle::key(move |ev| if ev.key() == "Escape" { ev.stop_propagation(); close(); })>
             <form class=format!("dialog {class}") role="dialog" aria-modal="true" aria-label=title
-                on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                on:submit=handle::submit(move |ev| { ev.prevent_default(); submit(); })>
                 <h2>{title}</h2>
                 {body}
                 {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
                 <div class="actions">
                     <button type="submit" class="primary">{ok}</button>
-                    <button type="button" on:click=move |_| close()>"Cancel"</button>
+                    <button type="button" on:click=handle::mouse(move |_| close())>"Cancel"</button>
                 </div>
             </form>
         </div>
@@ -281,18 +282,18 @@ pub fn FlowSettingsDialog(app: App) -> impl IntoView {
     move || {
         app.settings.get().then(|| {
             let body = view! {
-                <label>"Name"<input id="flow-name" aria-label="Name" prop:value=move || name.get()
-                    on:input=move |ev| { name.set(event_target_value(&ev)); error.set(None); }/></label>
+                <label>"Name"<input id="flow-name" aria-label="Name" prop:value=name
+                    on:input=handle::event(move |ev| { name.set(event_target_value(&ev)); error.set(None); })/></label>
                 <label>"Namespace (resources without their own go here; empty: default)"
-                    <input aria-label="Namespace" prop:value=move || namespace.get()
-                        on:input=move |ev| { namespace.set(event_target_value(&ev)); error.set(None); }/></label>
+                    <input aria-label="Namespace" prop:value=namespace
+                        on:input=handle::event(move |ev| { namespace.set(event_target_value(&ev)); error.set(None); })/></label>
                 <label>"Description (shown above the canvas)"
-                    <textarea rows="3" aria-label="Description" prop:value=move || description.get()
-                        on:input=move |ev| description.set(event_target_value(&ev))></textarea></label>
+                    <textarea rows="3" aria-label="Description" prop:value=description
+                        on:input=handle::event(move |ev| description.set(event_target_value(&ev)))></textarea></label>
                 <label>"Simulation: how sinks answer, KIND/NAME=SPEC per line (ack, reply, reply:TYPE, fail:503x2, timeout, latency:50ms; others ack)"
                     <textarea class="code" rows="3" aria-label="Sink behaviours" placeholder="Service/fulfil=reply:order.fulfilled"
-                        prop:value=move || behaviors.get()
-                        on:input=move |ev| { behaviors.set(event_target_value(&ev)); error.set(None); }></textarea></label>
+                        prop:value=behaviors
+                        on:input=handle::event(move |ev| { behaviors.set(event_target_value(&ev)); error.set(None); })></textarea></label>
             };
             form_dialog("Flow settings", "settings", "Apply", error, close, apply, body.into_any())
         })
@@ -350,35 +351,35 @@ pub fn OpenDialog(app: App) -> impl IntoView {
                 }
             });
             view! {
-                <div class="overlay" on:keydown=move |ev| if ev.key() == "Escape" { ev.stop_propagation(); close(); }>
+                <div class="overlay" on:keydown=handle::key(move |ev| if ev.key() == "Escape" { ev.stop_propagation(); close(); })>
                     <div class="dialog open-flow" role="dialog" aria-modal="true" aria-label="Open flow">
                         <h2>"Open flow"</h2>
                         {desktop.then(|| view! {
-                            <button type="button" on:click=move |_| {
+                            <button type="button" on:click=handle::mouse(move |_| {
                                 close();
                                 crate::unless_keeping_unsaved(app, move || crate::desktop::open_native(app));
-                            }>"Browse…"</button>
+                            })>"Browse…"</button>
                         })}
                         <h3>{if desktop { "Recent files" } else { "Flows in this folder" }}</h3>
                         {none}
                         <ul aria-label=if desktop { "Recent files" } else { "Flows in this folder" }>
                             {list.into_iter().map(|p| {
                                 let path = p.clone();
-                                view! { <li><button type="button" on:click=move |_| {
+                                view! { <li><button type="button" on:click=handle::mouse(move |_| {
                                     close();
                                     let path = path.clone();
                                     crate::unless_keeping_unsaved(app, move || crate::open_path(app, path));
-                                }>{p}</button></li> }
+                                })>{p}</button></li> }
                             }).collect_view()}
                         </ul>
                         <h3>"Import Knative YAML"</h3>
                         <textarea class="code" rows="6" aria-label="Knative YAML to import"
-                            prop:value=move || yaml.get()
-                            on:input=move |ev| { yaml.set(event_target_value(&ev)); error.set(None); }></textarea>
+                            prop:value=yaml
+                            on:input=handle::event(move |ev| { yaml.set(event_target_value(&ev)); error.set(None); })></textarea>
                         {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
                         <div class="actions">
-                            <button type="button" on:click=move |_| crate::import(app, yaml.get_untracked(), error)>"Import"</button>
-                            <button type="button" on:click=move |_| close()>"Cancel"</button>
+                            <button type="button" on:click=handle::mouse(move |_| crate::import(app, yaml.get_untracked(), error))>"Import"</button>
+                            <button type="button" on:click=handle::mouse(move |_| close())>"Cancel"</button>
                         </div>
                     </div>
                 </div>

@@ -1,6 +1,7 @@
 //! The bottom dock: Problems, YAML (live export), Simulate, Scenarios, Live, and on the
 //! desktop Cluster.
 
+use crate::handle;
 use knflow_editor::Edit;
 use knflow_model::{ResourceId, Severity};
 use leptos::prelude::*;
@@ -81,7 +82,7 @@ fn Separator(app: App) -> impl IntoView {
     view! {
         <div class="dock-separator" role="separator" aria-label="Resize dock" aria-orientation="horizontal"
             tabindex="0" aria-valuemin=MIN_HEIGHT aria-valuenow=move || app.dock_height.get()
-            on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:keydown=on_key></div>
+            on:pointerdown=handle::pointer(on_down) on:pointermove=handle::pointer(on_move) on:pointerup=handle::pointer(on_up) on:keydown=handle::key(on_key)></div>
     }
 }
 
@@ -116,7 +117,7 @@ pub fn Dock(app: App) -> impl IntoView {
         };
         view! {
             <button role="tab" id=format!("tab-{name}") aria-selected=move || (app.dock.get() == t).to_string()
-                aria-controls="dock-panel" on:click=move |_| { app.dock.set(t); set_collapsed(app, false); }>
+                aria-controls="dock-panel" on:click=handle::mouse(move |_| { app.dock.set(t); set_collapsed(app, false); })>
                 {name}{count}
             </button>
         }
@@ -139,7 +140,7 @@ pub fn Dock(app: App) -> impl IntoView {
                 <span class="grow"></span>
                 <button class="dock-toggle" aria-label=move || if collapsed() { "Expand dock" } else { "Collapse dock" }
                     title=move || if collapsed() { "Expand dock" } else { "Collapse dock" }
-                    on:click=move |_| set_collapsed(app, !app.dock_collapsed.get_untracked())>
+                    on:click=handle::mouse(move |_| set_collapsed(app, !app.dock_collapsed.get_untracked()))>
                     {move || if collapsed() { "▴" } else { "▾" }}
                 </button>
             </div>
@@ -175,13 +176,13 @@ fn problems(app: App) -> impl IntoView {
                             let name = format!("Fix {}: {}", d.resource.clone().unwrap_or_default(), f.title);
                             let title = f.title.clone();
                             view! {
-                                <button class="fix" aria-label=name.clone() title=name on:click=move |_| apply_fix(app, &f)>{title}</button>
+                                <button class="fix" aria-label=name.clone() title=name on:click=handle::mouse(move |_| apply_fix(app, &f))>{title}</button>
                             }
                         });
                         view! {
                             <li class=sev>
                                 {fix}
-                                <button class="problem" on:click=move |_| {
+                                <button class="problem" on:click=handle::mouse(move |_| {
                                     let Some(label) = resource.clone() else { return };
                                     if let Some(id) = ResourceId::parse(&label) {
                                         app.editor.update(|e| e.select(&id, false));
@@ -189,7 +190,7 @@ fn problems(app: App) -> impl IntoView {
                                         app.reveal(&label, w, h);
                                         app.focus_field.set(Some(path.clone()));
                                     }
-                                }>{text}</button>
+                                })>{text}</button>
                             </li>
                         }
                     }).collect_view()}
@@ -231,8 +232,8 @@ fn yaml(app: App) -> impl IntoView {
     view! {
         <div class="yaml-tab">
             <div class="actions">
-                <button on:click=copy>"Copy"</button>
-                <button on:click=download>"Download"</button>
+                <button on:click=handle::mouse(copy)>"Copy"</button>
+                <button on:click=handle::mouse(download)>"Download"</button>
             </div>
             <pre class="code" aria-label="Exported YAML">{move || text.get()}</pre>
         </div>
@@ -431,9 +432,10 @@ fn Simulate(app: App) -> impl IntoView {
             let behaviors: knflow_sim::Behaviors = req["behaviors"]
                 .as_object()
                 .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                        .collect()
+                    knflow_model::order::map(
+                        m.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())),
+                    )
                 })
                 .unwrap_or_default();
             Ok::<_, String>(knflow_sim::scenario::from_run(
@@ -551,10 +553,10 @@ fn Simulate(app: App) -> impl IntoView {
     };
     view! {
         <div class="simulate">
-            <form class="compose" on:submit=|ev| ev.prevent_default()>
+            <form class="compose" on:submit=handle::submit(|ev| ev.prevent_default())>
                 <div class="send-row">
                     <label>"Target"
-                        <select aria-label="Target" prop:value=move || target.get() on:change=move |ev| target.set(event_target_value(&ev))>
+                        <select aria-label="Target" prop:value=target on:change=handle::event(move |ev| target.set(event_target_value(&ev)))>
                             {move || {
                                 let mut ts = targets(app);
                                 let t = target.get();
@@ -565,26 +567,26 @@ fn Simulate(app: App) -> impl IntoView {
                             }}
                         </select>
                     </label>
-                    <button class="primary" type="button" on:click=run>"Send event"</button>
+                    <button class="primary" type="button" on:click=handle::mouse(run)>"Send event"</button>
                 </div>
                 {move || is_source().then(|| view! {
                     <fieldset class="source-mode">
                         <legend>"The source sends"</legend>
-                        <label><input type="radio" name="source-mode" prop:checked=move || once.get() on:change=move |_| once.set(true)/>"this event, once"</label>
-                        <label><input type="radio" name="source-mode" prop:checked=move || !once.get() on:change=move |_| once.set(false)/>"what it emits, for"</label>
-                        <input aria-label="Run for" size="5" prop:value=move || run_for.get() disabled=move || once.get()
-                            on:input=move |ev| run_for.set(event_target_value(&ev))/>
+                        <label><input type="radio" name="source-mode" prop:checked=once on:change=handle::event(move |_| once.set(true))/>"this event, once"</label>
+                        <label><input type="radio" name="source-mode" prop:checked=move || !once.get() on:change=handle::event(move |_| once.set(false))/>"what it emits, for"</label>
+                        <input aria-label="Run for" size="5" prop:value=run_for disabled=move || once.get()
+                            on:input=handle::event(move |ev| run_for.set(event_target_value(&ev)))/>
                     </fieldset>
                 })}
-                <label>"type"<input aria-label="type" list="event-types" prop:value=move || ty.get() on:input=move |ev| ty.set(event_target_value(&ev))/></label>
+                <label>"type"<input aria-label="type" list="event-types" prop:value=ty on:input=handle::event(move |ev| ty.set(event_target_value(&ev)))/></label>
                 <datalist id="event-types">
                     {move || choices.get().into_iter().map(|t| view! { <option value=t></option> }).collect_view()}
                 </datalist>
-                <label>"source"<input aria-label="source" prop:value=move || source.get() on:input=move |ev| source.set(event_target_value(&ev))/></label>
-                <label>"subject"<input aria-label="subject" prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev))/></label>
-                <label>"extensions (name=value per line)"<textarea class="code" rows="2" aria-label="extensions" prop:value=move || extensions.get() on:input=move |ev| extensions.set(event_target_value(&ev))></textarea></label>
-                <label>"data (JSON)"<textarea class="code" rows="4" aria-label="data" prop:value=move || data.get() on:input=move |ev| data.set(event_target_value(&ev))></textarea></label>
-                <label>"Sink behaviours (KIND/NAME=SPEC per line)"<textarea class="code" rows="2" aria-label="Behaviors" placeholder="Service/fulfil=fail:503x2" prop:value=move || behaviors_box.get() on:input=move |ev| behaviors_box.set(event_target_value(&ev))></textarea></label>
+                <label>"source"<input aria-label="source" prop:value=source on:input=handle::event(move |ev| source.set(event_target_value(&ev)))/></label>
+                <label>"subject"<input aria-label="subject" prop:value=subject on:input=handle::event(move |ev| subject.set(event_target_value(&ev)))/></label>
+                <label>"extensions (name=value per line)"<textarea class="code" rows="2" aria-label="extensions" prop:value=extensions on:input=handle::event(move |ev| extensions.set(event_target_value(&ev)))></textarea></label>
+                <label>"data (JSON)"<textarea class="code" rows="4" aria-label="data" prop:value=data on:input=handle::event(move |ev| data.set(event_target_value(&ev)))></textarea></label>
+                <label>"Sink behaviours (KIND/NAME=SPEC per line)"<textarea class="code" rows="2" aria-label="Behaviors" placeholder="Service/fulfil=fail:503x2" prop:value=behaviors_box on:input=handle::event(move |ev| behaviors_box.set(event_target_value(&ev)))></textarea></label>
                 {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
             </form>
             {move || app.sim.with(|s| s.as_ref().filter(|s| !s.live).map(|s| {
@@ -593,24 +595,24 @@ fn Simulate(app: App) -> impl IntoView {
                 view! {
                     <div class="trace">
                         <div class="timeline">
-                            <button type="button" title="Step back one hop" disabled={at == 0} on:click=move |_| step(-1)><span aria-hidden="true">"◀ "</span>"Step back"</button>
+                            <button type="button" title="Step back one hop" disabled={at == 0} on:click=handle::mouse(move |_| step(-1))><span aria-hidden="true">"◀ "</span>"Step back"</button>
                             {move || if app.playing.get() {
-                                view! { <button type="button" class="play" on:click=move |_| app.playing.set(false)>"Pause"</button> }.into_any()
+                                view! { <button type="button" class="play" on:click=handle::mouse(move |_| app.playing.set(false))>"Pause"</button> }.into_any()
                             } else {
-                                view! { <button type="button" class="play" on:click=move |_| play(app)>"Play"</button> }.into_any()
+                                view! { <button type="button" class="play" on:click=handle::mouse(move |_| play(app))>"Play"</button> }.into_any()
                             }}
-                            <button type="button" title="Step forward one hop" disabled={at >= n} on:click=move |_| step(1)>"Step forward"<span aria-hidden="true">" ▶"</span></button>
+                            <button type="button" title="Step forward one hop" disabled={at >= n} on:click=handle::mouse(move |_| step(1))>"Step forward"<span aria-hidden="true">" ▶"</span></button>
                             <input type="range" aria-label="Timeline" min="0" max=n prop:value=at
                                 aria-valuetext=format!("hop {at} of {n}")
-                                on:input=move |ev| {
+                                on:input=handle::event(move |ev| {
                                     let v = event_target_value(&ev).parse().unwrap_or(0);
                                     app.playing.set(false);
                                     app.sim.update(|s| if let Some(s) = s { s.step = v; s.selected = v.checked_sub(1); });
-                                }/>
+                                })/>
                             <span class="at">{format!("{at} / {n}")}{s.hops.get(at.wrapping_sub(1)).map(|h| format!(" · {} ms", h["time_ms"]))}</span>
-                            <button type="button" on:click=save_scenario title="Keep this event, these behaviours and what happened as a routing test">"Save as scenario"</button>
+                            <button type="button" on:click=handle::mouse(save_scenario) title="Keep this event, these behaviours and what happened as a routing test">"Save as scenario"</button>
                             <label class="speed">"Speed"
-                                <select aria-label="Speed" on:change=move |ev| app.speed.set(event_target_value(&ev).parse().unwrap_or(1.0))>
+                                <select aria-label="Speed" on:change=handle::event(move |ev| app.speed.set(event_target_value(&ev).parse().unwrap_or(1.0)))>
                                     {[0.5, 1.0, 2.0, 4.0].into_iter().map(|k| view! {
                                         <option value=k.to_string() selected=app.speed.get_untracked() == k>{format!("{k}×")}</option>
                                     }).collect_view()}
@@ -626,7 +628,7 @@ fn Simulate(app: App) -> impl IntoView {
                                 let text = format!("{} ms  {text}", h["time_ms"]);
                                 view! {
                                     <li class:dim=!shown class:sel=s.selected == Some(i) class=format!("outcome-{}", h["outcome"].as_str().unwrap_or_default())>
-                                        <button on:click=move |_| app.sim.update(|s| if let Some(s) = s { s.selected = Some(i); s.step = i + 1; })>
+                                        <button on:click=handle::mouse(move |_| app.sim.update(|s| if let Some(s) = s { s.selected = Some(i); s.step = i + 1; }))>
                                             <span class="event">{event}</span>{text}
                                         </button>
                                     </li>
@@ -718,12 +720,12 @@ fn Scenarios(app: App) -> impl IntoView {
     view! {
         <div class="scenarios">
             <div class="actions">
-                <button class="primary" on:click=run_all>"Run all"</button>
-                <button on:click=edit>"Edit scenarios"</button>
+                <button class="primary" on:click=handle::mouse(run_all)>"Run all"</button>
+                <button on:click=handle::mouse(edit)>"Edit scenarios"</button>
             </div>
             <Show when=move || editing.get()>
-                <textarea class="code" rows="10" aria-label="Scenarios YAML" prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
-                <button on:click=apply>"Apply scenarios"</button>
+                <textarea class="code" rows="10" aria-label="Scenarios YAML" prop:value=draft on:input=handle::event(move |ev| draft.set(event_target_value(&ev)))></textarea>
+                <button on:click=handle::mouse(apply)>"Apply scenarios"</button>
                 {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
             </Show>
             <ul class="scenario-list" aria-label="Scenarios">

@@ -3,6 +3,7 @@
 //! the type and source. Hovering or focusing a type draws every path it can take; a trigger's
 //! inspector lists the types it receives.
 
+use crate::handle;
 use knflow_dataplane::analysis::{Analysis, Origin, Pattern};
 use knflow_dataplane::filter::Decision;
 use leptos::prelude::*;
@@ -98,10 +99,10 @@ pub fn events(app: App) -> impl IntoView {
                                 }).collect_view();
                                 view! {
                                     <tr tabindex="0"
-                                        on:pointerenter=move |_| app.traced.set(Some(k1.clone()))
-                                        on:focus=move |_| app.traced.set(Some(k2.clone()))
-                                        on:pointerleave=move |_| app.traced.set(None)
-                                        on:blur=move |_| app.traced.set(None)>
+                                        on:pointerenter=handle::pointer(move |_| app.traced.set(Some(k1.clone())))
+                                        on:focus=handle::focus(move |_| app.traced.set(Some(k2.clone())))
+                                        on:pointerleave=handle::pointer(move |_| app.traced.set(None))
+                                        on:blur=handle::focus(move |_| app.traced.set(None))>
                                         <th scope="row">{p.ty.to_string()}</th>
                                         <td class="source">{p.source.to_string()}</td>
                                         <td class="from">{from}</td>

@@ -3,6 +3,7 @@
 //! attributes and the extensions the flow uses), nested `all`/`any`/`not` as an indented tree,
 //! CESQL checked as it is typed; and the legacy `filter.attributes` as rows.
 
+use crate::handle;
 use knflow_editor::Edit;
 use knflow_model::ResourceId;
 use leptos::prelude::*;
@@ -214,7 +215,7 @@ fn list(t: &Tree, ptr: String, dotted: String, items: &[Value]) -> AnyView {
                 entry(t, format!("{ptr}/{i}"), format!("{dotted}[{i}]"), v, true)
             }).collect_view()}
             <button type="button" class="add" aria-label=add_label
-                on:click=move |_| { flush_typing(); tree.update(&ptr, |l| if let Value::Array(items) = l { items.push(new_entry()) }) }>
+                on:click=handle::mouse(move |_| { flush_typing(); tree.update(&ptr, |l| if let Value::Array(items) = l { items.push(new_entry()) }) })>
                 "+ filter"
             </button>
         </div>
@@ -284,11 +285,11 @@ fn entry(t: &Tree, ptr: String, dotted: String, value: &Value, removable: bool) 
         <div class="filter-entry" role="group" aria-label=dotted.clone()>
             <div class="filter-head">
                 <select aria-label=format!("{dotted} dialect") title=help
-                    on:change=move |ev| {
+                    on:change=handle::event(move |ev| {
                         let to = event_target_value(&ev);
                         flush_typing();
                         switch.update(&switch_at, |slot| *slot = convert(slot, &to));
-                    }>
+                    })>
                     {DIALECTS.iter().map(|(name, h)| view! {
                         <option value=*name title=*h selected=*name == d>{*name}</option>
                     }).collect_view()}
@@ -296,7 +297,7 @@ fn entry(t: &Tree, ptr: String, dotted: String, value: &Value, removable: bool) 
                 <span class="help">{help}</span>
                 {removable.then(|| view! {
                     <button type="button" class="remove" aria-label=format!("Remove {dotted}")
-                        on:click=move |_| { flush_typing(); drop.remove(&drop_at) }>"remove"</button>
+                        on:click=handle::mouse(move |_| { flush_typing(); drop.remove(&drop_at) })>"remove"</button>
                 })}
             </div>
             {body}
@@ -377,20 +378,20 @@ fn rows(a: Attrs, dotted: String, map: Map<String, Value>) -> AnyView {
                     <div class="attr-row" data-path=at>
                         <input type="text" class="attr-name" list=datalist spellcheck="false" prop:value=k
                             aria-label=format!("{dotted} attribute {n} name")
-                            on:change=move |ev| {
+                            on:change=handle::event(move |ev| {
                                 let input = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into(t).ok());
                                 rename(k1.clone(), event_target_value(&ev), input)
-                            }/>
+                            })/>
                         <input type="text" class="attr-value" spellcheck="false" prop:value=value
                             aria-label=format!("{dotted} attribute {n} value")
-                            on:change=move |ev| set_value(k2.clone(), event_target_value(&ev))/>
+                            on:change=handle::event(move |ev| set_value(k2.clone(), event_target_value(&ev)))/>
                         <button type="button" class="remove" aria-label=format!("Remove {dotted} attribute {n}")
-                            on:click=move |_| drop(k3.clone())>"✕"</button>
+                            on:click=handle::mouse(move |_| drop(k3.clone()))>"✕"</button>
                         {problems}
                     </div>
                 }
             }).collect_view()}
-            <button type="button" class="add" aria-label=format!("Add attribute to {dotted}") on:click=add>"+ attribute"</button>
+            <button type="button" class="add" aria-label=format!("Add attribute to {dotted}") on:click=handle::mouse(add)>"+ attribute"</button>
         </div>
     }
     .into_any()

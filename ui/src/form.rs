@@ -3,6 +3,7 @@
 //! does not have yet are offered as "add" buttons, which keeps recursive shapes (`filters` with
 //! nested all/any/not) finite. Pod templates and other large Kubernetes types get a YAML editor.
 
+use crate::handle;
 use knflow_editor::Edit;
 use knflow_model::ResourceId;
 use leptos::prelude::*;
@@ -172,16 +173,16 @@ pub fn cesql_editor(
                 rows="2"
                 spellcheck="false"
                 aria-label=format!("{path} (CESQL)")
-                prop:value=move || text.get()
-                on:input=move |ev| {
+                prop:value=text
+                on:input=handle::event(move |ev| {
                     let t = event_target_value(&ev);
                     text.set(t.clone());
                     app.cesql_draft.set(Some((resource.clone(), draft_path.clone(), t)));
-                }
-                on:change=move |ev| {
+                })
+                on:change=handle::event(move |ev| {
                     app.cesql_draft.set(None);
                     commit.run(event_target_value(&ev));
-                }
+                })
             ></textarea>
             {move || column().map(|col| view! {
                 <pre class="cesql-marker" aria-hidden="true">{format!("{}^", " ".repeat(col))}</pre>
@@ -205,7 +206,7 @@ fn yaml_editor(app: App, id: ResourceId, path: String, value: Option<&Value>) ->
                 spellcheck="false"
                 aria-label=format!("{path} (YAML)")
                 prop:value=text
-                on:change=move |ev| {
+                on:change=handle::event(move |ev| {
                     let t = event_target_value(&ev);
                     if t.trim().is_empty() {
                         set(app, &id, &p, None);
@@ -219,7 +220,7 @@ fn yaml_editor(app: App, id: ResourceId, path: String, value: Option<&Value>) ->
                         Ok(_) => error.set(Some("one YAML value, please".into())),
                         Err(e) => error.set(Some(e.to_string())),
                     }
-                }
+                })
             ></textarea>
             {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
         </div>
@@ -282,10 +283,10 @@ pub fn field(
             .to_string();
         let p = path.clone();
         view! {
-            <select aria-label=path.clone() on:change=move |ev| {
+            <select aria-label=path.clone() on:change=handle::event(move |ev| {
                 let v = event_target_value(&ev);
                 set(app, &id, &p, (!v.is_empty()).then(|| Value::String(v)));
-            }>
+            })>
                 <option value="" selected=current.is_empty()>"—"</option>
                 {enums.into_iter().map(|e| { let sel = e == current; view! { <option value=e.clone() selected=sel>{e.clone()}</option> } }).collect_view()}
             </select>
@@ -302,10 +303,10 @@ pub fn field(
                 };
                 view! {
                     <input type="text" aria-label=path.clone() prop:value=current spellcheck="false"
-                        on:change=move |ev| {
+                        on:change=handle::event(move |ev| {
                             let v = event_target_value(&ev);
                             set(app, &id, &p, (!v.is_empty()).then(|| Value::String(v)));
-                        }/>
+                        })/>
                 }
                 .into_any()
             }
@@ -315,7 +316,7 @@ pub fn field(
                 let integer = ty == "integer";
                 view! {
                     <input type="number" aria-label=path.clone() prop:value=current
-                        on:change=move |ev| {
+                        on:change=handle::event(move |ev| {
                             let v = event_target_value(&ev);
                             let parsed = if integer {
                                 v.parse::<i64>().ok().map(|n| json!(n))
@@ -323,7 +324,7 @@ pub fn field(
                                 v.parse::<f64>().ok().map(|n| json!(n))
                             };
                             set(app, &id, &p, parsed);
-                        }/>
+                        })/>
                 }
                 .into_any()
             }
@@ -331,10 +332,10 @@ pub fn field(
                 let p = path.clone();
                 let current = value.and_then(Value::as_bool);
                 view! {
-                    <select aria-label=path.clone() on:change=move |ev| {
+                    <select aria-label=path.clone() on:change=handle::event(move |ev| {
                         let v = event_target_value(&ev);
                         set(app, &id, &p, match v.as_str() { "true" => Some(json!(true)), "false" => Some(json!(false)), _ => None });
-                    }>
+                    })>
                         <option value="" selected=current.is_none()>"—"</option>
                         <option value="true" selected=current == Some(true)>"true"</option>
                         <option value="false" selected=current == Some(false)>"false"</option>
@@ -371,7 +372,7 @@ pub fn field(
 
 fn add_button(app: App, id: ResourceId, path: String, key: &str, empty: Value) -> AnyView {
     view! {
-        <button type="button" class="add" aria-label=format!("Add {key}") on:click=move |_| set(app, &id, &path, Some(empty.clone()))>
+        <button type="button" class="add" aria-label=format!("Add {key}") on:click=handle::mouse(move |_| set(app, &id, &path, Some(empty.clone())))>
             {format!("+ {key}")}
         </button>
     }
@@ -405,7 +406,7 @@ pub fn object_fields(
                 field(app, id, format!("{path}.{k}"), k, child, defs, value.get(k), depth, def.as_deref())
             }).collect_view()}
             {removable.then(|| view! {
-                <button type="button" class="remove" aria-label=format!("Remove {p2}") on:click=move |_| set(app, &id2, &p2, None)>"remove"</button>
+                <button type="button" class="remove" aria-label=format!("Remove {p2}") on:click=handle::mouse(move |_| set(app, &id2, &p2, None))>"remove"</button>
             })}
         </fieldset>
     }
@@ -440,19 +441,19 @@ fn list_fields(
                     <div class="item">
                         <span class="index">{format!("{key}[{i}]")}</span>
                         {object_fields(app, id, &ip, resolved, defs, item, depth, false)}
-                        <button type="button" class="remove" aria-label=format!("Remove {key}[{i}]") on:click=move |_| {
+                        <button type="button" class="remove" aria-label=format!("Remove {key}[{i}]") on:click=handle::mouse(move |_| {
                             let mut rest = all.clone();
                             rest.remove(i);
                             set(app, &idr, &lp, (!rest.is_empty()).then_some(Value::Array(rest)));
-                        }>"remove item"</button>
+                        })>"remove item"</button>
                     </div>
                 }
             }).collect_view()}
-            <button type="button" class="add" aria-label=format!("Add {key} item") on:click=move |_| {
+            <button type="button" class="add" aria-label=format!("Add {key} item") on:click=handle::mouse(move |_| {
                 let mut next = list.clone();
                 next.push(json!({}));
                 set(app, &id2, &p2, Some(Value::Array(next)));
-            }>{format!("+ {key}[{n}]")}</button>
+            })>{format!("+ {key}[{n}]")}</button>
         </div>
     }
     .into_any()

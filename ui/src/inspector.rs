@@ -1,6 +1,7 @@
 //! The inspector: the selected resource as a form with every field of its kind (inline
 //! validation messages, a CESQL editor), and its raw YAML, editable in place.
 
+use crate::handle;
 use knflow_editor::{icon_of, Edit};
 use knflow_model::ResourceId;
 use leptos::prelude::*;
@@ -101,7 +102,7 @@ pub fn Inspector(app: App) -> impl IntoView {
         view! {
             <aside class="inspector rail" aria-label="Inspector">
                 <button class="inspector-toggle" aria-label="Expand inspector" title="Expand inspector"
-                    on:click=move |_| app.inspector.set(InspectorMode::Open)>"◂"</button>
+                    on:click=handle::mouse(move |_| app.inspector.set(InspectorMode::Open))>"◂"</button>
             </aside>
         }
     };
@@ -109,7 +110,7 @@ pub fn Inspector(app: App) -> impl IntoView {
         <Show when=shown fallback=rail>
         <aside class="inspector" aria-label="Inspector">
             <button class="inspector-toggle collapse" aria-label="Collapse inspector" title="Collapse inspector"
-                on:click=move |_| app.inspector.set(InspectorMode::Collapsed)>"▸"</button>
+                on:click=handle::mouse(move |_| app.inspector.set(InspectorMode::Collapsed))>"▸"</button>
             {move || match current.get() {
                 None => view! {
                     <p class="hint">{move || match count() {
@@ -129,8 +130,8 @@ pub fn Inspector(app: App) -> impl IntoView {
                             <span class="api">{manifest["apiVersion"].as_str().unwrap_or_default().to_string()}</span>
                         </header>
                         <div role="tablist" class="tabs" aria-label="Inspector views">
-                            <button role="tab" aria-selected=move || (!yaml_tab.get()).to_string() on:click=move |_| yaml_tab.set(false)>"Form"</button>
-                            <button role="tab" aria-selected=move || yaml_tab.get().to_string() on:click=move |_| yaml_tab.set(true)>"YAML"</button>
+                            <button role="tab" aria-selected=move || (!yaml_tab.get()).to_string() on:click=handle::mouse(move |_| yaml_tab.set(false))>"Form"</button>
+                            <button role="tab" aria-selected=move || yaml_tab.get().to_string() on:click=handle::mouse(move |_| yaml_tab.set(true))>"YAML"</button>
                         </div>
                         {resource_problems(app, id.to_string(), yaml_tab)}
                         {move || match info {
@@ -198,21 +199,21 @@ fn form_view(
     let meta = manifest["metadata"].clone();
     let labels_id = id.clone();
     let form = view! {
-        <form class="form" on:submit=|ev| ev.prevent_default()
-            on:focusin=|ev| FOCUSED.set(ev.target().and_then(|t| {
+        <form class="form" on:submit=handle::submit(|ev| ev.prevent_default())
+            on:focusin=handle::focus(|ev| FOCUSED.set(ev.target().and_then(|t| {
                 wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()?.get_attribute("aria-label")
-            }))>
+            })))>
             <div class="field">
                 <label>"name"</label>
                 <input type="text" aria-label="name" prop:value=name spellcheck="false"
-                    on:change=move |ev| {
+                    on:change=handle::event(move |ev| {
                         let v = event_target_value(&ev);
                         if !app.edit(Edit::Rename { id: rename_id.clone(), name: v }) {
                             // Refused (a name the flow has, an unusable one): the field shows
                             // the name the resource still has, and why beside it.
                             refused(app, &ev, &rename_id.name);
                         }
-                    }/>
+                    })/>
             </div>
             {form::field(app, &labels_id, ".metadata.namespace".into(), "namespace", &STRING, &Value::Null, meta.get("namespace"), 1, None)}
             {form::field(app, &labels_id, ".metadata.labels".into(), "labels", &MAP, &Value::Null, meta.get("labels"), 1, None)}
@@ -338,8 +339,8 @@ fn raw_yaml(app: App, id: ResourceId, manifest: &Value) -> AnyView {
         <div class="raw">
             <textarea class="code" rows="24" spellcheck="false" aria-label="Resource YAML"
                 prop:value=text
-                on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
-            <button type="button" aria-label="Apply YAML" on:click=move |_| {
+                on:input=handle::event(move |ev| draft.set(event_target_value(&ev)))></textarea>
+            <button type="button" aria-label="Apply YAML" on:click=handle::mouse(move |_| {
                 match knflow_model::yaml::parse_documents(&draft.get_untracked()) {
                     Ok(mut docs) if docs.len() == 1 => {
                         // Refused edits change nothing and say why here, under the editor.
@@ -354,7 +355,7 @@ fn raw_yaml(app: App, id: ResourceId, manifest: &Value) -> AnyView {
                     Ok(_) => error.set(Some("one resource, please (one YAML document)".into())),
                     Err(e) => error.set(Some(e.to_string())),
                 }
-            }>"Apply YAML"</button>
+            })>"Apply YAML"</button>
             {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
         </div>
     }
@@ -387,7 +388,7 @@ fn broker_class(app: App, id: ResourceId, meta: &Value) -> impl IntoView {
     view! {
         <div class="field">
             <label>"class"</label>
-            <select aria-label="broker class" on:change=change>
+            <select aria-label="broker class" on:change=handle::event(change)>
                 <option value="" selected=current.is_empty()>"(cluster default)"</option>
                 {(!known && !current.is_empty()).then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> })}
                 {BROKER_CLASSES.iter().map(|c| view! {

@@ -10,6 +10,7 @@ mod dock;
 mod events;
 mod filters;
 mod form;
+mod handle;
 mod host;
 mod inspector;
 mod live;
@@ -611,21 +612,21 @@ fn Toolbar(app: App) -> impl IntoView {
     view! {
         <header class="toolbar">
             <span class="brand">"knflow"</span>
-            <button on:click=move |_| new_flow(app)>"New flow"</button>
-            <button on:click=move |_| dialogs::show_open(app) title="Ctrl+O">"Open"</button>
-            <button on:click=move |_| save(app) disabled=move || !can.get().save title="Ctrl+S">"Save"</button>
-            <button on:click=move |_| save_as(app) title="Ctrl+Shift+S">"Save as"</button>
+            <button on:click=handle::mouse(move |_| new_flow(app))>"New flow"</button>
+            <button on:click=handle::mouse(move |_| dialogs::show_open(app)) title="Ctrl+O">"Open"</button>
+            <button on:click=handle::mouse(move |_| save(app)) disabled=move || !can.get().save title="Ctrl+S">"Save"</button>
+            <button on:click=handle::mouse(move |_| save_as(app)) title="Ctrl+Shift+S">"Save as"</button>
             <span class="sep"></span>
-            <button on:click=move |_| undo(app) disabled=move || !can.get().undo title="Ctrl+Z">"Undo"</button>
-            <button on:click=move |_| redo(app) disabled=move || !can.get().redo title="Ctrl+Shift+Z">"Redo"</button>
-            <button on:click=move |_| auto_layout(app) title="L">"Auto layout"</button>
-            <button on:click=move |_| app.settings.set(true)>"Flow settings"</button>
-            <button on:click=move |_| delete_selection(app) disabled=move || !can.get().delete title="Delete">"Delete"</button>
+            <button on:click=handle::mouse(move |_| undo(app)) disabled=move || !can.get().undo title="Ctrl+Z">"Undo"</button>
+            <button on:click=handle::mouse(move |_| redo(app)) disabled=move || !can.get().redo title="Ctrl+Shift+Z">"Redo"</button>
+            <button on:click=handle::mouse(move |_| auto_layout(app)) title="L">"Auto layout"</button>
+            <button on:click=handle::mouse(move |_| app.settings.set(true))>"Flow settings"</button>
+            <button on:click=handle::mouse(move |_| delete_selection(app)) disabled=move || !can.get().delete title="Delete">"Delete"</button>
             <span class="sep"></span>
             <span class="file" aria-label="File">{title}</span>
             <span class="grow"></span>
-            <button aria-label="Toggle theme" on:click=move |_| app.dark.update(|d| *d = !*d)>{move || if app.dark.get() { "☀ Light" } else { "☾ Dark" }}</button>
-            <button aria-label="Keyboard shortcuts" on:click=move |_| app.help.update(|h| *h = !*h)>"?"</button>
+            <button aria-label="Toggle theme" on:click=handle::mouse(move |_| app.dark.update(|d| *d = !*d))>{move || if app.dark.get() { "☀ Light" } else { "☾ Dark" }}</button>
+            <button aria-label="Keyboard shortcuts" on:click=handle::mouse(move |_| app.help.update(|h| *h = !*h))>"?"</button>
         </header>
     }
 }
@@ -737,21 +738,21 @@ fn Root() -> impl IntoView {
             {move || recovery.get().map(|(p, t)| view! {
                 <div class="banner" role="alert">
                     <span>{format!("Unsaved changes to {} were kept from a previous session.", if p.is_empty() { "an untitled flow".to_string() } else { p.clone() })}</span>
-                    <button on:click=move |_| {
+                    <button on:click=handle::mouse(move |_| {
                         let path = (!p.is_empty()).then(|| p.clone());
                         if open_text(app, &t, path) {
                             // Recovered work is unsaved work.
                             app.editor.update(Editor::mark_unsaved);
                         }
                         recovery.set(None);
-                    }>"Recover"</button>
-                    <button on:click=move |_| { forget_unsaved(); recovery.set(None); }>"Discard"</button>
+                    })>"Recover"</button>
+                    <button on:click=handle::mouse(move |_| { forget_unsaved(); recovery.set(None); })>"Discard"</button>
                 </div>
             })}
             {move || app.open_failed.get().map(|text| view! {
                 <div class="banner error" role="alert">
                     <span>{text}</span>
-                    <button on:click=move |_| app.open_failed.set(None)>"Dismiss"</button>
+                    <button on:click=handle::mouse(move |_| app.open_failed.set(None))>"Dismiss"</button>
                 </div>
             })}
             <main class="workspace">
@@ -783,7 +784,7 @@ fn Root() -> impl IntoView {
             // Last: a question is above the dialog that asked it.
             <dialogs::ConfirmDialog app=app/>
             <Show when=move || app.help.get()>
-                <div class="overlay" role="dialog" aria-label="Keyboard shortcuts" on:click=move |_| app.help.set(false)>
+                <div class="overlay" role="dialog" aria-label="Keyboard shortcuts" on:click=handle::mouse(move |_| app.help.set(false))>
                     <div class="dialog">
                         <h2>"Keyboard shortcuts"</h2>
                         <table>{SHORTCUTS.iter().chain(if host::desktop() { DESKTOP_SHORTCUTS } else { &[] })

@@ -1,6 +1,7 @@
 //! The Live tab: run the open flow live in `kn-flow serve` (real HTTP ingresses on 127.0.0.1),
 //! show its addresses with ready-to-copy `curl` commands, and animate real traffic on the canvas.
 
+use crate::handle;
 use knflow_editor::Editor;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -155,8 +156,8 @@ pub fn Live(app: App) -> impl IntoView {
     view! {
         <div class="live">
             <div class="actions">
-                <button class="primary" on:click=start>{move || if running() { "Restart live" } else { "Start live" }}</button>
-                <button on:click=stop disabled=move || !running()>"Stop live"</button>
+                <button class="primary" on:click=handle::mouse(start)>{move || if running() { "Restart live" } else { "Start live" }}</button>
+                <button on:click=handle::mouse(stop) disabled=move || !running()>"Stop live"</button>
                 <span class="hint">"Real HTTP on 127.0.0.1: POST CloudEvents to an ingress; sinks without a URL go to a built-in display."</span>
             </div>
             {move || (!running()).then(|| view! {
@@ -176,11 +177,11 @@ pub fn Live(app: App) -> impl IntoView {
                                     <tr>
                                         <td>{a["resource"].as_str().unwrap_or_default().to_string()}</td>
                                         <td><code>{url.clone()}</code></td>
-                                        <td><button aria-label=format!("Copy curl for {url}") on:click=move |_| {
+                                        <td><button aria-label=format!("Copy curl for {url}") on:click=handle::mouse(move |_| {
                                             if let Some(w) = web_sys::window() {
                                                 let _ = w.navigator().clipboard().write_text(&cmd);
                                             }
-                                        }>"Copy curl"</button></td>
+                                        })>"Copy curl"</button></td>
                                     </tr>
                                 }
                             }).collect_view()}

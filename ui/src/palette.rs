@@ -5,6 +5,7 @@
 //! for where no drag session starts (touch screens, WebDriver in the desktop app's WebKitGTK):
 //! a press on an entry, a move, and a release over the canvas add the node there.
 
+use crate::handle;
 use knflow_editor::{category_name, icon_of, Edit};
 use knflow_model::kinds::KINDS;
 use leptos::prelude::*;
@@ -116,8 +117,8 @@ pub fn Palette(app: App) -> impl IntoView {
                 type="search"
                 placeholder="Search kinds…"
                 aria-label="Search kinds"
-                prop:value=move || query.get()
-                on:input=move |ev| query.set(event_target_value(&ev))
+                prop:value=query
+                on:input=handle::event(move |ev| query.set(event_target_value(&ev)))
             />
             {
                 let all = all.clone();
@@ -151,27 +152,27 @@ pub fn Palette(app: App) -> impl IntoView {
                                     draggable="true"
                                     aria-label=kind
                                     title=summary
-                                    on:pointerdown=move |ev: web_sys::PointerEvent| {
+                                    on:pointerdown=handle::pointer(move |ev: web_sys::PointerEvent| {
                                         if ev.button() == 0 {
                                             drag_started.set_value(false);
                                             pressed.set_value(Some((kind, ev.client_x() as f64, ev.client_y() as f64, false)));
                                         }
-                                    }
-                                    on:dragstart=move |ev: DragEvent| {
+                                    })
+                                    on:dragstart=handle::drag(move |ev: DragEvent| {
                                         drag_started.set_value(true);
                                         if let Some(dt) = ev.data_transfer() {
                                             let _ = dt.set_data("text/plain", kind);
                                             dt.set_effect_allowed("copy");
                                         }
                                         app.palette_drag.set(Some(kind.to_string()));
-                                    }
-                                    on:click=move |_| add()
-                                    on:keydown=move |ev: web_sys::KeyboardEvent| {
+                                    })
+                                    on:click=handle::mouse(move |_| add())
+                                    on:keydown=handle::key(move |ev: web_sys::KeyboardEvent| {
                                         if ev.key() == "Enter" || ev.key() == " " {
                                             ev.prevent_default();
                                             add();
                                         }
-                                    }
+                                    })
                                 >
                                     <span class="icon" aria-hidden="true">{icon_of(kind)}</span>
                                     <span class="label">{words(kind).into_iter().map(|w| view! { <wbr/>{w} }).collect_view()}</span>

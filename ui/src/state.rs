@@ -517,12 +517,12 @@ impl App {
                 (d.wires.len() <= 300).then(|| knflow_model::diagram::route::crossings(&routes));
             crate::record_timing("route_ms", crate::now() - t0);
             Arc::new(Drawn {
-                paths: d
-                    .wires
-                    .iter()
-                    .zip(&routes)
-                    .map(|(w, p)| (w.key.clone(), p.svg()))
-                    .collect(),
+                paths: knflow_model::order::map(
+                    d.wires
+                        .iter()
+                        .zip(&routes)
+                        .map(|(w, p)| (w.key.clone(), p.svg())),
+                ),
                 crossings,
             })
         });
@@ -532,7 +532,8 @@ impl App {
                     .values()
                     .map(|v| Rect::new(v.x, v.y, v.width(), v.height()))
                     .collect();
-                let index = n.keys().cloned().enumerate().map(|(i, l)| (l, i)).collect();
+                let index =
+                    knflow_model::order::map(n.keys().cloned().enumerate().map(|(i, l)| (l, i)));
                 Arc::new(Boxes {
                     obstacles: Obstacles::new(rects),
                     index,

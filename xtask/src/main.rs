@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{exit, Command};
 use std::time::Instant;
 
+mod gzip_order;
+
 const DEFAULT_FLOW: &str = "flows/hello-ping.yaml";
 
 fn main() {
@@ -146,8 +148,8 @@ fn build_ui() -> Result<(), String> {
         .map_err(|e| format!("wasm-bindgen: {e}"))?
         .omit_default_module_path(false)
         .typescript(false)
-        // KNFLOW_WASM_NAMES=1 keeps function names so `twiggy` can say where the bytes go.
-        .remove_name_section(std::env::var_os("KNFLOW_WASM_NAMES").is_none())
+        // Function names stay until `shrink` has ordered the functions by them.
+        .remove_name_section(false)
         .remove_producers_section(true)
         .generate(dist)
         .map_err(|e| format!("wasm-bindgen: {e}"))?;
@@ -237,23 +239,47 @@ fn drop_stream_exports(wasm: &Path) -> Result<(), String> {
 /// smaller but its gzip 9 % larger, and the gzip is what a browser downloads (BENCHMARKS.md).
 fn shrink(wasm: &Path) -> Result<(), String> {
     use wasm_opt::{Feature, OptimizationOptions};
-    eprintln!("$ wasm-opt -Oz -ocimfs 0 {}", wasm.display());
-    let mut opts = OptimizationOptions::new_optimize_for_size_aggressively();
-    opts.one_caller_inline_max_size(0);
-    opts.set_converge();
-    opts.debug_info(std::env::var_os("KNFLOW_WASM_NAMES").is_some());
     // What rustc's wasm32-unknown-unknown target emits by default.
-    for f in [
+    const FEATURES: [Feature; 6] = [
         Feature::BulkMemory,
         Feature::TruncSat,
         Feature::SignExt,
         Feature::MutableGlobals,
         Feature::ReferenceTypes,
         Feature::Multivalue,
-    ] {
+    ];
+    eprintln!("$ wasm-opt -Oz -ocimfs 0 {}", wasm.display());
+    let mut opts = OptimizationOptions::new_optimize_for_size_aggressively();
+    opts.one_caller_inline_max_size(0);
+    opts.set_converge();
+    opts.debug_info(true);
+    for f in FEATURES {
         opts.enable_feature(f);
     }
     opts.run(wasm, wasm)
+        .map_err(|e| format!("wasm-opt {}: {e}", wasm.display()))?;
+    // The functions laid out for gzip (`gzip_order`): named after their places, then ordered
+    // by name. Then the names go, unless KNFLOW_WASM_NAMES=1 keeps them for `twiggy`.
+    let keep_names = std::env::var_os("KNFLOW_WASM_NAMES").is_some();
+    let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let ranked = gzip_order::rank_names(&bytes, keep_names)
+        .map_err(|e| format!("{}: {e}", wasm.display()))?;
+    std::fs::write(wasm, ranked).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    eprintln!(
+        "$ wasm-opt --reorder-functions-by-name --strip-debug {}",
+        wasm.display()
+    );
+    let mut order = OptimizationOptions::new_opt_level_0();
+    order.add_pass(wasm_opt::Pass::ReorderFunctionsByName);
+    if !keep_names {
+        order.add_pass(wasm_opt::Pass::StripDebug);
+    }
+    order.debug_info(keep_names);
+    for f in FEATURES {
+        order.enable_feature(f);
+    }
+    order
+        .run(wasm, wasm)
         .map_err(|e| format!("wasm-opt {}: {e}", wasm.display()))
 }
 

@@ -310,11 +310,11 @@ pub type Outcomes = litemap::LiteMap<String, [usize; 7]>;
 /// subscription), and so does an event it passed to its subscriber. One pass over the hops.
 pub fn outcomes(ws: &[WireView], hops: &[Value]) -> Outcomes {
     // Delivery wires by their ends: a hop via X to Y passed X on when X has a wire to Y.
-    let passes: litemap::LiteMap<(&str, &str), ()> = ws
-        .iter()
-        .filter(|w| w.kind != WireKind::DeadLetter)
-        .map(|w| ((w.from.as_str(), w.to.as_str()), ()))
-        .collect();
+    let passes: litemap::LiteMap<(&str, &str), ()> = knflow_model::order::map(
+        ws.iter()
+            .filter(|w| w.kind != WireKind::DeadLetter)
+            .map(|w| ((w.from.as_str(), w.to.as_str()), ())),
+    );
     let mut out = Outcomes::new();
     let mut count = |label: &str, i: usize| {
         if let Some(n) = out.get_mut(label) {

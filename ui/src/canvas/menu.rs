@@ -2,6 +2,7 @@
 //! Duplicate, Disconnect all, Send event here; on a wire Delete; on the background Paste and
 //! Auto layout. Arrow keys move between items, Enter runs one, Escape closes.
 
+use crate::handle;
 use knflow_editor::Edit;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -178,13 +179,13 @@ pub fn ContextMenu(app: App) -> impl IntoView {
         };
         Some(view! {
             <div class="context-menu" role="menu" aria-label=label node_ref=menu_ref
-                style=format!("left:{left:.0}px;top:{top:.0}px") on:keydown=on_key
-                on:pointerdown=|ev: web_sys::PointerEvent| ev.stop_propagation()>
+                style=format!("left:{left:.0}px;top:{top:.0}px") on:keydown=handle::key(on_key)
+                on:pointerdown=handle::pointer(|ev: web_sys::PointerEvent| ev.stop_propagation())>
                 {entries.into_iter().map(|(name, action)| view! {
-                    <button role="menuitem" tabindex="-1" on:click=move |_| {
+                    <button role="menuitem" tabindex="-1" on:click=handle::mouse(move |_| {
                         app.menu.set(None);
                         action(&app);
-                    }>{name}</button>
+                    })>{name}</button>
                 }).collect_view()}
             </div>
         })

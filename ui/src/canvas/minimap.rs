@@ -1,6 +1,7 @@
 //! The minimap (bottom right): every node, the visible part, a click to go there. It folds
 //! into a button when Fit needs its corner for the flow.
 
+use crate::handle;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -56,11 +57,11 @@ pub fn Minimap(app: App) -> impl IntoView {
         <Show
             when=move || app.minimap.get()
             fallback=move || view! {
-                <button class="minimap-toggle" aria-label="Show minimap" title="Show minimap" on:click=move |_| app.minimap.set(true)>"▦"</button>
+                <button class="minimap-toggle" aria-label="Show minimap" title="Show minimap" on:click=handle::mouse(move |_| app.minimap.set(true))>"▦"</button>
             }
         >
             <div class="minimap-box">
-                <svg class="minimap" width=w height=h role="img" aria-label="Minimap" on:click=on_click>
+                <svg class="minimap" width=w height=h role="img" aria-label="Minimap" on:click=handle::mouse(on_click)>
                     <g transform=move || {
                         let (x0, y0, _, _) = bounds.get();
                         let s = scale();
@@ -74,7 +75,7 @@ pub fn Minimap(app: App) -> impl IntoView {
                             width=move || app.canvas_px.get().0 / app.view.get().k height=move || app.canvas_px.get().1 / app.view.get().k></rect>
                     </g>
                 </svg>
-                <button class="minimap-hide" aria-label="Hide minimap" title="Hide minimap" on:click=move |_| app.minimap.set(false)>"×"</button>
+                <button class="minimap-hide" aria-label="Hide minimap" title="Hide minimap" on:click=handle::mouse(move |_| app.minimap.set(false))>"×"</button>
             </div>
         </Show>
     }

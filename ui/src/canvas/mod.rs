@@ -13,6 +13,7 @@ mod minimap;
 mod node;
 mod wire;
 
+use crate::handle;
 use knflow_editor::Edit;
 use knflow_model::diagram::NODE_W;
 use knflow_model::{Point, ResourceId};
@@ -209,13 +210,13 @@ pub fn Canvas(app: App) -> impl IntoView {
                 aria-label="Canvas"
                 tabindex="0"
                 data-crossings=move || app.drawn.with(|d| d.crossings.map(|c| c.to_string()))
-                on:pointerdown=move |ev| gestures::background_down(app, ev)
-                on:pointermove=move |ev| gestures::pointer_move(app, ev)
-                on:pointerup=move |ev| gestures::pointer_up(app, ev)
-                on:wheel=move |ev| gestures::wheel(app, ev)
-                on:dragover=|ev: web_sys::DragEvent| ev.prevent_default()
-                on:drop=move |ev| gestures::drop(app, ev)
-                on:contextmenu=move |ev| gestures::context(app, ev)
+                on:pointerdown=handle::pointer(move |ev| gestures::background_down(app, ev))
+                on:pointermove=handle::pointer(move |ev| gestures::pointer_move(app, ev))
+                on:pointerup=handle::pointer(move |ev| gestures::pointer_up(app, ev))
+                on:wheel=handle::wheel(move |ev| gestures::wheel(app, ev))
+                on:dragover=handle::drag(|ev: web_sys::DragEvent| ev.prevent_default())
+                on:drop=handle::drag(move |ev| gestures::drop(app, ev))
+                on:contextmenu=handle::mouse(move |ev| gestures::context(app, ev))
             >
                 <defs>
                     <pattern id="grid" width="24" height="24" patternUnits="userSpaceOnUse">
@@ -230,10 +231,10 @@ pub fn Canvas(app: App) -> impl IntoView {
                 <rect class="grid" width="100%" height="100%" fill="url(#grid)"></rect>
                 <g class="view" transform=move || { let v = app.view.get(); format!("translate({:.1},{:.1}) scale({:.3})", v.tx, v.ty, v.k) }>
                     <g class="wires"
-                        on:pointerdown=move |ev| wire::pointer_down(app, ev)
-                        on:keydown=move |ev| wire::key_down(app, ev)
-                        on:focusin=move |ev| wire::focus_in(app, ev)
-                        on:contextmenu=move |ev| wire::context_menu(app, ev)>
+                        on:pointerdown=handle::pointer(move |ev| wire::pointer_down(app, ev))
+                        on:keydown=handle::key(move |ev| wire::key_down(app, ev))
+                        on:focusin=handle::focus(move |ev| wire::focus_in(app, ev))
+                        on:contextmenu=handle::mouse(move |ev| wire::context_menu(app, ev))>
                         // Every wire where the nodes are saved, as one piece of markup: a
                         // thousand wires cost one parse, not a thousand built elements.
                         <g class="still" inner_html=move || wire::markup(app)></g>
@@ -243,9 +244,9 @@ pub fn Canvas(app: App) -> impl IntoView {
                         </For>
                     </g>
                     <g class="nodes"
-                        on:pointerdown=move |ev| node::pointer_down(app, ev)
-                        on:contextmenu=move |ev| node::context_menu(app, ev)
-                        on:keydown=move |ev| node::key_down(app, ev)>
+                        on:pointerdown=handle::pointer(move |ev| node::pointer_down(app, ev))
+                        on:contextmenu=handle::mouse(move |ev| node::context_menu(app, ev))
+                        on:keydown=handle::key(move |ev| node::key_down(app, ev))>
                         <For each=move || node_keys.get() key=|k| k.clone() let:key>
                             <node::NodeBox app=app label=key.0 what=key.1/>
                         </For>
@@ -280,9 +281,9 @@ pub fn Canvas(app: App) -> impl IntoView {
             <minimap::Minimap app=app/>
             <menu::ContextMenu app=app/>
             <div class="zoom-controls">
-                <button aria-label="Zoom in" title="Zoom in (+)" on:click=move |_| { let (w, h) = canvas_size(); zoom_at(&app, w / 2.0, h / 2.0, 1.2) }>"+"</button>
-                <button aria-label="Zoom out" title="Zoom out (-)" on:click=move |_| { let (w, h) = canvas_size(); zoom_at(&app, w / 2.0, h / 2.0, 1.0 / 1.2) }>"−"</button>
-                <button aria-label="Fit to view" title="Fit to view (F)" on:click=move |_| fit(&app)>"⤢"</button>
+                <button aria-label="Zoom in" title="Zoom in (+)" on:click=handle::mouse(move |_| { let (w, h) = canvas_size(); zoom_at(&app, w / 2.0, h / 2.0, 1.2) })>"+"</button>
+                <button aria-label="Zoom out" title="Zoom out (-)" on:click=handle::mouse(move |_| { let (w, h) = canvas_size(); zoom_at(&app, w / 2.0, h / 2.0, 1.0 / 1.2) })>"−"</button>
+                <button aria-label="Fit to view" title="Fit to view (F)" on:click=handle::mouse(move |_| fit(&app))>"⤢"</button>
             </div>
         </div>
     }
