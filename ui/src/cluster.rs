@@ -3,6 +3,7 @@
 //! readiness, and import what a namespace has. The work happens in the app (`knflow-k8s`); the
 //! page only ever sees names, outcomes and diffs, never credentials.
 
+use crate::erase;
 use crate::handle;
 use knflow_editor::Editor;
 use leptos::prelude::*;
@@ -427,20 +428,20 @@ pub fn Cluster(app: App) -> impl IntoView {
         <div class="cluster-tab" data-state=move || conn.with(Conn::id)>
             <div class=move || format!("state {}", conn.with(Conn::id)) role="status" aria-label="Cluster state">
                 <strong>{move || conn.with(Conn::title)}</strong>
-                {move || conn.with(Conn::detail).map(|d| view! { <span class="detail">{d}</span> })}
-                {move || conn.with(|c| matches!(c, Conn::NoKubeconfig(_))).then(|| view! {
+                {erase::view(move || conn.with(Conn::detail).map(|d| view! { <span class="detail">{d}</span> }))}
+                {erase::view(move || conn.with(|c| matches!(c, Conn::NoKubeconfig(_))).then(|| view! {
                     <button on:click=handle::mouse(move |_| read_kubeconfig())>"Check again"</button>
-                })}
-                {move || conn.with(|c| matches!(c, Conn::Failed(..))).then(|| view! {
+                }))}
+                {erase::view(move || conn.with(|c| matches!(c, Conn::Failed(..))).then(|| view! {
                     <button on:click=handle::mouse(move |_| connect())>"Retry"</button>
-                })}
+                }))}
             </div>
             <div class="row">
                 <label>"Context "
                     <select aria-label="Context" prop:value=context
                         disabled=move || contexts.with(Vec::is_empty)
                         on:change=handle::event(move |ev| context.set(event_target_value(&ev)))>
-                        {move || contexts.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view()}
+                        {erase::view(move || contexts.get().into_iter().map(|c| view! { <option value=c.clone()>{c.clone()}</option> }).collect_view())}
                     </select>
                 </label>
                 <label>"Namespace "
@@ -449,7 +450,7 @@ pub fn Cluster(app: App) -> impl IntoView {
                         disabled=move || !connected()
                         prop:value=namespace on:input=handle::event(move |ev| namespace.set(event_target_value(&ev)))/>
                     <datalist id="cluster-namespaces">
-                        {move || namespaces.get().into_iter().map(|n| view! { <option value=n/> }).collect_view()}
+                        {erase::view(move || namespaces.get().into_iter().map(|n| view! { <option value=n/> }).collect_view())}
                     </datalist>
                 </label>
                 <label class="check"><input type="checkbox" prop:checked=force disabled=move || !connected()
@@ -465,10 +466,10 @@ pub fn Cluster(app: App) -> impl IntoView {
                 <label class="check"><input type="checkbox" prop:checked=all_namespaces disabled=move || !connected()
                     on:change=handle::event(move |ev| all_namespaces.set(event_target_checked(&ev)))/>"All namespaces"</label>
             </div>
-            {move || (connected() && !flow_ok()).then(|| view! {
+            {erase::view(move || (connected() && !flow_ok()).then(|| view! {
                 <p class="hint">"The flow has errors (see Problems): fix them to diff or apply it."</p>
-            })}
-            {move || match shown.get() {
+            }))}
+            {erase::view(move || match shown.get() {
                 Shown::Nothing => view! { <p class="hint">"Uses your kubeconfig, as kubectl does. Apply is server-side apply with field manager kn-flow."</p> }.into_any(),
                 Shown::Busy(text) => view! { <pre class="output" aria-busy="true">{text}</pre> }.into_any(),
                 Shown::Error(text) => view! { <pre class="output error" role="alert">{text}</pre> }.into_any(),
@@ -487,7 +488,7 @@ pub fn Cluster(app: App) -> impl IntoView {
                         </div>
                     }.into_any()
                 }
-            }}
+            })}
         </div>
     }
 }

@@ -2,6 +2,7 @@
 //! work is discarded or a file replaced (an `alertdialog` with the action and Cancel), and
 //! Save as (a file name, the folder's flows, errors shown where the user is looking).
 
+use crate::erase;
 use crate::handle;
 use std::sync::Arc;
 
@@ -222,7 +223,7 @@ fn form_dialog(
                 on:submit=handle::submit(move |ev| { ev.prevent_default(); submit(); })>
                 <h2>{title}</h2>
                 {body}
-                {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+                {erase::view(move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> }))}
                 <div class="actions">
                     <button type="submit" class="primary">{ok}</button>
                     <button type="button" on:click=handle::mouse(move |_| close())>"Cancel"</button>
@@ -376,7 +377,7 @@ pub fn OpenDialog(app: App) -> impl IntoView {
                         <textarea class="code" rows="6" aria-label="Knative YAML to import"
                             prop:value=yaml
                             on:input=handle::event(move |ev| { yaml.set(event_target_value(&ev)); error.set(None); })></textarea>
-                        {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+                        {erase::view(move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> }))}
                         <div class="actions">
                             <button type="button" on:click=handle::mouse(move |_| crate::import(app, yaml.get_untracked(), error))>"Import"</button>
                             <button type="button" on:click=handle::mouse(move |_| close())>"Cancel"</button>

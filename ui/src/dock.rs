@@ -1,6 +1,7 @@
 //! The bottom dock: Problems, YAML (live export), Simulate, Scenarios, Live, and on the
 //! desktop Cluster.
 
+use crate::erase;
 use crate::handle;
 use knflow_editor::Edit;
 use knflow_model::{ResourceId, Severity};
@@ -145,7 +146,7 @@ pub fn Dock(app: App) -> impl IntoView {
                 </button>
             </div>
             <div id="dock-panel" role="tabpanel" class="panel" class:hidden=collapsed>
-                {move || match app.dock.get() {
+                {erase::view(move || match app.dock.get() {
                     DockTab::Problems => problems(app).into_any(),
                     DockTab::Events => crate::events::events(app).into_any(),
                     DockTab::Yaml => yaml(app).into_any(),
@@ -153,7 +154,7 @@ pub fn Dock(app: App) -> impl IntoView {
                     DockTab::Scenarios => view! { <Scenarios app=app/> }.into_any(),
                     DockTab::Live => view! { <crate::live::Live app=app/> }.into_any(),
                     DockTab::Cluster => view! { <crate::cluster::Cluster app=app/> }.into_any(),
-                }}
+                })}
             </div>
         </section>
     }
@@ -557,19 +558,19 @@ fn Simulate(app: App) -> impl IntoView {
                 <div class="send-row">
                     <label>"Target"
                         <select aria-label="Target" prop:value=target on:change=handle::event(move |ev| target.set(event_target_value(&ev)))>
-                            {move || {
+                            {erase::view(move || {
                                 let mut ts = targets(app);
                                 let t = target.get();
                                 if !t.is_empty() && !ts.contains(&t) {
                                     ts.push(t.clone());
                                 }
                                 ts.into_iter().map(|o| { let sel = o == t; view! { <option value=o.clone() selected=sel>{o.clone()}</option> } }).collect_view()
-                            }}
+                            })}
                         </select>
                     </label>
                     <button class="primary" type="button" on:click=handle::mouse(run)>"Send event"</button>
                 </div>
-                {move || is_source().then(|| view! {
+                {erase::view(move || is_source().then(|| view! {
                     <fieldset class="source-mode">
                         <legend>"The source sends"</legend>
                         <label><input type="radio" name="source-mode" prop:checked=once on:change=handle::event(move |_| once.set(true))/>"this event, once"</label>
@@ -577,19 +578,19 @@ fn Simulate(app: App) -> impl IntoView {
                         <input aria-label="Run for" size="5" prop:value=run_for disabled=move || once.get()
                             on:input=handle::event(move |ev| run_for.set(event_target_value(&ev)))/>
                     </fieldset>
-                })}
+                }))}
                 <label>"type"<input aria-label="type" list="event-types" prop:value=ty on:input=handle::event(move |ev| ty.set(event_target_value(&ev)))/></label>
                 <datalist id="event-types">
-                    {move || choices.get().into_iter().map(|t| view! { <option value=t></option> }).collect_view()}
+                    {erase::view(move || choices.get().into_iter().map(|t| view! { <option value=t></option> }).collect_view())}
                 </datalist>
                 <label>"source"<input aria-label="source" prop:value=source on:input=handle::event(move |ev| source.set(event_target_value(&ev)))/></label>
                 <label>"subject"<input aria-label="subject" prop:value=subject on:input=handle::event(move |ev| subject.set(event_target_value(&ev)))/></label>
                 <label>"extensions (name=value per line)"<textarea class="code" rows="2" aria-label="extensions" prop:value=extensions on:input=handle::event(move |ev| extensions.set(event_target_value(&ev)))></textarea></label>
                 <label>"data (JSON)"<textarea class="code" rows="4" aria-label="data" prop:value=data on:input=handle::event(move |ev| data.set(event_target_value(&ev)))></textarea></label>
                 <label>"Sink behaviours (KIND/NAME=SPEC per line)"<textarea class="code" rows="2" aria-label="Behaviors" placeholder="Service/fulfil=fail:503x2" prop:value=behaviors_box on:input=handle::event(move |ev| behaviors_box.set(event_target_value(&ev)))></textarea></label>
-                {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+                {erase::view(move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> }))}
             </form>
-            {move || app.sim.with(|s| s.as_ref().filter(|s| !s.live).map(|s| {
+            {erase::view(move || app.sim.with(|s| s.as_ref().filter(|s| !s.live).map(|s| {
                 let n = s.hops.len();
                 let at = s.step;
                 view! {
@@ -652,7 +653,7 @@ fn Simulate(app: App) -> impl IntoView {
                         </table>
                     </div>
                 }
-            }))}
+            })))}
         </div>
     }
 }
@@ -726,10 +727,10 @@ fn Scenarios(app: App) -> impl IntoView {
             <Show when=move || editing.get()>
                 <textarea class="code" rows="10" aria-label="Scenarios YAML" prop:value=draft on:input=handle::event(move |ev| draft.set(event_target_value(&ev)))></textarea>
                 <button on:click=handle::mouse(apply)>"Apply scenarios"</button>
-                {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+                {erase::view(move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> }))}
             </Show>
             <ul class="scenario-list" aria-label="Scenarios">
-                {move || {
+                {erase::view(move || {
                     let names: Vec<String> = app.editor.with(|e| e.flow().scenarios.iter().enumerate()
                         .map(|(i, s)| s["name"].as_str().map(str::to_string).unwrap_or(format!("scenario {}", i + 1))).collect());
                     let res = results.get();
@@ -742,7 +743,7 @@ fn Scenarios(app: App) -> impl IntoView {
                         };
                         view! { <li class=class><span class="mark">{mark}</span>" "{name}{(!why.is_empty()).then(|| view! { <pre class="why">{why.clone()}</pre> })}</li> }
                     }).collect_view()
-                }}
+                })}
             </ul>
         </div>
     }

@@ -3,6 +3,7 @@
 //! does not have yet are offered as "add" buttons, which keeps recursive shapes (`filters` with
 //! nested all/any/not) finite. Pod templates and other large Kubernetes types get a YAML editor.
 
+use crate::erase;
 use crate::handle;
 use knflow_editor::Edit;
 use knflow_model::ResourceId;
@@ -184,9 +185,9 @@ pub fn cesql_editor(
                     commit.run(event_target_value(&ev));
                 })
             ></textarea>
-            {move || column().map(|col| view! {
+            {erase::view(move || column().map(|col| view! {
                 <pre class="cesql-marker" aria-hidden="true">{format!("{}^", " ".repeat(col))}</pre>
-            })}
+            }))}
             {problems}
         </div>
     }
@@ -222,7 +223,7 @@ fn yaml_editor(app: App, id: ResourceId, path: String, value: Option<&Value>) ->
                     }
                 })
             ></textarea>
-            {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+            {erase::view(move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> }))}
         </div>
     }
     .into_any()

@@ -1,6 +1,7 @@
 //! The inspector: the selected resource as a form with every field of its kind (inline
 //! validation messages, a CESQL editor), and its raw YAML, editable in place.
 
+use crate::erase;
 use crate::handle;
 use knflow_editor::{icon_of, Edit};
 use knflow_model::ResourceId;
@@ -111,7 +112,7 @@ pub fn Inspector(app: App) -> impl IntoView {
         <aside class="inspector" aria-label="Inspector">
             <button class="inspector-toggle collapse" aria-label="Collapse inspector" title="Collapse inspector"
                 on:click=handle::mouse(move |_| app.inspector.set(InspectorMode::Collapsed))>"▸"</button>
-            {move || match current.get() {
+            {erase::view(move || match current.get() {
                 None => view! {
                     <p class="hint">{move || match count() {
                         0 => "Select a node to edit it. Drag kinds from the palette onto the canvas; drag from a port to a node to wire them.".to_string(),
@@ -140,7 +141,7 @@ pub fn Inspector(app: App) -> impl IntoView {
                         }}
                     }.into_any()
                 }
-            }}
+            })}
         </aside>
         </Show>
     }
@@ -356,7 +357,7 @@ fn raw_yaml(app: App, id: ResourceId, manifest: &Value) -> AnyView {
                     Err(e) => error.set(Some(e.to_string())),
                 }
             })>"Apply YAML"</button>
-            {move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> })}
+            {erase::view(move || error.get().map(|e| view! { <p class="field-problem error" role="alert">{e}</p> }))}
         </div>
     }
     .into_any()

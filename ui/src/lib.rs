@@ -7,6 +7,7 @@ mod cluster;
 mod desktop;
 mod dialogs;
 mod dock;
+mod erase;
 mod events;
 mod filters;
 mod form;
@@ -735,7 +736,7 @@ fn Root() -> impl IntoView {
     view! {
         <div class="app">
             <Toolbar app=app/>
-            {move || recovery.get().map(|(p, t)| view! {
+            {erase::view(move || recovery.get().map(|(p, t)| view! {
                 <div class="banner" role="alert">
                     <span>{format!("Unsaved changes to {} were kept from a previous session.", if p.is_empty() { "an untitled flow".to_string() } else { p.clone() })}</span>
                     <button on:click=handle::mouse(move |_| {
@@ -748,13 +749,13 @@ fn Root() -> impl IntoView {
                     })>"Recover"</button>
                     <button on:click=handle::mouse(move |_| { forget_unsaved(); recovery.set(None); })>"Discard"</button>
                 </div>
-            })}
-            {move || app.open_failed.get().map(|text| view! {
+            }))}
+            {erase::view(move || app.open_failed.get().map(|text| view! {
                 <div class="banner error" role="alert">
                     <span>{text}</span>
                     <button on:click=handle::mouse(move |_| app.open_failed.set(None))>"Dismiss"</button>
                 </div>
-            })}
+            }))}
             <main class="workspace">
                 <palette::Palette app=app/>
                 <canvas::Canvas app=app/>
@@ -762,7 +763,7 @@ fn Root() -> impl IntoView {
             </main>
             <dock::Dock app=app/>
             <footer class="status" role="status" aria-live="polite">
-                {move || app.status.get().map(|(err, text)| view! { <span class:error=err>{text}</span> })}
+                {erase::view(move || app.status.get().map(|(err, text)| view! { <span class:error=err>{text}</span> }))}
                 <span class="grow"></span>
                 <span>{move || {
                     let (e, w) = app.diagnostics.with(|d| (
@@ -776,9 +777,9 @@ fn Root() -> impl IntoView {
                 }}</span>
             </footer>
             <dialogs::OpenDialog app=app/>
-            {move || app.tip.get().map(|(x, y, text, _)| view! {
+            {erase::view(move || app.tip.get().map(|(x, y, text, _)| view! {
                 <div class="tip" role="alert" style=format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0)>{text}</div>
-            })}
+            }))}
             <dialogs::SaveAsDialog app=app/>
             <dialogs::FlowSettingsDialog app=app/>
             // Last: a question is above the dialog that asked it.

@@ -1,6 +1,7 @@
 //! The Live tab: run the open flow live in `kn-flow serve` (real HTTP ingresses on 127.0.0.1),
 //! show its addresses with ready-to-copy `curl` commands, and animate real traffic on the canvas.
 
+use crate::erase;
 use crate::handle;
 use knflow_editor::Editor;
 use leptos::prelude::*;
@@ -160,10 +161,10 @@ pub fn Live(app: App) -> impl IntoView {
                 <button on:click=handle::mouse(stop) disabled=move || !running()>"Stop live"</button>
                 <span class="hint">"Real HTTP on 127.0.0.1: POST CloudEvents to an ingress; sinks without a URL go to a built-in display."</span>
             </div>
-            {move || (!running()).then(|| view! {
+            {erase::view(move || (!running()).then(|| view! {
                 <p class="hint" role="status">"Live mode is not running: Start live to send real traffic through the flow. Simulated events are in the Simulate tab."</p>
-            })}
-            {move || status.get().filter(|s| s["running"] == true).map(|s| {
+            }))}
+            {erase::view(move || status.get().filter(|s| s["running"] == true).map(|s| {
                 let ingresses = s["ingresses"].as_array().cloned().unwrap_or_default();
                 let sinks = s["sinks"].as_array().cloned().unwrap_or_default();
                 view! {
@@ -200,12 +201,12 @@ pub fn Live(app: App) -> impl IntoView {
                         </tbody>
                     </table>
                 }
-            })}
+            }))}
             <ol class="hops" aria-label="Live hops" node_ref=log>
                 // In the order they happened (the ingress first), the last 200.
-                {move || listed().into_iter().map(|(text, event)| view! {
+                {erase::view(move || listed().into_iter().map(|(text, event)| view! {
                     <li>{text}<span class="event">{event}</span></li>
-                }).collect_view()}
+                }).collect_view())}
             </ol>
         </div>
     }

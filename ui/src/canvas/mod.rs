@@ -13,6 +13,7 @@ mod minimap;
 mod node;
 mod wire;
 
+use crate::erase;
 use crate::handle;
 use knflow_editor::Edit;
 use knflow_model::diagram::NODE_W;
@@ -251,7 +252,7 @@ pub fn Canvas(app: App) -> impl IntoView {
                             <node::NodeBox app=app label=key.0 what=key.1/>
                         </For>
                     </g>
-                    {move || app.drag.with(|d| match d {
+                    {erase::view(move || app.drag.with(|d| match d {
                         Some(Drag::Wire { start, at, .. }) => Some(view! {
                             <path class="wire-draft" d=format!("M{:.1},{:.1} L{:.1},{:.1}", start.0, start.1, at.0, at.1)></path>
                         }.into_any()),
@@ -259,25 +260,25 @@ pub fn Canvas(app: App) -> impl IntoView {
                             <rect class="select-box" x=a.0.min(b.0) y=a.1.min(b.1) width=(a.0 - b.0).abs() height=(a.1 - b.1).abs()></rect>
                         }.into_any()),
                         _ => None,
-                    })}
+                    }))}
                     // The paths an event type hovered in the Events tab can take.
-                    {move || app.traced.get().map(|keys| app.drawn.with(|d| keys.iter()
+                    {erase::view(move || app.traced.get().map(|keys| app.drawn.with(|d| keys.iter()
                         .filter_map(|k| d.paths.get(k))
                         .map(|p| view! { <path class="traced" d=p.clone()></path> })
-                        .collect_view()))}
+                        .collect_view())))}
                     {hops::hop_animation(app)}
                 </g>
             </svg>
             {wire::wire_marks(app)}
-            {move || description().map(|d| view! { <p class="flow-description" aria-label="Flow description">{d}</p> })}
+            {erase::view(move || description().map(|d| view! { <p class="flow-description" aria-label="Flow description">{d}</p> }))}
             // An empty canvas says how to begin.
-            {move || app.nodes.with(|n| n.is_empty()).then(|| view! {
+            {erase::view(move || app.nodes.with(|n| n.is_empty()).then(|| view! {
                 <div class="canvas-empty" role="note" aria-label="How to start">
                     <p>"Click a kind in the palette to add it here, or drag it to a place."</p>
                     <p>"Drag from a port on the right of a node to another node to wire them."</p>
                     <p>"Open (Ctrl+O) opens a flow, or imports Knative YAML you paste."</p>
                 </div>
-            })}
+            }))}
             <minimap::Minimap app=app/>
             <menu::ContextMenu app=app/>
             <div class="zoom-controls">

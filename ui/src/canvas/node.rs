@@ -1,6 +1,7 @@
 //! A node: its box, icon, kind, name and key fact, its ports (named inside the node, wires
 //! attached at their circles), its problem badge and simulation counters.
 
+use crate::erase;
 use knflow_editor::{can_wire, shorten};
 use knflow_model::diagram::{Port, Side, What, INPUT_Y};
 use leptos::prelude::*;
@@ -360,7 +361,7 @@ pub fn NodeBox(app: App, label: String, what: What) -> impl IntoView {
             data-node=label.clone()
             transform=move || transform.get()
         >
-            {move || {
+            {erase::view(move || {
                 let Some(v) = view.get() else { return ().into_any() };
                 if !app.detailed.get() {
                     // Zoomed far out, text would be a pixel high: the box and the name, as one
@@ -369,7 +370,7 @@ pub fn NodeBox(app: App, label: String, what: What) -> impl IntoView {
                     return view! { <g inner_html=far_markup(&v, app.tiny.get())></g> }.into_any();
                 }
                 detailed(v).into_any()
-            }}
+            })}
             {move || view.with(|v| v.as_ref().map(|v| v.width())).map(|w| super::hops::badges(app, l.clone(), w))}
         </g>
     }
