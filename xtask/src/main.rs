@@ -163,7 +163,7 @@ fn build_ui() -> Result<(), String> {
         let name = Path::new(f).file_name().expect("a file");
         std::fs::copy(f, dist.join(name)).map_err(|e| format!("{f}: {e}"))?;
     }
-    drop_stream_exports(&dist.join("knflow_ui_bg.wasm"), &dist.join("knflow_ui.js"))?;
+    trim_bindings(&dist.join("knflow_ui_bg.wasm"), &dist.join("knflow_ui.js"))?;
     shrink(&dist.join("knflow_ui_bg.wasm"))?;
     precompress(dist)?;
     let wasm = std::fs::read(dist.join("knflow_ui_bg.wasm")).map_err(|e| e.to_string())?;
@@ -209,12 +209,12 @@ fn check_ui_size() -> Result<(), String> {
     Ok(())
 }
 
-/// Removes the exports of `wasm-streams` (JavaScript stream adapters that Leptos' server
-/// functions can hand to the page): the designer calls no server function, and exports are
-/// roots no optimiser may remove, with everything they reach. Their JavaScript classes stay in
-/// the glue, unused; they reach into the module only when called. Then the imports from the
-/// glue get short names, there and in `glue` (`import_names`).
-fn drop_stream_exports(wasm: &Path, glue: &Path) -> Result<(), String> {
+/// Trims what wasm-bindgen made. The exports of `wasm-streams` go (JavaScript stream adapters
+/// that Leptos' server functions can hand to the page): the designer calls no server function,
+/// and exports are roots no optimiser may remove, with everything they reach. Their JavaScript
+/// classes stay in the glue, unused; they reach into the module only when called. Then the
+/// imports from the glue get short names, there and in `glue` (`import_names`).
+fn trim_bindings(wasm: &Path, glue: &Path) -> Result<(), String> {
     let mut module =
         walrus::Module::from_file(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
     let unused: Vec<walrus::ExportId> = module
