@@ -140,20 +140,16 @@ pub fn Live(app: App) -> impl IntoView {
             .unwrap_or_else(|| stopped.with(|h| lines(h)))
     };
     // The newest hop is the last: the list (not the panel, whose buttons stay put) keeps it in
-    // sight as traffic comes in.
+    // sight as traffic comes in. Asked for by the list's own render, so the scroll comes after
+    // the items it renders are in the document, whatever order Leptos runs its effects in.
     let log = NodeRef::<leptos::html::Ol>::new();
-    Effect::new(move |_| {
-        let n = app
-            .sim
-            .with(|s| s.as_ref().filter(|s| s.live).map(|s| s.hops.len()));
-        if n.unwrap_or(0) > 0 {
-            request_animation_frame(move || {
-                if let Some(l) = log.get_untracked() {
-                    l.set_scroll_top(l.scroll_height());
-                }
-            });
-        }
-    });
+    let keep_newest_in_sight = move || {
+        request_animation_frame(move || {
+            if let Some(l) = log.get_untracked() {
+                l.set_scroll_top(l.scroll_height());
+            }
+        });
+    };
     view! {
         <div class="live">
             <div class="actions">
@@ -204,9 +200,15 @@ pub fn Live(app: App) -> impl IntoView {
             }))}
             <ol class="hops" aria-label="Live hops" node_ref=log>
                 // In the order they happened (the ingress first), the last 200.
-                {erase::view(move || listed().into_iter().map(|(text, event)| view! {
-                    <li>{text}<span class="event">{event}</span></li>
-                }).collect_view())}
+                {erase::view(move || {
+                    let items = listed();
+                    if !items.is_empty() {
+                        keep_newest_in_sight();
+                    }
+                    items.into_iter().map(|(text, event)| view! {
+                        <li>{text}<span class="event">{event}</span></li>
+                    }).collect_view()
+                })}
             </ol>
         </div>
     }
