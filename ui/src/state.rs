@@ -532,8 +532,10 @@ impl App {
                     .values()
                     .map(|v| Rect::new(v.x, v.y, v.width(), v.height()))
                     .collect();
-                let index =
-                    knflow_model::order::map(n.keys().cloned().enumerate().map(|(i, l)| (l, i)));
+                // A sorted map's keys, in order and unique: no sort needed.
+                let index = LiteMap::from_sorted_store_unchecked(
+                    n.keys().cloned().enumerate().map(|(i, l)| (l, i)).collect(),
+                );
                 Arc::new(Boxes {
                     obstacles: Obstacles::new(rects),
                     index,

@@ -271,7 +271,8 @@ fn shrink(wasm: &Path) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", wasm.display()))?;
     std::fs::write(wasm, ranked).map_err(|e| format!("{}: {e}", wasm.display()))?;
     eprintln!(
-        "$ wasm-opt --reorder-functions-by-name --strip-debug {}",
+        "$ wasm-opt --reorder-functions-by-name{} --strip-producers --strip-target-features {}",
+        if keep_names { "" } else { " --strip-debug" },
         wasm.display()
     );
     let mut order = OptimizationOptions::new_opt_level_0();
