@@ -428,7 +428,9 @@ impl Routes {
                     // An extension's channel (KafkaChannel): its `spec.delivery` as written.
                     _ => channel
                         .and_then(|c| c.manifest.pointer("/spec/delivery"))
-                        .and_then(|d| knflow_model::read::from_value::<DeliverySpec>(d).ok()),
+                        .and_then(|d| {
+                            <DeliverySpec as knflow_model::read::FromValue>::from_value(d).ok()
+                        }),
                 };
                 let Some((subscriber, subscriber_url)) = s
                     .subscriber

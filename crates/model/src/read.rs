@@ -1,13 +1,14 @@
 //! Typed values read from a `serde_json::Value` the model already holds.
 //!
-//! Why not `T::deserialize(&Value)`: serde_json's deserializer for a borrowed value is generic
-//! over each type's visitor, and for every struct it also instantiates reading that struct from
-//! a JSON array (serde's derive accepts both); that is about a tenth of the designer's wasm.
-//! This one reads objects only as maps and keeps the per-visitor code to a dispatch, so each
-//! type read costs little more than its derived `visit_map`. Everything a Knative spec can be
-//! (objects, arrays, strings, numbers, booleans, null; unit and single-key enums) reads the same
-//! as through serde_json, with serde_json's error type and messages (tests compare both on
-//! every kind and example).
+//! Specs are read through [`FromValue`], derived by `knflow_derive` from the `#[serde]`
+//! attributes the types carry: a struct starts from `Default` and each key of the object is read
+//! straight into its field by the field type's reader, one small function per type (see the
+//! derive's documentation for why not serde's derive). What a Knative spec can be reads the same
+//! as through serde_json; the tests read every example and fixture spec both ways.
+//!
+//! Types the model does not own (a CloudEvent) are read through [`Ref`], a serde deserializer
+//! over a borrowed value: serde_json's own deserializer for `&Value` also instantiates reading
+//! every struct from a JSON array, which no Knative object is.
 
 use serde::de::{
     value::BorrowedStrDeserializer, DeserializeSeed, Deserializer, EnumAccess, Error as _,
@@ -19,6 +20,142 @@ use serde_json::{Error, Value};
 /// `T` read from `value`, as `T::deserialize(value)` reads it.
 pub fn from_value<'a, T: Deserialize<'a>>(value: &'a Value) -> Result<T, Error> {
     T::deserialize(Ref(value))
+}
+
+/// A type read from a JSON value, as its serde `Deserialize` reads it.
+pub trait FromValue: Sized {
+    fn from_value(v: &Value) -> Result<Self, Error>;
+}
+
+/// A struct read key by key (derived with [`FromValue`]); flattened fields read through it too.
+pub trait Fields: Default {
+    /// Reads `v` into the field named `key`; `false` when no field has that name.
+    fn field(&mut self, key: &str, v: &Value) -> Result<bool, Error>;
+}
+
+/// A struct from an object: its defaults, then every key that names a field. Keys that name none
+/// are left for validation to report, as serde leaves them.
+pub fn object<S: Fields>(v: &Value, what: &'static str) -> Result<S, Error> {
+    let Value::Object(map) = v else {
+        return Err(Error::invalid_type(unexpected(v), &what));
+    };
+    let mut s = S::default();
+    for (key, value) in map {
+        s.field(key, value)?;
+    }
+    Ok(s)
+}
+
+/// The index of the unit variant `v` names (a string, as serde writes unit variants).
+pub fn variant(v: &Value, names: &'static [&'static str]) -> Result<usize, Error> {
+    match v {
+        Value::String(s) => names
+            .iter()
+            .position(|n| n == s)
+            .ok_or_else(|| Error::unknown_variant(s, names)),
+        other => Err(Error::invalid_type(unexpected(other), &"a variant name")),
+    }
+}
+
+impl FromValue for String {
+    fn from_value(v: &Value) -> Result<Self, Error> {
+        match v {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(Error::invalid_type(unexpected(other), &"a string")),
+        }
+    }
+}
+
+impl FromValue for bool {
+    fn from_value(v: &Value) -> Result<Self, Error> {
+        match v {
+            Value::Bool(b) => Ok(*b),
+            other => Err(Error::invalid_type(unexpected(other), &"a boolean")),
+        }
+    }
+}
+
+/// An integer in range, as serde reads one: a float or an out-of-range number is an error.
+fn integer(v: &Value, what: &'static str) -> Result<i128, Error> {
+    match v {
+        Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n
+            .as_i64()
+            .map(i128::from)
+            .or(n.as_u64().map(i128::from))
+            .unwrap_or_default()),
+        other => Err(Error::invalid_type(unexpected(other), &what)),
+    }
+}
+
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        impl FromValue for $t {
+            fn from_value(v: &Value) -> Result<Self, Error> {
+                let n = integer(v, stringify!($t))?;
+                <$t>::try_from(n).map_err(|_| Error::invalid_value(unexpected(v), &stringify!($t)))
+            }
+        }
+    )*};
+}
+integers!(i32, i64, u32, u64);
+
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(v: &Value) -> Result<Self, Error> {
+        match v {
+            Value::Null => Ok(None),
+            v => T::from_value(v).map(Some),
+        }
+    }
+}
+
+impl<T: FromValue> FromValue for Box<T> {
+    fn from_value(v: &Value) -> Result<Self, Error> {
+        T::from_value(v).map(Box::new)
+    }
+}
+
+impl<T: FromValue> FromValue for Vec<T> {
+    fn from_value(v: &Value) -> Result<Self, Error> {
+        match v {
+            Value::Array(items) => items.iter().map(T::from_value).collect(),
+            other => Err(Error::invalid_type(unexpected(other), &"a sequence")),
+        }
+    }
+}
+
+impl<T: FromValue> FromValue for indexmap::IndexMap<String, T> {
+    fn from_value(v: &Value) -> Result<Self, Error> {
+        match v {
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), T::from_value(v)?)))
+                .collect(),
+            other => Err(Error::invalid_type(unexpected(other), &"a map")),
+        }
+    }
+}
+
+impl FromValue for Value {
+    fn from_value(v: &Value) -> Result<Self, Error> {
+        Ok(v.clone())
+    }
+}
+
+impl FromValue for serde_json::Map<String, Value> {
+    fn from_value(v: &Value) -> Result<Self, Error> {
+        match v {
+            Value::Object(map) => Ok(map.clone()),
+            other => Err(Error::invalid_type(unexpected(other), &"a map")),
+        }
+    }
+}
+
+/// A flattened map takes every key the struct's own fields do not.
+impl Fields for serde_json::Map<String, Value> {
+    fn field(&mut self, key: &str, v: &Value) -> Result<bool, Error> {
+        self.insert(key.to_owned(), v.clone());
+        Ok(true)
+    }
 }
 
 /// A borrowed JSON value as a serde deserializer.
@@ -327,6 +464,119 @@ mod tests {
         both::<Spec>(json!("not an object"));
         both::<Option<u8>>(Value::Null);
         both::<Vec<Option<bool>>>(json!([true, null]));
+    }
+
+    /// Every `#[serde]` attribute the derive follows, on a struct of every field type specs use.
+    #[derive(Debug, PartialEq, Default, Deserialize, knflow_derive::FromValue)]
+    #[serde(rename_all = "camelCase")]
+    struct Typed {
+        dead_letter_sink: Option<String>,
+        #[serde(rename = "CACerts")]
+        ca_certs: Option<String>,
+        retry: Option<i32>,
+        big: Option<i64>,
+        ok: Option<bool>,
+        policy: Option<Policy2>,
+        list: Option<Vec<Inner>>,
+        boxed: Option<Box<Inner>>,
+        labels: Option<indexmap::IndexMap<String, String>>,
+        any: Option<Value>,
+        wrapped: Option<Wrapped>,
+        #[serde(default)]
+        defaulted: Vec<String>,
+        #[serde(flatten)]
+        inner: Inner,
+    }
+
+    #[derive(Debug, PartialEq, Default, Deserialize, knflow_derive::FromValue)]
+    #[serde(rename_all = "camelCase")]
+    struct Inner {
+        api_version: Option<String>,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize, knflow_derive::FromValue)]
+    #[serde(rename_all = "lowercase")]
+    enum Policy2 {
+        Linear,
+        Exponential,
+        #[serde(rename = "Odd")]
+        Odd,
+    }
+
+    #[derive(Debug, PartialEq, Default, Deserialize, knflow_derive::FromValue)]
+    #[serde(transparent)]
+    struct Wrapped(serde_json::Map<String, Value>);
+
+    /// A struct whose unknown keys are kept by a flattened map (Serving's `RevisionSpec`).
+    #[derive(Debug, PartialEq, Default, Deserialize, knflow_derive::FromValue)]
+    #[serde(rename_all = "camelCase")]
+    struct WithRest {
+        timeout_seconds: Option<i64>,
+        #[serde(flatten)]
+        rest: Wrapped,
+    }
+
+    fn same<T: FromValue + for<'a> Deserialize<'a> + std::fmt::Debug + PartialEq>(v: &Value) {
+        let ours = T::from_value(v);
+        let theirs = T::deserialize(v);
+        match (&ours, &theirs) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "reading {v}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("reading {v}: ours {ours:?}, serde_json's {theirs:?}"),
+        }
+    }
+
+    #[test]
+    fn derived_reading_agrees_with_serde() {
+        let good = json!({
+            "deadLetterSink": "d", "CACerts": "pem", "retry": -3, "big": 9_000_000_000i64,
+            "ok": true, "policy": "exponential", "list": [{"apiVersion": "v1"}, {}],
+            "boxed": {"apiVersion": "v2", "other": 1}, "labels": {"a": "b", "c": "d"},
+            "any": {"k": [1, null]}, "wrapped": {"x": 1}, "defaulted": ["s"],
+            "apiVersion": "flat", "unknown": {"ignored": true}
+        });
+        same::<Typed>(&good);
+        assert_eq!(
+            Typed::from_value(&good)
+                .unwrap()
+                .inner
+                .api_version
+                .as_deref(),
+            Some("flat")
+        );
+        same::<Typed>(&json!({}));
+        same::<Typed>(&json!({"policy": "Odd", "retry": null}));
+        for (pointer, bad) in [
+            ("/retry", json!("three")),
+            ("/retry", json!(4_000_000_000u64)),
+            ("/retry", json!(-1.5)),
+            ("/big", json!(u64::MAX)),
+            ("/ok", json!("yes")),
+            ("/policy", json!("quadratic")),
+            ("/policy", json!(1)),
+            ("/list", json!({"apiVersion": "v1"})),
+            ("/list/0/apiVersion", json!(1)),
+            ("/labels", json!(["x"])),
+            ("/labels/a", json!(1)),
+            ("/wrapped", json!("x")),
+            ("/defaulted", json!("s")),
+            ("/apiVersion", json!(false)),
+        ] {
+            let mut v = good.clone();
+            *v.pointer_mut(pointer).unwrap() = bad;
+            same::<Typed>(&v);
+            assert!(Typed::from_value(&v).is_err(), "{pointer} read");
+        }
+        same::<Typed>(&json!("not an object"));
+        same::<Typed>(&json!(["an", "array"]));
+        let rest = json!({"timeoutSeconds": 30, "containers": [{"image": "i"}], "x": null});
+        same::<WithRest>(&rest);
+        assert_eq!(WithRest::from_value(&rest).unwrap().rest.0.len(), 2);
+        let err = Typed::from_value(&json!({"policy": "quadratic"})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown variant `quadratic`, expected one of `linear`, `exponential`, `Odd`"
+        );
     }
 
     #[test]

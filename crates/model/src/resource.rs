@@ -154,7 +154,7 @@ impl Resource {
             None if self.info.is_none() => {
                 let spec = self.manifest.get("spec")?;
                 spec.get("sink").filter(|s| s.is_object())?;
-                crate::read::from_value::<kinds::SourceSpec>(spec)
+                <kinds::SourceSpec as crate::read::FromValue>::from_value(spec)
                     .ok()
                     .map(Cow::Owned)
             }

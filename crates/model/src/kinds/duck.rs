@@ -2,12 +2,13 @@
 //! (knative.dev/pkg `apis/duck/v1`, eventing `apis/duck/v1`).
 
 use indexmap::IndexMap;
+use knflow_derive::FromValue;
 #[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// A reference to another object (knative.dev/pkg `KReference`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct KReference {
@@ -32,7 +33,7 @@ pub struct KReference {
 }
 
 /// Where events go: a `ref` to an addressable, a `uri`, or a `ref` plus a relative `uri`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct Destination {
     /// Ref points to an Addressable.
@@ -49,7 +50,7 @@ pub struct Destination {
     pub audience: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum BackoffPolicy {
@@ -57,7 +58,7 @@ pub enum BackoffPolicy {
     Exponential,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryFormat {
@@ -66,7 +67,7 @@ pub enum DeliveryFormat {
 }
 
 /// Retries, backoff, timeout and dead-lettering (eventing `apis/duck/v1` `DeliverySpec`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeliverySpec {
@@ -94,7 +95,7 @@ pub struct DeliverySpec {
 }
 
 /// Extensions a source adds to or overrides on every event it sends.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct CloudEventOverrides {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -102,7 +103,7 @@ pub struct CloudEventOverrides {
 }
 
 /// The part every source shares (`duck/v1` `SourceSpec`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SourceSpec {
@@ -114,7 +115,7 @@ pub struct SourceSpec {
 }
 
 /// A template for the channels a Channel, Sequence or Parallel creates.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelTemplateSpec {
@@ -148,17 +149,29 @@ impl AttributeValue {
     }
 }
 
-impl<'de> Deserialize<'de> for AttributeValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match serde_json::Value::deserialize(d)? {
+impl AttributeValue {
+    fn read(v: serde_json::Value) -> Result<Self, String> {
+        match v {
             serde_json::Value::String(s) => Ok(AttributeValue::String(s)),
             serde_json::Value::Number(n) => Ok(AttributeValue::Number(n)),
             serde_json::Value::Bool(b) => Ok(AttributeValue::Bool(b)),
-            other => Err(serde::de::Error::custom(format!(
+            other => Err(format!(
                 "expected a string, number or boolean, found {}",
                 crate::schema::type_name(&other)
-            ))),
+            )),
         }
+    }
+}
+
+impl<'de> Deserialize<'de> for AttributeValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        AttributeValue::read(serde_json::Value::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+impl crate::read::FromValue for AttributeValue {
+    fn from_value(v: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        AttributeValue::read(v.clone()).map_err(serde::de::Error::custom)
     }
 }
 

@@ -11,6 +11,7 @@
 
 use std::sync::OnceLock;
 
+use knflow_derive::FromValue;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -103,7 +104,7 @@ fn refs_in(v: &Value, out: &mut Vec<String>) {
 macro_rules! embedded {
     ($(#[$doc:meta])* $name:ident = $def:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
         #[serde(transparent)]
         pub struct $name(pub Map<String, Value>);
 

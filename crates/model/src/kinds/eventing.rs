@@ -1,12 +1,13 @@
 //! `eventing.knative.dev`: Broker, Trigger, EventType.
 
+use knflow_derive::FromValue;
 #[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::duck::{AttributeMap, DeliverySpec, Destination, KReference};
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BrokerSpec {
@@ -18,7 +19,7 @@ pub struct BrokerSpec {
     pub delivery: Option<DeliverySpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TriggerSpec {
@@ -42,7 +43,7 @@ pub struct TriggerSpec {
     pub delivery: Option<DeliverySpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct TriggerFilter {
     /// Attribute → value; `""` means "present with any non-empty value".
@@ -51,7 +52,7 @@ pub struct TriggerFilter {
 }
 
 /// One entry of `filters`: exactly one dialect may be set.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct SubscriptionsApiFilter {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,7 +102,7 @@ impl SubscriptionsApiFilter {
 }
 
 /// EventType `v1beta3`: what a broker or channel may carry.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct EventTypeSpec {
     /// The addressable (Broker, Channel, …) the event type is available from.
@@ -114,7 +115,7 @@ pub struct EventTypeSpec {
     pub attributes: Option<Vec<EventAttributeDefinition>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct EventAttributeDefinition {
     /// Attribute name; must match `^[a-z0-9]+$`.
@@ -128,7 +129,7 @@ pub struct EventAttributeDefinition {
 }
 
 /// EventType `v1beta1`/`v1beta2`, still served by the CRD.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EventTypeSpecV1Beta2 {

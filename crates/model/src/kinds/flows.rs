@@ -1,12 +1,13 @@
 //! `flows.knative.dev`: Sequence and Parallel.
 
+use knflow_derive::FromValue;
 #[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::duck::{ChannelTemplateSpec, DeliverySpec, Destination};
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SequenceSpec {
@@ -20,7 +21,7 @@ pub struct SequenceSpec {
     pub reply: Option<Destination>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct SequenceStep {
     #[serde(flatten)]
@@ -29,7 +30,7 @@ pub struct SequenceStep {
     pub delivery: Option<DeliverySpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ParallelSpec {
@@ -43,7 +44,7 @@ pub struct ParallelSpec {
     pub reply: Option<Destination>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct ParallelBranch {
     /// Called first; the branch continues only if it replies with an event.

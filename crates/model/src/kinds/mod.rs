@@ -112,7 +112,8 @@ pub struct KindInfo {
     derive: fn() -> Value,
     #[cfg(not(target_arch = "wasm32"))]
     full: fn(&Value) -> Result<Value, serde_json::Error>,
-    /// The full typed spec read by [`crate::read`] and by serde_json, each as `Debug` text.
+    /// The spec read by [`crate::read::FromValue`] and by serde_json, each as `Debug` text of the
+    /// value, or `error` (the two word their errors differently).
     #[cfg(test)]
     pub(crate) read_both: fn(&Value) -> (String, String),
 }
@@ -195,15 +196,16 @@ macro_rules! kind {
         kind!($group, [$v0 $(, $v)*], $kind, $cat, $summary, $variant, $ty, no_patch)
     };
     ($group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $variant:ident, $ty:ty, $patch:expr) => {
-        kind!(@ None, $group, [$v0 $(, $v)*], $kind, $cat, $summary, $ty, $patch,
-            |v| crate::read::from_value::<$ty>(v).map(Spec::$variant))
+        kind!(@ None, $group, [$v0 $(, $v)*], $kind, $cat, $summary, $ty, $ty, $patch,
+            |v| <$ty as crate::read::FromValue>::from_value(v).map(Spec::$variant))
     };
     // An extension kind: typed in full for its schema, read through `ExtensionSpec`.
     (ext $project:literal, $group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $ty:ty) => {
-        kind!(@ Some($project), $group, [$v0 $(, $v)*], $kind, $cat, $summary, $ty, no_patch,
+        kind!(@ Some($project), $group, [$v0 $(, $v)*], $kind, $cat, $summary, $ty, ExtensionSpec, no_patch,
             |v| ExtensionSpec::read(v).map(Spec::Extension))
     };
-    (@ $project:expr, $group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $ty:ty, $patch:expr, $parse:expr) => {{
+    // `$read`: the type the model reads the spec into.
+    (@ $project:expr, $group:literal, [$v0:literal $(, $v:literal)*], $kind:literal, $cat:ident, $summary:expr, $ty:ty, $read:ty, $patch:expr, $parse:expr) => {{
         #[cfg(not(target_arch = "wasm32"))]
         fn derive() -> Value {
             schemars::schema_for!($ty).to_value()
@@ -241,8 +243,8 @@ macro_rules! kind {
             },
             #[cfg(test)]
             read_both: |v| {
-                let ours = crate::read::from_value::<$ty>(v).map_err(|e| e.to_string());
-                let theirs = <$ty as serde::Deserialize>::deserialize(v).map_err(|e| e.to_string());
+                let ours = <$read as crate::read::FromValue>::from_value(v).map_err(|_| "error");
+                let theirs = <$read as serde::Deserialize>::deserialize(v).map_err(|_| "error");
                 (format!("{ours:?}"), format!("{theirs:?}"))
             },
         }

@@ -1,11 +1,12 @@
 //! Sinks: Knative `JobSink`, Knative Serving `Service`, Kubernetes `Service`.
 
 use super::embedded::{JobSpec, ObjectMeta, PodSpec};
+use knflow_derive::FromValue;
 #[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct JobSinkSpec {
     /// The Job started for every event received.
@@ -14,7 +15,7 @@ pub struct JobSinkSpec {
 }
 
 /// A `batch/v1` Job as JobSink holds it (type meta optional, unlike k8s-openapi's `Job`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobTemplate {
@@ -29,7 +30,7 @@ pub struct JobTemplate {
 }
 
 /// `serving.knative.dev/v1` Service spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct KServiceSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,7 +39,7 @@ pub struct KServiceSpec {
     pub traffic: Option<Vec<TrafficTarget>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct RevisionTemplateSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47,7 +48,7 @@ pub struct RevisionTemplateSpec {
     pub spec: Option<RevisionSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RevisionSpec {
@@ -63,7 +64,7 @@ pub struct RevisionSpec {
     pub idle_timeout_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TrafficTarget {

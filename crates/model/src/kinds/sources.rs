@@ -1,5 +1,6 @@
 //! `sources.knative.dev`: PingSource, ApiServerSource, ContainerSource, SinkBinding.
 
+use knflow_derive::FromValue;
 #[cfg(not(target_arch = "wasm32"))]
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,7 @@ use super::duck::SourceSpec;
 use super::embedded::{LabelSelector, PodTemplateSpec};
 use super::eventing::SubscriptionsApiFilter;
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PingSourceSpec {
@@ -31,14 +32,14 @@ pub struct PingSourceSpec {
     pub data_base64: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub enum ApiServerSourceMode {
     Reference,
     Resource,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiServerSourceSpec {
@@ -63,7 +64,7 @@ pub struct ApiServerSourceSpec {
     pub filters: Option<Vec<SubscriptionsApiFilter>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiVersionKindSelector {
@@ -75,7 +76,7 @@ pub struct ApiVersionKindSelector {
     pub selector: Option<LabelSelector>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiVersionKind {
@@ -85,7 +86,7 @@ pub struct ApiVersionKind {
     pub kind: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct ContainerSourceSpec {
     #[serde(flatten)]
@@ -95,7 +96,7 @@ pub struct ContainerSourceSpec {
     pub template: Option<PodTemplateSpec>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 pub struct SinkBindingSpec {
     #[serde(flatten)]
@@ -106,7 +107,7 @@ pub struct SinkBindingSpec {
 }
 
 /// A reference to workloads by name or by label selector (`tracker.Reference`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, FromValue)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BindingSubject {

@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::duck::{DeliverySpec, SourceSpec};
 
 /// What routing reads of an extension kind's spec (see the module documentation).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, knflow_derive::FromValue)]
 pub struct ExtensionSpec {
     /// `sink` and `ceOverrides` (sources).
     #[serde(flatten)]
@@ -44,9 +44,10 @@ impl ExtensionSpec {
     /// v1alpha1 shape AwsSqsSource still has, Go `corev1.ObjectReference`) is read as the
     /// Destination that reference means, so it wires and routes like any other sink.
     pub fn read(spec: &serde_json::Value) -> Result<ExtensionSpec, serde_json::Error> {
-        let mut s: ExtensionSpec = crate::read::from_value(spec)?;
+        use crate::read::FromValue;
+        let mut s = ExtensionSpec::from_value(spec)?;
         if let Some(sink) = spec.get("sink").filter(|s| is_object_reference(s)) {
-            let reference: super::duck::KReference = crate::read::from_value(sink)?;
+            let reference = super::duck::KReference::from_value(sink)?;
             s.source.sink = Some(super::duck::Destination {
                 reference: Some(reference),
                 ..Default::default()
