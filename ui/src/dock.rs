@@ -4,6 +4,7 @@
 use crate::erase;
 use crate::handle;
 use knflow_editor::Edit;
+use knflow_model::num::{self, Shortest};
 use knflow_model::{ResourceId, Severity};
 use leptos::prelude::*;
 use serde_json::{json, Value};
@@ -24,9 +25,10 @@ fn max_height() -> f64 {
 }
 
 fn set_height(app: App, h: f64) {
-    let h = h.clamp(MIN_HEIGHT, max_height().max(MIN_HEIGHT)).round();
+    // Not `clamp` nor `{}` on an f64: see `knflow_model::num`.
+    let h = num::clamp(h, MIN_HEIGHT, max_height()).round();
     app.dock_height.set(h);
-    crate::host::store(DOCK_HEIGHT, &h.to_string());
+    crate::host::store(DOCK_HEIGHT, &num::text(h));
 }
 
 fn set_collapsed(app: App, collapsed: bool) {
@@ -82,7 +84,7 @@ fn Separator(app: App) -> impl IntoView {
     };
     view! {
         <div class="dock-separator" role="separator" aria-label="Resize dock" aria-orientation="horizontal"
-            tabindex="0" aria-valuemin=MIN_HEIGHT aria-valuenow=move || app.dock_height.get()
+            tabindex="0" aria-valuemin=num::text(MIN_HEIGHT) aria-valuenow=move || num::text(app.dock_height.get())
             on:pointerdown=handle::pointer(on_down) on:pointermove=handle::pointer(on_move) on:pointerup=handle::pointer(on_up) on:keydown=handle::key(on_key)></div>
     }
 }
@@ -127,7 +129,7 @@ pub fn Dock(app: App) -> impl IntoView {
     view! {
         <Separator app=app/>
         <section class="dock" class:collapsed=collapsed aria-label="Dock"
-            style=move || if collapsed() { String::new() } else { format!("height:{}px", app.dock_height.get()) }>
+            style=move || if collapsed() { String::new() } else { format!("height:{}px", num::text(app.dock_height.get())) }>
             <div class="dock-bar">
                 <div role="tablist" class="tabs" aria-label="Dock tabs">
                     {tab(DockTab::Problems, "Problems")}
@@ -613,9 +615,9 @@ fn Simulate(app: App) -> impl IntoView {
                             <span class="at">{format!("{at} / {n}")}{s.hops.get(at.wrapping_sub(1)).map(|h| format!(" · {} ms", h["time_ms"]))}</span>
                             <button type="button" on:click=handle::mouse(save_scenario) title="Keep this event, these behaviours and what happened as a routing test">"Save as scenario"</button>
                             <label class="speed">"Speed"
-                                <select aria-label="Speed" on:change=handle::event(move |ev| app.speed.set(event_target_value(&ev).parse().unwrap_or(1.0)))>
+                                <select aria-label="Speed" on:change=handle::event(move |ev| app.speed.set(knflow_model::num::parse_f64(&event_target_value(&ev)).unwrap_or(1.0)))>
                                     {[0.5, 1.0, 2.0, 4.0].into_iter().map(|k| view! {
-                                        <option value=k.to_string() selected=app.speed.get_untracked() == k>{format!("{k}×")}</option>
+                                        <option value=num::text(k) selected=app.speed.get_untracked() == k>{format!("{}×", Shortest(k))}</option>
                                     }).collect_view()}
                                 </select>
                             </label>

@@ -322,7 +322,7 @@ pub fn field(
                             let parsed = if integer {
                                 v.parse::<i64>().ok().map(|n| json!(n))
                             } else {
-                                v.parse::<f64>().ok().map(|n| json!(n))
+                                knflow_model::num::parse_f64(&v).map(|n| json!(n))
                             };
                             set(app, &id, &p, parsed);
                         })/>

@@ -778,7 +778,7 @@ fn Root() -> impl IntoView {
             </footer>
             <dialogs::OpenDialog app=app/>
             {erase::view(move || app.tip.get().map(|(x, y, text, _)| view! {
-                <div class="tip" role="alert" style=format!("left: {:.0}px; top: {:.0}px", x + 14.0, y + 14.0)>{text}</div>
+                <div class="tip" role="alert" style=format!("left: {}px; top: {}px", knflow_model::num::Fixed(x + 14.0, 0), knflow_model::num::Fixed(y + 14.0, 0))>{text}</div>
             }))}
             <dialogs::SaveAsDialog app=app/>
             <dialogs::FlowSettingsDialog app=app/>

@@ -604,7 +604,7 @@ impl App {
             menu: RwSignal::new(None),
             dock_height: RwSignal::new(
                 crate::host::stored(DOCK_HEIGHT)
-                    .and_then(|h| h.parse().ok())
+                    .and_then(|h| knflow_model::num::parse_f64(&h))
                     .unwrap_or(DEFAULT_DOCK_HEIGHT),
             ),
             dock_collapsed: RwSignal::new(
@@ -786,9 +786,9 @@ impl App {
         // The zoom buttons' band at the bottom (left) stays clear of nodes too.
         let height = height - top - crate::canvas::CONTROLS_BAND;
         let fit_in = |w: f64, h: f64| {
-            ((w - 2.0 * pad) / (x1 - x0).max(1.0))
-                .min((h - 2.0 * pad) / (y1 - y0).max(1.0))
-                .clamp(0.1, 1.25)
+            let k =
+                ((w - 2.0 * pad) / (x1 - x0).max(1.0)).min((h - 2.0 * pad) / (y1 - y0).max(1.0));
+            knflow_model::num::clamp(k, 0.1, 1.25)
         };
         let full = fit_in(width, height);
         // Beside the minimap (to its left), or above it.

@@ -6,6 +6,7 @@ mod facts;
 mod selection;
 
 use knflow_model::kinds::by_kind_name;
+use knflow_model::num::{parse_f64, Shortest};
 use knflow_model::wiring::{self, Port};
 use knflow_model::{flowfile, layout, ConnectTo, Flow, Point, ResourceId, Role};
 use serde_json::Value;
@@ -708,7 +709,7 @@ impl Editor {
                 // Positions travel with the copy so a paste keeps the arrangement.
                 let p = self.position(&r.id);
                 m["metadata"]["annotations"]["knflow.dev/position"] =
-                    Value::String(format!("{},{}", p.x, p.y));
+                    Value::String(format!("{},{}", Shortest(p.x), Shortest(p.y)));
                 m
             })
             .collect();
@@ -748,7 +749,7 @@ impl Editor {
                 .pointer("/metadata/annotations/knflow.dev~1position")
                 .and_then(Value::as_str)
                 .and_then(|s| s.split_once(','))
-                .and_then(|(x, y)| Some((x.parse::<f64>().ok()?, y.parse::<f64>().ok()?)));
+                .and_then(|(x, y)| Some((parse_f64(x)?, parse_f64(y)?)));
             if let Some(a) = m
                 .pointer_mut("/metadata/annotations")
                 .and_then(Value::as_object_mut)

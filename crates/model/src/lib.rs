@@ -12,6 +12,7 @@ pub mod flowfile;
 pub mod kinds;
 pub mod layout;
 pub mod lint;
+pub mod num;
 pub mod order;
 mod par;
 pub mod path;

@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use crate::num::Shortest;
 use crate::yaml::{child_key, push_index, push_key};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +32,7 @@ pub enum Problem {
 }
 
 impl std::fmt::Display for Problem {
+    // Bounds through `Shortest`: see `crate::num` for why not `{}` on an f64.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Problem::WrongType { expected, found } => {
@@ -40,7 +42,8 @@ impl std::fmt::Display for Problem {
                 let allowed: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
                 write!(f, "`{found}` is not one of {}", allowed.join(", "))
             }
-            Problem::OutOfRange { value, min, max } => match (min, max) {
+            Problem::OutOfRange { value, min, max } => match (min.map(Shortest), max.map(Shortest))
+            {
                 (Some(a), Some(b)) => write!(f, "{value} must be between {a} and {b}"),
                 (Some(a), None) => write!(f, "{value} must be at least {a}"),
                 (None, Some(b)) => write!(f, "{value} must be at most {b}"),

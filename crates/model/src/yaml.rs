@@ -504,7 +504,7 @@ fn resolve_scalar(text: std::borrow::Cow<'_, str>, style: ScalarStyle, tag: Opti
         return Value::Number(n);
     }
     if looks_like_float(&text) {
-        if let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64) {
+        if let Some(n) = crate::num::parse_f64(&text).and_then(Number::from_f64) {
             return Value::Number(n);
         }
     }

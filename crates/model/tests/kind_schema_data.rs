@@ -1,4 +1,5 @@
-//! `data/kind-schemas.json` is what schemars derives for every kind's spec, without the
+//! `data/kind-schemas.json` is what schemars derives for every kind's spec (the definitions
+//! they share written once), without the
 //! Kubernetes definitions shipped in `data/k8s-schemas.json` and without descriptions, which
 //! `data/kind-docs.json` keeps (the browser build reads schemas from the first instead of
 //! deriving them, and the designer fetches the second; see `kinds::shipped`, `kinds::docs`).
@@ -43,14 +44,12 @@ fn generated() -> (String, String) {
         };
         defs.retain(|name, _| !name.starts_with("io.k8s."));
         keep(title(&schema), common::strip_docs(&mut schema));
-        for (name, def) in defs.iter_mut() {
-            keep(name.clone(), common::strip_docs(def));
-        }
-        if !defs.is_empty() {
-            schema
-                .as_object_mut()
-                .unwrap()
-                .insert("$defs".into(), Value::Object(defs));
+        for (name, mut def) in defs {
+            keep(name.clone(), common::strip_docs(&mut def));
+            let key = format!("{}{name}", shipped::DEFS);
+            if let Some(had) = schemas.insert(key, def.clone()) {
+                assert_eq!(had, def, "two types named {name} have different schemas");
+            }
         }
         schemas.insert(k.schema_key(), schema);
     }

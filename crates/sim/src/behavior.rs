@@ -27,9 +27,8 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration such as 50ms, 2s, 1m or PT0.5S"))?;
+    let n = knflow_model::num::parse_f64(num)
+        .ok_or_else(|| format!("`{s}` is not a duration such as 50ms, 2s, 1m or PT0.5S"))?;
     let factor = match unit {
         "ms" => 1.0,
         "s" => 1000.0,

@@ -3,6 +3,7 @@
 
 use knflow_model::diagram::route::Path;
 use knflow_model::diagram::WireKind;
+use knflow_model::num::{self, Fixed};
 use leptos::prelude::*;
 use serde_json::Value;
 use wasm_bindgen::JsCast;
@@ -248,7 +249,14 @@ pub fn hop_animation(app: App) -> impl IntoView {
         let path: String = pts
             .iter()
             .enumerate()
-            .map(|(i, (x, y))| format!("{}{x:.1},{y:.1} ", if i == 0 { "M" } else { "L" }))
+            .map(|(i, (x, y))| {
+                format!(
+                    "{}{},{} ",
+                    if i == 0 { "M" } else { "L" },
+                    Fixed(*x, 1),
+                    Fixed(*y, 1)
+                )
+            })
             .collect();
         let end = *pts.last()?;
         // A sign over the wire's end, outside the trigger, named "filtered" (the word is on
@@ -256,10 +264,10 @@ pub fn hop_animation(app: App) -> impl IntoView {
         let mark = r.filtered_at.as_ref().map(|_| {
             view! {
                 <text class="hop-mark" role="img" aria-label="filtered" text-anchor="middle"
-                    x=end.0 - 13.0 y=end.1 - 9.0><title>"filtered"</title>"⊘"</text>
+                    x=num::text(end.0 - 13.0) y=num::text(end.1 - 9.0)><title>"filtered"</title>"⊘"</text>
             }
         });
-        let dur = format!("{:.0}ms", hop_ms(&app) * 0.85);
+        let dur = format!("{}ms", Fixed(hop_ms(&app) * 0.85, 0));
         let motion = NodeRef::<leptos::svg::AnimateMotion>::new();
         // A motion element added to a running document starts at the document's time zero, so
         // it would already be over: start it by hand once it is in the page.
@@ -381,13 +389,13 @@ pub fn badges(app: App, label: String, node_width: f64) -> impl IntoView {
                 .into_iter()
                 .map(|(outcome, text, bad, x, w, row)| {
                     let y = -BADGE_ROW * (rows - row) as f64;
-                    let icon = bad.then(|| view! { <text class="badge-icon" aria-hidden="true" x=x + 7.0 y=y + 12.0>"✖"</text> });
+                    let icon = bad.then(|| view! { <text class="badge-icon" aria-hidden="true" x=num::text(x + 7.0) y=num::text(y + 12.0)>"✖"</text> });
                     let tx = x + 6.0 + if bad { 13.0 } else { 0.0 };
                     view! {
                         <g class=format!("sim-badge outcome-{outcome}") class:bad=bad role="img" aria-label=text.clone()>
-                            <rect x=x y=y width=w height="16" rx="8"></rect>
+                            <rect x=num::text(x) y=num::text(y) width=num::text(w) height="16" rx="8"></rect>
                             {icon}
-                            <text class="badge-text" x=tx y=y + 12.0>{text.clone()}</text>
+                            <text class="badge-text" x=num::text(tx) y=num::text(y + 12.0)>{text.clone()}</text>
                         </g>
                     }
                 })

@@ -4,6 +4,7 @@
 
 use crate::handle;
 use knflow_editor::Edit;
+use knflow_model::num::Fixed;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::KeyboardEvent;
@@ -127,8 +128,8 @@ fn keep_inside(menu: &web_sys::HtmlDivElement) {
         top = (top - r.height()).max(4.0);
     }
     let style = web_sys::HtmlElement::style(menu);
-    let _ = style.set_property("left", &format!("{left:.0}px"));
-    let _ = style.set_property("top", &format!("{top:.0}px"));
+    let _ = style.set_property("left", &format!("{}px", Fixed(left, 0)));
+    let _ = style.set_property("top", &format!("{}px", Fixed(top, 0)));
 }
 
 #[component]
@@ -179,7 +180,7 @@ pub fn ContextMenu(app: App) -> impl IntoView {
         };
         Some(view! {
             <div class="context-menu" role="menu" aria-label=label node_ref=menu_ref
-                style=format!("left:{left:.0}px;top:{top:.0}px") on:keydown=handle::key(on_key)
+                style=format!("left:{}px;top:{}px", Fixed(left, 0), Fixed(top, 0)) on:keydown=handle::key(on_key)
                 on:pointerdown=handle::pointer(|ev: web_sys::PointerEvent| ev.stop_propagation())>
                 {entries.into_iter().map(|(name, action)| view! {
                     <button role="menuitem" tabindex="-1" on:click=handle::mouse(move |_| {

@@ -2,6 +2,7 @@
 //! into a button when Fit needs its corner for the flow.
 
 use crate::handle;
+use knflow_model::num::{self, Fixed, Shortest};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -61,18 +62,18 @@ pub fn Minimap(app: App) -> impl IntoView {
             }
         >
             <div class="minimap-box">
-                <svg class="minimap" width=w height=h role="img" aria-label="Minimap" on:click=handle::mouse(on_click)>
+                <svg class="minimap" width=num::text(w) height=num::text(h) role="img" aria-label="Minimap" on:click=handle::mouse(on_click)>
                     <g transform=move || {
                         let (x0, y0, _, _) = bounds.get();
                         let s = scale();
-                        format!("scale({s}) translate({},{})", 50.0 - x0, 50.0 - y0)
+                        format!("scale({}) translate({},{})", Shortest(s), Shortest(50.0 - x0), Shortest(50.0 - y0))
                     }>
                         // One path for all nodes: a minimap of a big flow stays one element.
                         <path class="mini" d=move || app.nodes.with(|n| n.values().map(|v| {
-                            format!("M{:.0},{:.0}h{:.0}v{:.0}h-{:.0}z", v.x, v.y, v.width(), v.height(), v.width())
+                            format!("M{},{}h{}v{}h-{}z", Fixed(v.x, 0), Fixed(v.y, 0), Fixed(v.width(), 0), Fixed(v.height(), 0), Fixed(v.width(), 0))
                         }).collect::<String>())></path>
-                        <rect class="viewport" x=move || { let v = app.view.get(); -v.tx / v.k } y=move || { let v = app.view.get(); -v.ty / v.k }
-                            width=move || app.canvas_px.get().0 / app.view.get().k height=move || app.canvas_px.get().1 / app.view.get().k></rect>
+                        <rect class="viewport" x=move || { let v = app.view.get(); num::text(-v.tx / v.k) } y=move || { let v = app.view.get(); num::text(-v.ty / v.k) }
+                            width=move || num::text(app.canvas_px.get().0 / app.view.get().k) height=move || num::text(app.canvas_px.get().1 / app.view.get().k)></rect>
                     </g>
                 </svg>
                 <button class="minimap-hide" aria-label="Hide minimap" title="Hide minimap" on:click=handle::mouse(move |_| app.minimap.set(false))>"×"</button>

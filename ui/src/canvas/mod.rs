@@ -17,6 +17,7 @@ use crate::erase;
 use crate::handle;
 use knflow_editor::Edit;
 use knflow_model::diagram::NODE_W;
+use knflow_model::num::{self, Fixed};
 use knflow_model::{Point, ResourceId};
 use leptos::prelude::*;
 use web_sys::PointerEvent;
@@ -230,7 +231,7 @@ pub fn Canvas(app: App) -> impl IntoView {
                     })}
                 </defs>
                 <rect class="grid" width="100%" height="100%" fill="url(#grid)"></rect>
-                <g class="view" transform=move || { let v = app.view.get(); format!("translate({:.1},{:.1}) scale({:.3})", v.tx, v.ty, v.k) }>
+                <g class="view" transform=move || { let v = app.view.get(); format!("translate({},{}) scale({})", Fixed(v.tx, 1), Fixed(v.ty, 1), Fixed(v.k, 3)) }>
                     <g class="wires"
                         on:pointerdown=handle::pointer(move |ev| wire::pointer_down(app, ev))
                         on:keydown=handle::key(move |ev| wire::key_down(app, ev))
@@ -254,10 +255,10 @@ pub fn Canvas(app: App) -> impl IntoView {
                     </g>
                     {erase::view(move || app.drag.with(|d| match d {
                         Some(Drag::Wire { start, at, .. }) => Some(view! {
-                            <path class="wire-draft" d=format!("M{:.1},{:.1} L{:.1},{:.1}", start.0, start.1, at.0, at.1)></path>
+                            <path class="wire-draft" d=format!("M{},{} L{},{}", Fixed(start.0, 1), Fixed(start.1, 1), Fixed(at.0, 1), Fixed(at.1, 1))></path>
                         }.into_any()),
                         Some(Drag::Select { a, b }) => Some(view! {
-                            <rect class="select-box" x=a.0.min(b.0) y=a.1.min(b.1) width=(a.0 - b.0).abs() height=(a.1 - b.1).abs()></rect>
+                            <rect class="select-box" x=num::text(a.0.min(b.0)) y=num::text(a.1.min(b.1)) width=num::text((a.0 - b.0).abs()) height=num::text((a.1 - b.1).abs())></rect>
                         }.into_any()),
                         _ => None,
                     }))}
@@ -293,7 +294,7 @@ pub fn Canvas(app: App) -> impl IntoView {
 /// Zooms by `factor` keeping the screen point (sx, sy) fixed.
 pub fn zoom_at(app: &App, sx: f64, sy: f64, factor: f64) {
     app.view.update(|v| {
-        let k = (v.k * factor).clamp(0.1, 3.0);
+        let k = num::clamp(v.k * factor, 0.1, 3.0);
         let f = k / v.k;
         v.tx = sx - (sx - v.tx) * f;
         v.ty = sy - (sy - v.ty) * f;

@@ -4,6 +4,7 @@
 use crate::erase;
 use knflow_editor::{can_wire, shorten};
 use knflow_model::diagram::{Port, Side, What, INPUT_Y};
+use knflow_model::num::{self, Fixed, Shortest};
 use leptos::prelude::*;
 use web_sys::{KeyboardEvent, PointerEvent};
 
@@ -121,13 +122,13 @@ fn port_view(p: Port) -> impl IntoView {
         (Side::Bottom, Some(_)) => (p.label.clone(), x, y - 8.0, "middle"),
     };
     let group = p.group.clone().map(|g| {
-        view! { <text class="port-group" x="12" y=y + 3.5>{g}</text> }
+        view! { <text class="port-group" x="12" y=num::text(y + 3.5)>{g}</text> }
     });
     view! {
         {group}
         <g class="port" class:adds=p.adds class:derived=p.derived role="button" aria-label=name.clone() data-port=name>
-            <text class="port-name" x=text_x y=text_y text-anchor=anchor>{text}</text>
-            <circle cx=x cy=y r="5"></circle>
+            <text class="port-name" x=num::text(text_x) y=num::text(text_y) text-anchor=anchor>{text}</text>
+            <circle cx=num::text(x) cy=num::text(y) r="5"></circle>
         </g>
     }
 }
@@ -152,35 +153,35 @@ fn detailed(v: NodeView) -> impl IntoView {
             .filter(|p| p.side == Side::Bottom)
             .map(|p| p.x)
             .fold(f64::INFINITY, f64::min);
-        view! { <text class="port-caption" x=first - 14.0 y=h - 8.0 text-anchor="end">"dead letters"</text> }
+        view! { <text class="port-caption" x=num::text(first - 14.0) y=num::text(h - 8.0) text-anchor="end">"dead letters"</text> }
     });
     let input = v.shape.input.map(|name| {
         view! {
             <g class="port input" role="button" aria-label=name data-port=name>
                 <title>{format!("{name}: events come in here")}</title>
-                <circle cx="0" cy=INPUT_Y r="5"></circle>
+                <circle cx="0" cy=num::text(INPUT_Y) r="5"></circle>
             </g>
         }
     });
     let ports = v.shape.ports.clone();
     view! {
-        <rect class=format!("box cat-{}", v.category.to_lowercase()) width=w height=h rx="8"></rect>
+        <rect class=format!("box cat-{}", v.category.to_lowercase()) width=num::text(w) height=num::text(h) rx="8"></rect>
         <text class="icon" x="12" y="21" aria-hidden="true">{v.icon}</text>
         <text class="kind" x="34" y="19">{v.kind.clone()}</text>
-        <text class="name" x="12" y="38" textLength=squeeze lengthAdjust=squeeze.map(|_| "spacingAndGlyphs")>
+        <text class="name" x="12" y="38" textLength=squeeze.map(num::text) lengthAdjust=squeeze.map(|_| "spacingAndGlyphs")>
             {name}<title>{v.name.clone()}</title>
         </text>
         <text class="facts" x="12" y="53">{fact}<title>{fact_full}</title></text>
         {(v.errors > 0).then(|| view! {
             <g class="badge error" aria-label=format!("{} errors", v.errors)>
-                <circle cx={w - 12.0} cy="-4" r="9"></circle>
-                <text x={w - 12.0} y="0">{v.errors}</text>
+                <circle cx=num::text(w - 12.0) cy="-4" r="9"></circle>
+                <text x=num::text(w - 12.0) y="0">{v.errors}</text>
             </g>
         })}
         {(v.errors == 0 && v.warnings > 0).then(|| view! {
             <g class="badge warning" aria-label=format!("{} warnings", v.warnings)>
-                <circle cx={w - 12.0} cy="-4" r="9"></circle>
-                <text x={w - 12.0} y="0">{v.warnings}</text>
+                <circle cx=num::text(w - 12.0) cy="-4" r="9"></circle>
+                <text x=num::text(w - 12.0) y="0">{v.warnings}</text>
             </g>
         })}
         {input}
@@ -313,8 +314,8 @@ fn far_markup(v: &NodeView, tiny: bool) -> String {
     let rect = format!(
         r#"<rect class="box cat-{}" width="{}" height="{}" rx="8"></rect>"#,
         v.category.to_lowercase(),
-        v.width(),
-        v.height()
+        Shortest(v.width()),
+        Shortest(v.height())
     );
     if tiny {
         rect
@@ -336,7 +337,7 @@ pub fn NodeBox(app: App, label: String, what: What) -> impl IntoView {
     // Memos, so a drag touches the DOM of the moving nodes only.
     let transform = Memo::new(move |_| {
         let (x, y) = app.position(&l).unwrap_or((0.0, 0.0));
-        format!("translate({x:.1},{y:.1})")
+        format!("translate({},{})", Fixed(x, 1), Fixed(y, 1))
     });
     let aria = view.with_untracked(|v| {
         v.as_ref()

@@ -3,6 +3,7 @@
 //! with Delete (which removes the reference it stands for).
 
 use knflow_editor::Edit;
+use knflow_model::num::{parse_f64, Fixed};
 use leptos::prelude::*;
 use web_sys::{KeyboardEvent, MouseEvent, PointerEvent};
 
@@ -41,9 +42,9 @@ fn hit_path(d: &str) -> String {
         .strip_prefix('M')
         .and_then(|r| r.split(' ').next())
         .and_then(|p| p.split_once(','))
-        .and_then(|(x, y)| Some((x.parse::<f64>().ok()?, y.parse::<f64>().ok()?)));
+        .and_then(|(x, y)| Some((parse_f64(x)?, parse_f64(y)?)));
     match start {
-        Some((x, y)) => format!("{d} M{:.1},{:.1} h12 v12", x - 6.0, y - 6.0),
+        Some((x, y)) => format!("{d} M{},{} h12 v12", Fixed(x - 6.0, 1), Fixed(y - 6.0, 1)),
         None => d.to_string(),
     }
 }

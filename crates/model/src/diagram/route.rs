@@ -9,6 +9,7 @@
 //! routed on from there.
 
 use super::shape::{Side, NODE_W};
+use crate::num::Fixed;
 
 /// Room kept between a wire and a node it passes.
 const MARGIN: f64 = 8.0;
@@ -103,17 +104,20 @@ impl Path {
     /// SVG path data (`M … C … L …`).
     pub fn svg(&self) -> String {
         use std::fmt::Write;
-        let mut s = format!("M{:.1},{:.1}", self.start.0, self.start.1);
+        let mut s = String::new();
+        let mut put = |letter: &str, points: &[Point]| {
+            for (i, p) in points.iter().enumerate() {
+                let gap = if i == 0 { letter } else { " " };
+                let _ = write!(s, "{gap}{},{}", Fixed(p.0, 1), Fixed(p.1, 1));
+            }
+        };
+        put("M", &[self.start]);
         for seg in &self.segs {
-            let _ = match seg {
-                Seg::Line(p) => write!(s, " L{:.1},{:.1}", p.0, p.1),
-                Seg::Cubic(a, b, p) => write!(
-                    s,
-                    " C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}",
-                    a.0, a.1, b.0, b.1, p.0, p.1
-                ),
-                Seg::Quad(a, p) => write!(s, " Q{:.1},{:.1} {:.1},{:.1}", a.0, a.1, p.0, p.1),
-            };
+            match *seg {
+                Seg::Line(p) => put(" L", &[p]),
+                Seg::Cubic(a, b, p) => put(" C", &[a, b, p]),
+                Seg::Quad(a, p) => put(" Q", &[a, p]),
+            }
         }
         s
     }
@@ -124,7 +128,7 @@ impl Path {
         let mut words = d.split_whitespace();
         let point = |w: &str| -> Option<Point> {
             let (x, y) = w.split_once(',')?;
-            Some((x.parse().ok()?, y.parse().ok()?))
+            Some((crate::num::parse_f64(x)?, crate::num::parse_f64(y)?))
         };
         let start = point(words.next()?.strip_prefix('M')?)?;
         let mut segs = Vec::new();
@@ -319,7 +323,7 @@ fn free_gap(c: &Column, want: f64) -> (f64, f64, f64) {
     let mut best = (want, f64::NEG_INFINITY, f64::INFINITY);
     let mut dist = f64::INFINITY;
     for (a, b) in gaps(c) {
-        let y = want.clamp(a, b);
+        let y = crate::num::clamp(want, a, b);
         let d = (y - want).abs();
         if d < dist {
             dist = d;
@@ -454,7 +458,8 @@ fn plan_right(
             .iter()
             .map(|c| {
                 let mid = (c.x0 + c.x1) / 2.0;
-                let want = s.1 + (t.1 - s.1) * ((mid - s.0) / (t.0 - s.0)).clamp(0.0, 1.0);
+                let want =
+                    s.1 + (t.1 - s.1) * crate::num::clamp((mid - s.0) / (t.0 - s.0), 0.0, 1.0);
                 let (y, lo, hi) = pass(c, want, prev, rank);
                 prev = y;
                 Crossing {

@@ -49,7 +49,15 @@ pub fn docs() -> &'static Map<String, Value> {
 /// Adds to `defs` every definition `schema` refers to, directly or not, except those already
 /// there.
 pub fn add_referenced(schema: &Value, defs: &mut Map<String, Value>) {
-    let all = definitions();
+    add_referenced_from(definitions(), schema, defs);
+}
+
+/// [`add_referenced`] with the definitions found in `all`.
+pub fn add_referenced_from(
+    all: &Map<String, Value>,
+    schema: &Value,
+    defs: &mut Map<String, Value>,
+) {
     let mut todo = Vec::new();
     refs_in(schema, &mut todo);
     while let Some(next) = todo.pop() {

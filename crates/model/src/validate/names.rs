@@ -120,7 +120,7 @@ pub fn duration_ms(s: &str) -> Result<u64, String> {
                 .position(|(u, _)| *u == unit)
                 .ok_or_else(bad)?
                 + next_unit;
-            let n: f64 = num.replace(',', ".").parse().map_err(|_| bad())?;
+            let n = crate::num::parse_f64(&num.replace(',', ".")).ok_or_else(bad)?;
             total += n * units[pos].1;
             next_unit = pos + 1;
             rest = &tail[1..];
