@@ -6,8 +6,13 @@
 //! against each other. [`rank_names`] names every function after its place in such an order,
 //! and Binaryen's `reorder-functions-by-name` then lays the code out in it (BENCHMARKS.md has
 //! what it saves). Nothing but the order changes.
+//!
+//! The order is built in two passes: copies of one generic function side by side (by name),
+//! then one chain through all functions, each followed by the unplaced one most like it among
+//! those a MinHash index names as candidates (similar code across different generic functions
+//! and crates: a view's closure and the handler it calls, two visitors of one shape).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
 
@@ -70,7 +75,7 @@ pub fn rank_names(wasm: &[u8], keep_names: bool) -> Result<Vec<u8>, String> {
     let keys: Vec<String> = (0..bodies.len() as u32)
         .map(|i| group_key(names.get(&(imported + i)).map_or("", String::as_str)))
         .collect();
-    let order = order(&bodies, &keys);
+    let order = chain(&bodies, &order(&bodies, &keys));
     let mut ranked = wasm_encoder::NameMap::new();
     for (index, name) in names.range(..imported) {
         ranked.append(*index, name);
@@ -148,6 +153,114 @@ fn order(bodies: &[&[u8]], keys: &[String]) -> Vec<usize> {
         }
     }
     out
+}
+
+/// How many minimum hashes each function's runs get in the candidate index.
+const MINHASHES: u64 = 32;
+
+/// `base` (positions into `bodies`) re-chained: from its first function, each next is the
+/// unplaced function most like the last two (Jaccard similarity of their 4-byte runs, the one
+/// before the last counting half), among those sharing at least one of their [`MINHASHES`]
+/// minimum hashes; with none, the next unplaced one in `base`. Ties go to the earlier in
+/// `base`, so the order is deterministic.
+fn chain(bodies: &[&[u8]], base: &[usize]) -> Vec<usize> {
+    let n = bodies.len();
+    let runs: Vec<Vec<u32>> = bodies.iter().map(|b| sorted_runs(b)).collect();
+    let mut place = vec![0; n];
+    for (p, &i) in base.iter().enumerate() {
+        place[i] = p;
+    }
+    // Function lists by (which hash, its minimum), each in `base` order.
+    let mut index: HashMap<(u64, u32), Vec<usize>> = HashMap::new();
+    let mut mins: Vec<Vec<(u64, u32)>> = vec![Vec::new(); n];
+    for &i in base {
+        if runs[i].is_empty() {
+            continue;
+        }
+        for seed in 0..MINHASHES {
+            let min = runs[i].iter().map(|&r| mix(r, seed)).min().unwrap_or(0);
+            index.entry((seed, min)).or_default().push(i);
+            mins[i].push((seed, min));
+        }
+    }
+    let mut placed = vec![false; n];
+    let mut seen_at = vec![usize::MAX; n];
+    let mut out = Vec::with_capacity(n);
+    let mut next_in_base = 0;
+    let mut current = base.first().copied();
+    while let Some(cur) = current {
+        placed[cur] = true;
+        out.push(cur);
+        let step = out.len();
+        // The one before the last still sits in gzip's window: it counts half.
+        let before = (step > 1).then(|| out[step - 2]);
+        let mut best: Option<(f64, usize)> = None;
+        for key in mins[cur].iter().chain(before.map_or(&[][..], |b| &mins[b])) {
+            for &j in &index[key] {
+                if placed[j] || seen_at[j] == step {
+                    continue;
+                }
+                seen_at[j] = step;
+                let score = jaccard(&runs[cur], &runs[j])
+                    + before.map_or(0.0, |b| jaccard(&runs[b], &runs[j]) / 2.0);
+                let better = match best {
+                    None => score > 0.0,
+                    Some((s, b)) => score > s || (score == s && place[j] < place[b]),
+                };
+                if better {
+                    best = Some((score, j));
+                }
+            }
+        }
+        current = best.map(|(_, j)| j).or_else(|| {
+            while next_in_base < n && placed[base[next_in_base]] {
+                next_in_base += 1;
+            }
+            base.get(next_in_base).copied()
+        });
+    }
+    out
+}
+
+/// The distinct 4-byte runs of a function body, as sorted numbers.
+fn sorted_runs(body: &[u8]) -> Vec<u32> {
+    let mut runs: Vec<u32> = body
+        .windows(4)
+        .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+        .collect();
+    runs.sort_unstable();
+    runs.dedup();
+    runs
+}
+
+/// One of the hash functions of the MinHash index (splitmix64's finaliser).
+fn mix(run: u32, seed: u64) -> u32 {
+    let mut z = u64::from(run) ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) as u32
+}
+
+/// Jaccard similarity of two sorted sets.
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let all = a.len() + b.len() - shared;
+    if all == 0 {
+        0.0
+    } else {
+        shared as f64 / all as f64
+    }
 }
 
 /// The distinct 4-byte runs of a function body.
@@ -266,6 +379,22 @@ mod tests {
         assert_eq!(names(&kept)[2], "00001 knflow::draw::h00000000000000b2");
         // Only the name section changed.
         assert_eq!(sections(&ranked), sections(&wasm));
+    }
+
+    #[test]
+    fn like_code_follows_like_code_across_groups() {
+        let shared: Vec<i32> = (100..140).collect();
+        let mut other = shared.clone();
+        other.push(7);
+        let unlike: Vec<i32> = (500..540).rev().collect();
+        let wasm = module(
+            &["a::first", "m::middle", "z::last"],
+            &[&shared, &unlike, &other],
+        );
+        let ranked = rank_names(&wasm, false).unwrap();
+        // By name alone: a, m, z. `z::last` repeats `a::first`'s code, so it moves up.
+        assert_eq!(names(&ranked)[1..], ["00000", "00002", "00001"]);
+        assert_eq!(rank_names(&wasm, false).unwrap(), ranked, "deterministic");
     }
 
     #[test]
