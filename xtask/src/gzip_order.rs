@@ -158,11 +158,16 @@ fn order(bodies: &[&[u8]], keys: &[String]) -> Vec<usize> {
 /// How many minimum hashes each function's runs get in the candidate index.
 const MINHASHES: u64 = 32;
 
+/// The weights of the last functions placed (the last first) in a candidate's score: gzip's
+/// window holds several, and code like the ones before the last still compresses against them
+/// (BENCHMARKS.md has what each history length saves).
+const WEIGHTS: &[f64] = &[1.0, 0.7, 0.5, 0.35, 0.25];
+
 /// `base` (positions into `bodies`) re-chained: from its first function, each next is the
-/// unplaced function most like the last two (Jaccard similarity of their 4-byte runs, the one
-/// before the last counting half), among those sharing at least one of their [`MINHASHES`]
-/// minimum hashes; with none, the next unplaced one in `base`. Ties go to the earlier in
-/// `base`, so the order is deterministic.
+/// unplaced function most like the last few (Jaccard similarity of their 4-byte runs, weighted
+/// by [`WEIGHTS`]), among those sharing at least one of the last one's [`MINHASHES`] minimum
+/// hashes; with none, the next unplaced one in `base`. Ties go to the earlier in `base`, so the
+/// order is deterministic.
 fn chain(bodies: &[&[u8]], base: &[usize]) -> Vec<usize> {
     let n = bodies.len();
     let runs: Vec<Vec<u32>> = bodies.iter().map(|b| sorted_runs(b)).collect();
@@ -192,17 +197,26 @@ fn chain(bodies: &[&[u8]], base: &[usize]) -> Vec<usize> {
         placed[cur] = true;
         out.push(cur);
         let step = out.len();
-        // The one before the last still sits in gzip's window: it counts half.
-        let before = (step > 1).then(|| out[step - 2]);
+        let recent: Vec<(usize, f64)> = out
+            .iter()
+            .rev()
+            .zip(WEIGHTS)
+            .map(|(&f, &w)| (f, w))
+            .collect();
         let mut best: Option<(f64, usize)> = None;
-        for key in mins[cur].iter().chain(before.map_or(&[][..], |b| &mins[b])) {
-            for &j in &index[key] {
-                if placed[j] || seen_at[j] == step {
+        for key in &mins[cur] {
+            let list = index.get_mut(key).expect("indexed");
+            // Placed functions leave the index, so common hashes cost less as the chain grows.
+            list.retain(|&j| !placed[j]);
+            for &j in list.iter() {
+                if seen_at[j] == step {
                     continue;
                 }
                 seen_at[j] = step;
-                let score = jaccard(&runs[cur], &runs[j])
-                    + before.map_or(0.0, |b| jaccard(&runs[b], &runs[j]) / 2.0);
+                let score: f64 = recent
+                    .iter()
+                    .map(|&(f, w)| w * jaccard(&runs[f], &runs[j]))
+                    .sum();
                 let better = match best {
                     None => score > 0.0,
                     Some((s, b)) => score > s || (score == s && place[j] < place[b]),

@@ -220,7 +220,12 @@ mod fixed_tests {
 
     #[test]
     fn clamps_as_core_does() {
-        for (x, lo, hi) in [(5.0, 0.0, 1.0), (-1.0, 0.0, 1.0), (0.5, 0.0, 1.0), (2.0, 0.1, 3.0)] {
+        for (x, lo, hi) in [
+            (5.0, 0.0, 1.0),
+            (-1.0, 0.0, 1.0),
+            (0.5, 0.0, 1.0),
+            (2.0, 0.1, 3.0),
+        ] {
             assert_eq!(super::clamp(x, lo, hi), x.clamp(lo, hi));
         }
         assert_eq!(super::clamp(5.0, 2.0, 1.0), 2.0);
