@@ -105,6 +105,18 @@ fn renamed(name: &str, rule: Option<&str>, span: Span) -> syn::Result<String> {
     })
 }
 
+/// The key a field or variant is read from: its own `rename`, else its name under `rename_all`.
+fn json_name(
+    rename: Option<String>,
+    ident: &syn::Ident,
+    rule: Option<&str>,
+) -> syn::Result<String> {
+    match rename {
+        Some(r) => Ok(r),
+        None => renamed(&ident.to_string(), rule, ident.span()),
+    }
+}
+
 fn is_option(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.qself.is_none()
         && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
@@ -172,14 +184,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                          (an Option, flattened, or #[serde(default)])",
                     ));
                 }
-                let key = match fa.rename {
-                    Some(r) => r,
-                    None => renamed(
-                        &ident.to_string(),
-                        attrs.rename_all.as_deref(),
-                        ident.span(),
-                    )?,
-                };
+                let key = json_name(fa.rename, ident, attrs.rename_all.as_deref())?;
                 arms.push(quote! {
                     #key => self.#ident = crate::read::FromValue::from_value(v)?,
                 });
@@ -217,14 +222,7 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 }
                 let va = serde_attrs(&variant.attrs)?;
                 let ident = &variant.ident;
-                let key = match va.rename {
-                    Some(r) => r,
-                    None => renamed(
-                        &ident.to_string(),
-                        attrs.rename_all.as_deref(),
-                        ident.span(),
-                    )?,
-                };
+                let key = json_name(va.rename, ident, attrs.rename_all.as_deref())?;
                 names.push(key);
                 let last = names.len() == data.variants.len();
                 let index = names.len() - 1;
