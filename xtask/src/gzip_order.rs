@@ -12,7 +12,7 @@
 //! those a MinHash index names as candidates (similar code across different generic functions
 //! and crates: a view's closure and the handler it calls, two visitors of one shape).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
 
@@ -134,7 +134,7 @@ fn order(bodies: &[&[u8]], keys: &[String]) -> Vec<usize> {
             out.extend(group);
             continue;
         }
-        let runs: Vec<HashSet<&[u8]>> = group.iter().map(|&i| runs(bodies[i])).collect();
+        let runs: Vec<Vec<u32>> = group.iter().map(|&i| sorted_runs(bodies[i])).collect();
         let mut left: Vec<usize> = (1..group.len()).collect();
         let mut last = 0;
         out.push(group[0]);
@@ -142,7 +142,7 @@ fn order(bodies: &[&[u8]], keys: &[String]) -> Vec<usize> {
             let (at, _) = left
                 .iter()
                 .enumerate()
-                .map(|(at, &j)| (at, likeness(&runs[last], &runs[j])))
+                .map(|(at, &j)| (at, jaccard(&runs[last], &runs[j])))
                 // The first of equals: the smaller body, as sorted.
                 .fold(
                     (0, -1.0),
@@ -255,7 +255,7 @@ fn mix(run: u32, seed: u64) -> u32 {
     (z ^ (z >> 31)) as u32
 }
 
-/// Jaccard similarity of two sorted sets.
+/// Jaccard similarity of two sorted sets (two empty ones are alike).
 fn jaccard(a: &[u32], b: &[u32]) -> f64 {
     let (mut i, mut j, mut shared) = (0, 0, 0);
     while i < a.len() && j < b.len() {
@@ -269,22 +269,6 @@ fn jaccard(a: &[u32], b: &[u32]) -> f64 {
             }
         }
     }
-    let all = a.len() + b.len() - shared;
-    if all == 0 {
-        0.0
-    } else {
-        shared as f64 / all as f64
-    }
-}
-
-/// The distinct 4-byte runs of a function body.
-fn runs(body: &[u8]) -> HashSet<&[u8]> {
-    body.windows(4).collect()
-}
-
-/// Jaccard similarity of two sets of runs.
-fn likeness(a: &HashSet<&[u8]>, b: &HashSet<&[u8]>) -> f64 {
-    let shared = a.intersection(b).count();
     let all = a.len() + b.len() - shared;
     if all == 0 {
         1.0

@@ -1,7 +1,7 @@
 //! The simulation on the canvas: where each hop went (along the wires it took), the event
 //! moving along the hop at the timeline position, and each node's count of outcomes.
 
-use knflow_model::diagram::route::Path;
+use knflow_model::diagram::route::{Path, Seg};
 use knflow_model::diagram::WireKind;
 use knflow_model::num::{self, Fixed};
 use leptos::prelude::*;
@@ -246,18 +246,11 @@ pub fn hop_animation(app: App) -> impl IntoView {
         if pts.len() < 2 {
             return None;
         }
-        let path: String = pts
-            .iter()
-            .enumerate()
-            .map(|(i, (x, y))| {
-                format!(
-                    "{}{},{} ",
-                    if i == 0 { "M" } else { "L" },
-                    Fixed(*x, 1),
-                    Fixed(*y, 1)
-                )
-            })
-            .collect();
+        let path = Path {
+            start: pts[0],
+            segs: pts[1..].iter().map(|&p| Seg::Line(p)).collect(),
+        }
+        .svg();
         let end = *pts.last()?;
         // A sign over the wire's end, outside the trigger, named "filtered" (the word is on
         // the trigger's badge): a column gap is too narrow for the word without covering a node.
